@@ -11,3 +11,5 @@ pub mod jwk;
 pub use alg::Algorithm;
 pub use error::{ConfigError, Error, ErrorCode};
 pub use jwk::{Jwk, Jwks, LintCode, LintWarning};
+#[cfg(feature = "wasm")]
+mod wasm;
