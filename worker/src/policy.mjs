@@ -1,0 +1,547 @@
+// Policy loader and validator.
+//
+// The policy is plain JSON (worker/policy.demo.json is the demo; wrangler.toml's [alias] names the file
+// the Worker bundles). It is validated completely, before the first request: every problem is
+// collected and thrown together in one PolicyError, so a typo (`"scope"` for `"scopes"`, a path
+// parameter that does not exist, an http:// key URL) stops the Worker at startup instead of quietly
+// opening or closing a route. This module is pure JavaScript with no runtime dependencies, so
+// scripts/start.mjs and the tests can validate a policy in Node too.
+//
+// The validator checks the shape; the options that end up in jwtward (algorithm names, issuer,
+// audience, claims, ...) are checked again by jwtward itself when the Worker builds its verifiers at
+// startup (worker/src/verifiers.mjs), so the two can never disagree about what is valid.
+
+import { compilePattern } from './routes.mjs';
+
+/** Every algorithm jwtward verifies (common brief; `none` is never one of them). */
+export const ALGORITHMS = Object.freeze([
+  'HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512',
+  'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519',
+]);
+
+/** The identity headers the Worker always sets (and always strips from incoming requests). */
+export const IDENTITY_HEADERS = Object.freeze({
+  subject: 'X-Auth-Subject',
+  scopes: 'X-Auth-Scopes',
+  tenant: 'X-Auth-Tenant',
+});
+
+/** Incoming headers with this prefix are removed before proxying: nobody but the Worker sets them. */
+export const IDENTITY_HEADER_PREFIX = 'x-auth-';
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+// RFC 9110 token: what a header name may contain.
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// Headers a claim may not be copied into: transport, credentials, or the Worker's own identity headers.
+const RESERVED_FORWARD_HEADERS = new Set([
+  'authorization', 'proxy-authorization', 'cookie', 'host', 'content-length', 'content-type',
+  'content-encoding', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer',
+  ...Object.values(IDENTITY_HEADERS).map((h) => h.toLowerCase()),
+]);
+// RFC 6749 §3.3 scope-token; also exactly what may appear inside the quoted `scope="..."` of RFC 6750.
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+// What may appear inside a quoted realm without escaping (RFC 9110 qdtext minus obs-text).
+const REALM_TEXT = /^[\x20\x21\x23-\x5B\x5D-\x7E]+$/;
+const CLAIM_NAME = /^[^\s]+$/;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+// Members of a JWK that are private key material (RFC 7518 §6.2.2, §6.3.2, §6.4.1; RFC 8037 §2).
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
+const TOP_LEVEL_KEYS = new Set([
+  '$schema', 'description', 'realm', 'issuer', 'audience', 'algorithms', 'typ', 'clockTolerance',
+  'maxTokenAge', 'maxTokenLength', 'requiredClaims', 'claims', 'jwks', 'jwksUri', 'jwksCache',
+  'publishJwks', 'tenantClaim', 'forwardClaims', 'forwardAuthorization', 'unmatched', 'cors', 'routes',
+]);
+const ROUTE_KEYS = new Set([
+  'name', 'description', 'methods', 'path', 'public', 'scopes', 'claims', 'requiredClaims',
+  'forwardClaims', 'forwardAuthorization',
+]);
+const JWKS_CACHE_KEYS = new Set(['cooldown', 'minTtl', 'maxTtl', 'defaultTtl', 'timeout']);
+const CORS_KEYS = new Set(['allowOrigins', 'allowMethods', 'allowHeaders', 'exposeHeaders', 'maxAge', 'allowCredentials']);
+
+/** Defaults of the JWKS cache, in seconds (the issue's contract: TTL clamped to [1 min, 24 h], 30 s cooldown). */
+export const JWKS_CACHE_DEFAULTS = Object.freeze({ cooldown: 30, minTtl: 60, maxTtl: 86400, defaultTtl: 600, timeout: 5 });
+
+/** Thrown for an invalid policy; `problems` lists every problem as "<field>: <what is wrong>". */
+export class PolicyError extends Error {
+  constructor(problems) {
+    super(`jwtward: invalid policy (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`);
+    this.name = 'PolicyError';
+    this.code = 'ERR_POLICY_INVALID';
+    this.problems = problems;
+  }
+}
+
+const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNonEmptyString = (v) => typeof v === 'string' && v.length > 0;
+
+/**
+ * Validates and compiles a policy. Returns a frozen, normalised structure the Worker uses as is;
+ * throws PolicyError listing every problem.
+ * @param {unknown} raw the parsed policy JSON
+ */
+export function compilePolicy(raw) {
+  const problems = [];
+  const problem = (field, message) => problems.push(`${field}: ${message}`);
+
+  if (!isObject(raw)) throw new PolicyError(['(root): must be a JSON object']);
+  unknownKeys(raw, TOP_LEVEL_KEYS, '', problem);
+
+  const realm = raw.realm ?? 'jwtward';
+  if (!isNonEmptyString(realm) || !REALM_TEXT.test(realm)) {
+    problem('realm', 'must be a non-empty string of printable ASCII without `"` or `\\` (it is quoted in WWW-Authenticate)');
+  }
+
+  // --- what every token must satisfy (handed to jwtward as Verifier options) ---
+  const issuer = stringOrStrings(raw.issuer, 'issuer', problem, { required: true });
+  const audience = stringOrStrings(raw.audience, 'audience', problem, { required: true });
+  const algorithms = algorithmList(raw.algorithms, problem);
+  const typ = optionalString(raw.typ, 'typ', problem);
+  const clockTolerance = integer(raw.clockTolerance, 'clockTolerance', problem, { min: 0, max: 600, fallback: 0 });
+  const maxTokenAge = integer(raw.maxTokenAge, 'maxTokenAge', problem, { min: 1, max: 31_536_000, fallback: undefined });
+  const maxTokenLength = integer(raw.maxTokenLength, 'maxTokenLength', problem, { min: 64, max: 1 << 20, fallback: undefined });
+  const requiredClaims = claimNameList(raw.requiredClaims, 'requiredClaims', problem);
+  const claims = staticClaims(raw.claims, 'claims', problem);
+
+  // --- where the keys come from ---
+  let keys = null;
+  if (raw.jwks !== undefined && raw.jwksUri !== undefined) {
+    problem('jwks', 'give either "jwks" (an inline JWK Set) or "jwksUri", not both');
+  } else if (raw.jwks !== undefined) {
+    if (!isObject(raw.jwks) || !Array.isArray(raw.jwks.keys)) problem('jwks', 'must be a JWK Set: an object with a "keys" array');
+    else keys = { inline: raw.jwks };
+    if (raw.jwksCache !== undefined) problem('jwksCache', 'only applies with "jwksUri"');
+  } else if (raw.jwksUri !== undefined) {
+    const uri = jwksUri(raw.jwksUri, problem);
+    const cache = jwksCache(raw.jwksCache, problem);
+    if (uri && cache) keys = { uri, ...cache };
+  } else {
+    problem('jwks', 'give the keys: "jwksUri" (fetched and cached) or "jwks" (an inline JWK Set)');
+  }
+
+  const publishJwks = publishedJwks(raw.publishJwks, problem);
+
+  // --- what the origin receives ---
+  const tenantClaim = raw.tenantClaim ?? 'tenant_id';
+  if (!isNonEmptyString(tenantClaim)) problem('tenantClaim', 'must be a claim name');
+  const forwardClaims = forwardClaimMap(raw.forwardClaims, 'forwardClaims', problem);
+  const forwardAuthorization = boolean(raw.forwardAuthorization, 'forwardAuthorization', problem, false);
+
+  const unmatched = raw.unmatched ?? 'deny';
+  if (!['deny', 'authenticate', 'public'].includes(unmatched)) {
+    problem('unmatched', 'must be "deny" (default), "authenticate" (any valid token) or "public"');
+  }
+
+  const cors = corsOptions(raw.cors, problem);
+
+  // --- routes ---
+  const routes = [];
+  if (!Array.isArray(raw.routes) || raw.routes.length === 0) {
+    problem('routes', 'must be a non-empty array');
+  } else {
+    raw.routes.forEach((r, i) => {
+      const route = compileRoute(r, `routes[${i}]`, i, { claims, requiredClaims, forwardClaims, forwardAuthorization }, problem);
+      if (route) routes.push(route);
+    });
+  }
+  if (problems.length > 0) throw new PolicyError(problems);
+
+  // The route used for unmatched requests when `unmatched` is "authenticate" or "public".
+  const fallbackRoute = unmatched === 'deny' ? null : finishRoute({
+    index: -1,
+    name: `unmatched (${unmatched})`,
+    methods: null,
+    pattern: compilePattern('/*'),
+    public: unmatched === 'public',
+    allScopes: [],
+    anyScopes: [],
+    staticClaims: {},
+    paramClaims: [],
+    requiredClaims: [],
+    forwardClaims,
+    forwardAuthorization,
+  }, { claims, requiredClaims });
+
+  return deepFreeze({
+    realm,
+    verify: { issuer, audience, algorithms, typ, clockTolerance, maxTokenAge, maxTokenLength, requiredClaims, claims },
+    keys,
+    publishJwks,
+    tenantClaim,
+    forwardAuthorization,
+    unmatched,
+    fallbackRoute,
+    cors,
+    routes,
+  });
+}
+
+function compileRoute(raw, field, index, policyLevel, problem) {
+  if (!isObject(raw)) {
+    problem(field, 'must be an object');
+    return null;
+  }
+  unknownKeys(raw, ROUTE_KEYS, field, problem);
+
+  let pattern = null;
+  try {
+    pattern = compilePattern(raw.path);
+  } catch (e) {
+    problem(`${field}.path`, e.message);
+  }
+
+  let methods = null;
+  if (raw.methods !== undefined && raw.methods !== '*') {
+    if (!Array.isArray(raw.methods) || raw.methods.length === 0) {
+      problem(`${field}.methods`, 'must be a non-empty array of HTTP methods, or "*" (the default: any method)');
+    } else {
+      methods = new Set();
+      raw.methods.forEach((m, j) => {
+        if (typeof m !== 'string' || !METHODS.has(m)) problem(`${field}.methods[${j}]`, `must be one of ${[...METHODS].join(', ')} (upper case)`);
+        else methods.add(m);
+      });
+    }
+  }
+
+  const isPublic = boolean(raw.public, `${field}.public`, problem, false);
+  let allScopes = [];
+  let anyScopes = [];
+  if (raw.scopes !== undefined) {
+    if (Array.isArray(raw.scopes)) {
+      allScopes = scopeList(raw.scopes, `${field}.scopes`, problem);
+    } else if (isObject(raw.scopes)) {
+      unknownKeys(raw.scopes, new Set(['allOf', 'anyOf']), `${field}.scopes`, problem);
+      if (raw.scopes.allOf !== undefined) allScopes = scopeList(raw.scopes.allOf, `${field}.scopes.allOf`, problem);
+      if (raw.scopes.anyOf !== undefined) anyScopes = scopeList(raw.scopes.anyOf, `${field}.scopes.anyOf`, problem);
+      if (raw.scopes.allOf === undefined && raw.scopes.anyOf === undefined) problem(`${field}.scopes`, 'give "allOf" and/or "anyOf"');
+    } else {
+      problem(`${field}.scopes`, 'must be an array of scopes (all required) or { "allOf": [...], "anyOf": [...] }');
+    }
+  }
+
+  // Route claims: a string starting with ":" names a path parameter (tenant isolation); anything else
+  // is a fixed value compared by jwtward.
+  const staticClaimValues = {};
+  const paramClaims = [];
+  if (raw.claims !== undefined) {
+    if (!isObject(raw.claims)) {
+      problem(`${field}.claims`, 'must be an object { claim: value | ":pathParameter" }');
+    } else {
+      for (const [claim, value] of Object.entries(raw.claims)) {
+        const f = `${field}.claims.${claim}`;
+        if (!CLAIM_NAME.test(claim)) problem(f, 'claim names may not be empty or contain whitespace');
+        else if (typeof value === 'string' && value.startsWith(':')) {
+          const param = value.slice(1);
+          if (pattern && !pattern.params.includes(param)) {
+            problem(f, `names path parameter ":${param}", but the path "${raw.path}" has ${pattern.params.length ? pattern.params.map((p) => `:${p}`).join(', ') : 'no parameters'}`);
+          } else paramClaims.push({ claim, param });
+        } else if (['string', 'number', 'boolean'].includes(typeof value)) {
+          staticClaimValues[claim] = value;
+        } else {
+          problem(f, 'must be a string, number or boolean (or ":param" for a path parameter)');
+        }
+        if (Object.hasOwn(policyLevel.claims, claim)) problem(f, 'is already required at policy level ("claims"); set it in one place');
+      }
+    }
+  }
+  const routeRequired = claimNameList(raw.requiredClaims, `${field}.requiredClaims`, problem);
+
+  if (isPublic && (raw.scopes !== undefined || raw.claims !== undefined || raw.requiredClaims !== undefined || raw.forwardClaims !== undefined)) {
+    problem(field, 'a public route takes no token, so it cannot require scopes or claims or forward claims');
+  }
+
+  const routeForward = forwardClaimMap(raw.forwardClaims, `${field}.forwardClaims`, problem);
+  const forwardAuthorization = boolean(raw.forwardAuthorization, `${field}.forwardAuthorization`, problem, policyLevel.forwardAuthorization);
+  if (!pattern) return null;
+
+  const name = raw.name ?? `${methods ? [...methods].join(',') : '*'} ${raw.path}`;
+  if (!isNonEmptyString(name)) problem(`${field}.name`, 'must be a non-empty string');
+
+  return finishRoute({
+    index,
+    name,
+    methods,
+    pattern,
+    public: isPublic,
+    allScopes,
+    anyScopes,
+    staticClaims: staticClaimValues,
+    paramClaims,
+    requiredClaims: routeRequired,
+    // A route's own map wins for a claim named in both.
+    forwardClaims: mergeForward(policyLevel.forwardClaims, routeForward),
+    forwardAuthorization,
+  }, policyLevel);
+}
+
+// Adds what is derived from a route's requirements: the names used to tell a route failure (403) from
+// a token failure (401), the `scope` of the 403 challenge, and the key under which routes with the same
+// requirements share one jwtward Verifier.
+function finishRoute(route, policyLevel) {
+  const policyClaimNames = new Set([...policyLevel.requiredClaims, ...Object.keys(policyLevel.claims)]);
+  const routeClaimNames = new Set([
+    ...Object.keys(route.staticClaims),
+    ...route.requiredClaims,
+    ...route.paramClaims.map((p) => p.claim),
+  ].filter((name) => !policyClaimNames.has(name)));
+  const sorted = (list) => [...new Set(list)].sort();
+  const requirements = {
+    requiredScopes: sorted(route.allScopes),
+    // A claim bound to a path parameter must at least be present: jwtward checks that, the Worker then
+    // compares its value with the parameter (see worker/src/guard.mjs).
+    requiredClaims: sorted([...route.requiredClaims, ...route.paramClaims.map((p) => p.claim)]),
+    claims: Object.fromEntries(Object.entries(route.staticClaims).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+  };
+  return {
+    ...route,
+    routeClaimNames,
+    challengeScope: sorted([...route.allScopes, ...route.anyScopes]).join(' '),
+    requirements,
+    requirementKey: JSON.stringify(requirements),
+  };
+}
+
+function mergeForward(base, extra) {
+  const byClaim = new Map(base.map((f) => [f.claim, f]));
+  for (const f of extra) byClaim.set(f.claim, f);
+  return [...byClaim.values()];
+}
+
+function unknownKeys(obj, allowed, field, problem) {
+  for (const key of Object.keys(obj)) {
+    if (!allowed.has(key)) problem(field ? `${field}.${key}` : key, `unknown field (allowed: ${[...allowed].join(', ')})`);
+  }
+}
+
+function stringOrStrings(value, field, problem, { required }) {
+  if (value === undefined) {
+    if (required) problem(field, 'is required (a string or an array of strings)');
+    return undefined;
+  }
+  if (isNonEmptyString(value)) return value;
+  if (Array.isArray(value) && value.length > 0 && value.every(isNonEmptyString)) return [...value];
+  problem(field, 'must be a non-empty string or a non-empty array of non-empty strings');
+  return undefined;
+}
+
+function optionalString(value, field, problem) {
+  if (value === undefined) return undefined;
+  if (isNonEmptyString(value)) return value;
+  problem(field, 'must be a non-empty string');
+  return undefined;
+}
+
+function integer(value, field, problem, { min, max, fallback }) {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problem(field, `must be an integer from ${min} to ${max}`);
+    return fallback;
+  }
+  return value;
+}
+
+function boolean(value, field, problem, fallback) {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    problem(field, 'must be true or false');
+    return fallback;
+  }
+  return value;
+}
+
+function algorithmList(value, problem) {
+  if (!Array.isArray(value) || value.length === 0) {
+    problem('algorithms', `is required: a non-empty allow-list, from ${ALGORITHMS.join(', ')}`);
+    return [];
+  }
+  value.forEach((alg, i) => {
+    if (!ALGORITHMS.includes(alg)) problem(`algorithms[${i}]`, `"${alg}" is not a supported algorithm (${ALGORITHMS.join(', ')})`);
+  });
+  return [...new Set(value)];
+}
+
+function claimNameList(value, field, problem) {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    problem(field, 'must be an array of claim names');
+    return [];
+  }
+  value.forEach((name, i) => {
+    if (typeof name !== 'string' || !CLAIM_NAME.test(name)) problem(`${field}[${i}]`, 'must be a claim name (non-empty, no whitespace)');
+  });
+  return [...new Set(value)];
+}
+
+function staticClaims(value, field, problem) {
+  if (value === undefined) return {};
+  if (!isObject(value)) {
+    problem(field, 'must be an object { claim: value }');
+    return {};
+  }
+  for (const [claim, v] of Object.entries(value)) {
+    if (!CLAIM_NAME.test(claim)) problem(`${field}.${claim}`, 'claim names may not be empty or contain whitespace');
+    if (!['string', 'number', 'boolean'].includes(typeof v)) problem(`${field}.${claim}`, 'must be a string, number or boolean');
+    if (typeof v === 'string' && v.startsWith(':')) problem(`${field}.${claim}`, 'path parameters (":name") can only be used in a route\'s claims');
+  }
+  return { ...value };
+}
+
+function scopeList(value, field, problem) {
+  if (!Array.isArray(value) || value.length === 0) {
+    problem(field, 'must be a non-empty array of scopes');
+    return [];
+  }
+  value.forEach((scope, i) => {
+    if (typeof scope !== 'string' || !SCOPE_TOKEN.test(scope)) {
+      problem(`${field}[${i}]`, 'must be a scope token (RFC 6749 §3.3: printable ASCII, no space, `"` or `\\`)');
+    }
+  });
+  return [...new Set(value)];
+}
+
+function jwksUri(value, problem) {
+  let url;
+  try {
+    url = new URL(value);
+  } catch {
+    problem('jwksUri', 'must be an absolute URL');
+    return null;
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+    // Keys fetched over plain HTTP could be swapped on the way: every token would then verify.
+    problem('jwksUri', 'must use https:// (http:// is accepted only for 127.0.0.1, localhost and [::1])');
+  }
+  if (url.username || url.password) problem('jwksUri', 'must not contain credentials');
+  if (url.hash) problem('jwksUri', 'must not contain a fragment');
+  return url.href;
+}
+
+function jwksCache(value, problem) {
+  const out = { ...JWKS_CACHE_DEFAULTS };
+  if (value === undefined) return toMs(out);
+  if (!isObject(value)) {
+    problem('jwksCache', 'must be an object');
+    return null;
+  }
+  unknownKeys(value, JWKS_CACHE_KEYS, 'jwksCache', problem);
+  out.cooldown = integer(value.cooldown, 'jwksCache.cooldown', problem, { min: 1, max: 3600, fallback: out.cooldown });
+  out.minTtl = integer(value.minTtl, 'jwksCache.minTtl', problem, { min: 1, max: 86400, fallback: out.minTtl });
+  out.maxTtl = integer(value.maxTtl, 'jwksCache.maxTtl', problem, { min: 1, max: 7 * 86400, fallback: out.maxTtl });
+  out.defaultTtl = integer(value.defaultTtl, 'jwksCache.defaultTtl', problem, { min: 1, max: 7 * 86400, fallback: out.defaultTtl });
+  out.timeout = integer(value.timeout, 'jwksCache.timeout', problem, { min: 1, max: 60, fallback: out.timeout });
+  if (out.minTtl > out.maxTtl) problem('jwksCache', 'minTtl must not exceed maxTtl');
+  return toMs(out);
+}
+
+function toMs(seconds) {
+  return {
+    cooldownMs: seconds.cooldown * 1000,
+    minTtlMs: seconds.minTtl * 1000,
+    maxTtlMs: seconds.maxTtl * 1000,
+    defaultTtlMs: seconds.defaultTtl * 1000,
+    timeoutMs: seconds.timeout * 1000,
+  };
+}
+
+function publishedJwks(value, problem) {
+  if (value === undefined) return null;
+  if (!isObject(value)) {
+    problem('publishJwks', 'must be an object { "path": "/.well-known/jwks.json", "jwks": { "keys": [...] } }');
+    return null;
+  }
+  unknownKeys(value, new Set(['path', 'jwks']), 'publishJwks', problem);
+  if (typeof value.path !== 'string' || !/^\/[A-Za-z0-9\-._~/]*$/.test(value.path)) problem('publishJwks.path', 'must be a plain path starting with "/"');
+  if (!isObject(value.jwks) || !Array.isArray(value.jwks.keys) || value.jwks.keys.length === 0) {
+    problem('publishJwks.jwks', 'must be a JWK Set with at least one key');
+    return null;
+  }
+  value.jwks.keys.forEach((jwk, i) => {
+    if (!isObject(jwk)) {
+      problem(`publishJwks.jwks.keys[${i}]`, 'must be an object');
+      return;
+    }
+    // The Worker publishes public keys only; a private member here would leak the issuer's key.
+    const leaked = PRIVATE_JWK_MEMBERS.filter((m) => Object.hasOwn(jwk, m));
+    if (leaked.length) problem(`publishJwks.jwks.keys[${i}]`, `contains private key material (${leaked.join(', ')}): publish public keys only`);
+  });
+  return { path: value.path, body: JSON.stringify(value.jwks) };
+}
+
+function forwardClaimMap(value, field, problem) {
+  if (value === undefined) return [];
+  if (!isObject(value)) {
+    problem(field, 'must be an object { claim: "Header-Name" }');
+    return [];
+  }
+  const out = [];
+  for (const [claim, header] of Object.entries(value)) {
+    const f = `${field}.${claim}`;
+    if (!CLAIM_NAME.test(claim)) problem(f, 'claim names may not be empty or contain whitespace');
+    if (typeof header !== 'string' || !HEADER_NAME.test(header)) problem(f, 'must be a header name');
+    else if (RESERVED_FORWARD_HEADERS.has(header.toLowerCase()) || header.toLowerCase().startsWith('cf-')) {
+      problem(f, `"${header}" is reserved (transport, credentials or a built-in identity header)`);
+    } else out.push({ claim, header });
+  }
+  return out;
+}
+
+function corsOptions(value, problem) {
+  if (value === undefined) return null;
+  if (!isObject(value)) {
+    problem('cors', 'must be an object');
+    return null;
+  }
+  unknownKeys(value, CORS_KEYS, 'cors', problem);
+  const origins = value.allowOrigins;
+  let anyOrigin = false;
+  const allowOrigins = new Set();
+  if (!Array.isArray(origins) || origins.length === 0) {
+    problem('cors.allowOrigins', 'must be a non-empty array of origins ("https://app.example") or ["*"]');
+  } else {
+    origins.forEach((o, i) => {
+      if (o === '*') {
+        anyOrigin = true;
+        return;
+      }
+      let ok = false;
+      try {
+        ok = typeof o === 'string' && new URL(o).origin === o;
+      } catch {
+        // fall through to the problem below
+      }
+      if (!ok) problem(`cors.allowOrigins[${i}]`, 'must be an origin: scheme://host[:port], no path or trailing slash');
+      else allowOrigins.add(o);
+    });
+  }
+  const list = (v, field, fallback, test, what) => {
+    if (v === undefined) return fallback;
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && test(x))) {
+      problem(field, `must be an array of ${what}`);
+      return fallback;
+    }
+    return v;
+  };
+  const allowMethods = list(value.allowMethods, 'cors.allowMethods', ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], (m) => METHODS.has(m), 'upper-case HTTP methods');
+  const allowHeaders = list(value.allowHeaders, 'cors.allowHeaders', ['Authorization', 'Content-Type'], (h) => HEADER_NAME.test(h), 'header names');
+  const exposeHeaders = list(value.exposeHeaders, 'cors.exposeHeaders', ['WWW-Authenticate'], (h) => HEADER_NAME.test(h), 'header names');
+  const maxAge = integer(value.maxAge, 'cors.maxAge', problem, { min: 0, max: 86400, fallback: 600 });
+  const allowCredentials = boolean(value.allowCredentials, 'cors.allowCredentials', problem, false);
+  if (anyOrigin && allowCredentials) problem('cors', 'allowCredentials cannot be combined with the "*" origin');
+  return {
+    anyOrigin,
+    allowOrigins,
+    allowMethods: new Set(allowMethods),
+    allowHeaders: allowHeaders.map((h) => h.toLowerCase()),
+    exposeHeaders,
+    maxAge,
+    allowCredentials,
+  };
+}
+
+function deepFreeze(value) {
+  if (value && typeof value === 'object' && !(value instanceof Set) && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
