@@ -101,7 +101,9 @@ impl ErrorCode {
 
     /// Parses a name produced by [`ErrorCode::as_str`].
     pub fn from_name(name: &str) -> Option<ErrorCode> {
-        ErrorCode::ALL.into_iter().find(|code| code.as_str() == name)
+        ErrorCode::ALL
+            .into_iter()
+            .find(|code| code.as_str() == name)
     }
 }
 
@@ -123,12 +125,20 @@ pub struct Error {
 impl Error {
     /// An error with a message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Error { code, message: message.into(), claim: None }
+        Error {
+            code,
+            message: message.into(),
+            claim: None,
+        }
     }
 
     /// An error about one claim (or header member), e.g. `exp`.
     pub fn for_claim(code: ErrorCode, claim: &str, message: impl Into<String>) -> Self {
-        Error { code, message: message.into(), claim: Some(claim.to_string()) }
+        Error {
+            code,
+            message: message.into(),
+            claim: Some(claim.to_string()),
+        }
     }
 
     /// The stable code.
@@ -173,7 +183,10 @@ pub enum ConfigError {
 
 impl ConfigError {
     pub(crate) fn policy(field: &str, message: impl Into<String>) -> Self {
-        ConfigError::InvalidPolicy { field: field.to_string(), message: message.into() }
+        ConfigError::InvalidPolicy {
+            field: field.to_string(),
+            message: message.into(),
+        }
     }
 }
 

@@ -1,15 +1,30 @@
+#![doc = include_str!("../README.md")]
 #![no_std]
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
 pub mod alg;
+pub mod cache;
+pub mod claims;
+pub mod decode;
 pub mod error;
+pub mod explain;
 pub mod jwk;
+pub mod policy;
+pub mod verify;
 
-pub use alg::Algorithm;
-pub use error::{ConfigError, Error, ErrorCode};
-pub use jwk::{Jwk, Jwks, LintCode, LintWarning};
 #[cfg(feature = "wasm")]
 mod wasm;
+
+pub use alg::Algorithm;
+pub use cache::{CacheStats, CachingVerifier};
+pub use claims::Claims;
+pub use decode::{decode, Header, TokenWarning, UnverifiedToken};
+pub use error::{ConfigError, Error, ErrorCode};
+pub use explain::{Check, CheckStatus, Explanation};
+pub use jwk::{Jwk, Jwks, LintCode, LintWarning};
+pub use policy::Policy;
+pub use verify::{Verified, Verifier};

@@ -1,0 +1,442 @@
+//! The claims of a verified token (typed accessors for the registered ones) and where each claim
+//! is checked, in the contract's order: `typ`, required claims, NumericDate types, `iss`, `sub`,
+//! `aud`, time (`exp`, `nbf`, `iat`, maximum age), custom claim values, scopes.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use serde_json::Value;
+
+use crate::decode::{Header, JsonObject};
+use crate::error::{Error, ErrorCode};
+use crate::explain::Trace;
+use crate::policy::Policy;
+
+/// The claims of a token (RFC 7519 §4).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Claims {
+    json: JsonObject,
+}
+
+impl Claims {
+    pub(crate) fn new(json: JsonObject) -> Self {
+        Claims { json }
+    }
+
+    /// `iss`, when it is a string.
+    pub fn iss(&self) -> Option<&str> {
+        self.get_str("iss")
+    }
+    /// `sub`, when it is a string.
+    pub fn sub(&self) -> Option<&str> {
+        self.get_str("sub")
+    }
+    /// `aud` as a list (a single string gives one entry).
+    pub fn aud(&self) -> Vec<&str> {
+        match self.json.get("aud") {
+            Some(Value::String(aud)) => alloc::vec![aud.as_str()],
+            Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        }
+    }
+    /// `exp` in Unix seconds (may be fractional).
+    pub fn exp(&self) -> Option<f64> {
+        self.get_f64("exp")
+    }
+    /// `nbf` in Unix seconds (may be fractional).
+    pub fn nbf(&self) -> Option<f64> {
+        self.get_f64("nbf")
+    }
+    /// `iat` in Unix seconds (may be fractional).
+    pub fn iat(&self) -> Option<f64> {
+        self.get_f64("iat")
+    }
+    /// `jti`, when it is a string.
+    pub fn jti(&self) -> Option<&str> {
+        self.get_str("jti")
+    }
+    /// Any claim.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.json.get(name)
+    }
+    /// Any claim, when it is a string.
+    pub fn get_str(&self, name: &str) -> Option<&str> {
+        self.json.get(name).and_then(Value::as_str)
+    }
+    fn get_f64(&self, name: &str) -> Option<f64> {
+        self.json.get(name).and_then(Value::as_f64)
+    }
+    /// All claims.
+    pub fn as_json(&self) -> &JsonObject {
+        &self.json
+    }
+
+    /// The granted scopes: the space-separated `scope` string (RFC 8693 §4.2, RFC 9068 §2.2.3)
+    /// plus `scp` (an array of strings, or a space-separated string as some issuers send it),
+    /// without duplicates, in order.
+    pub fn scopes(&self) -> Vec<String> {
+        let mut scopes: Vec<String> = Vec::new();
+        let mut add = |scope: &str| {
+            if !scope.is_empty() && !scopes.iter().any(|known| known == scope) {
+                scopes.push(scope.to_string());
+            }
+        };
+        if let Some(Value::String(scope)) = self.json.get("scope") {
+            scope.split(' ').for_each(&mut add);
+        }
+        match self.json.get("scp") {
+            Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).for_each(&mut add),
+            Some(Value::String(scp)) => scp.split(' ').for_each(&mut add),
+            _ => {}
+        }
+        scopes
+    }
+}
+
+/// Normalises a media type for `typ` comparison (RFC 7515 §4.1.9): case-insensitive, with
+/// `application/` implied when there is no `/`.
+fn media_type(typ: &str) -> String {
+    let lower = typ.to_ascii_lowercase();
+    if lower.contains('/') {
+        lower
+    } else {
+        format!("application/{lower}")
+    }
+}
+
+/// JSON equality where numbers compare by value, so a policy's `1` matches a token's `1.0`.
+fn json_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x == y || x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
+}
+
+fn quoted(values: &[String]) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
+    quoted.join(", ")
+}
+
+/// Checks the claims after the signature, in contract order, and returns the granted scopes.
+pub(crate) fn check_claims(
+    header: &Header,
+    claims: &Claims,
+    policy: &Policy,
+    now: i64,
+    trace: &mut Trace,
+) -> Result<Vec<String>, Error> {
+    check_typ(header, policy, trace)?;
+    check_required(claims, policy, trace)?;
+    check_claim_types(claims, trace)?;
+    check_iss_sub(claims, policy, trace)?;
+    check_aud(claims, policy, trace)?;
+    check_times(claims, policy, now, trace)?;
+    check_values(claims, policy, trace)?;
+    check_scopes(claims, policy, trace)
+}
+
+fn check_typ(header: &Header, policy: &Policy, trace: &mut Trace) -> Result<(), Error> {
+    let Some(expected) = &policy.typ else {
+        trace.skip("typ", || "no typ required".to_string());
+        return Ok(());
+    };
+    let result = match header.typ() {
+        Some(actual) if media_type(actual) == media_type(expected) => Ok(()),
+        Some(actual) => Err(Error::for_claim(
+            ErrorCode::BadTyp,
+            "typ",
+            format!("typ is {actual:?}, expected {expected:?}"),
+        )),
+        None => Err(Error::for_claim(
+            ErrorCode::BadTyp,
+            "typ",
+            format!("no typ header, expected {expected:?}"),
+        )),
+    };
+    trace.record("typ", result, |()| format!("{expected:?}"))
+}
+
+fn check_required(claims: &Claims, policy: &Policy, trace: &mut Trace) -> Result<(), Error> {
+    let implied = [
+        (!policy.issuers.is_empty()).then_some("iss"),
+        policy.subject.is_some().then_some("sub"),
+        (!policy.audiences.is_empty()).then_some("aud"),
+        policy.max_token_age.is_some().then_some("iat"),
+    ];
+    let required = implied
+        .into_iter()
+        .flatten()
+        .chain(policy.required_claims.iter().map(String::as_str))
+        .chain(policy.claims.iter().map(|(name, _)| name.as_str()));
+    let mut checked: Vec<&str> = Vec::new();
+    for name in required {
+        if !claims.json.contains_key(name) {
+            let err = Error::for_claim(
+                ErrorCode::MissingClaim,
+                name,
+                format!("required claim {name:?} is missing"),
+            );
+            return trace.record("required_claims", Err(err), |()| String::new());
+        }
+        checked.push(name);
+    }
+    if checked.is_empty() {
+        trace.skip("required_claims", || "no claim required".to_string());
+    } else {
+        trace.pass("required_claims", || checked.join(", "));
+    }
+    Ok(())
+}
+
+fn check_claim_types(claims: &Claims, trace: &mut Trace) -> Result<(), Error> {
+    for name in ["exp", "nbf", "iat"] {
+        match claims.json.get(name) {
+            // serde_json numbers are always finite.
+            None | Some(Value::Number(_)) => {}
+            Some(_) => {
+                let err = Error::for_claim(
+                    ErrorCode::Malformed,
+                    name,
+                    format!("{name} is not a NumericDate (a JSON number)"),
+                );
+                return trace.record("claim_types", Err(err), |()| String::new());
+            }
+        }
+    }
+    trace.pass("claim_types", || "numbers where present".to_string());
+    Ok(())
+}
+
+fn check_iss_sub(claims: &Claims, policy: &Policy, trace: &mut Trace) -> Result<(), Error> {
+    if policy.issuers.is_empty() {
+        trace.skip("iss", || "no issuer configured".to_string());
+    } else {
+        let result = match claims.json.get("iss") {
+            Some(Value::String(iss)) if policy.issuers.iter().any(|accepted| accepted == iss) => {
+                Ok(())
+            }
+            Some(Value::String(iss)) => Err(Error::for_claim(
+                ErrorCode::BadIssuer,
+                "iss",
+                format!("iss is {iss:?}, expected {}", quoted(&policy.issuers)),
+            )),
+            _ => Err(Error::for_claim(
+                ErrorCode::BadIssuer,
+                "iss",
+                "iss is not a string",
+            )),
+        };
+        trace.record("iss", result, |()| {
+            format!("{:?}", claims.iss().unwrap_or_default())
+        })?;
+    }
+    match &policy.subject {
+        None => trace.skip("sub", || "no subject configured".to_string()),
+        Some(expected) => {
+            let result = match claims.json.get("sub") {
+                Some(Value::String(sub)) if sub == expected => Ok(()),
+                Some(Value::String(sub)) => Err(Error::for_claim(
+                    ErrorCode::BadSubject,
+                    "sub",
+                    format!("sub is {sub:?}, expected {expected:?}"),
+                )),
+                _ => Err(Error::for_claim(
+                    ErrorCode::BadSubject,
+                    "sub",
+                    "sub is not a string",
+                )),
+            };
+            trace.record("sub", result, |()| format!("{expected:?}"))?;
+        }
+    }
+    Ok(())
+}
+
+fn check_aud(claims: &Claims, policy: &Policy, trace: &mut Trace) -> Result<(), Error> {
+    let token_audiences: Vec<&str> = match claims.json.get("aud") {
+        None => {
+            // Absent with an audience configured was caught as a missing claim.
+            trace.skip("aud", || {
+                "no aud in the token and none configured".to_string()
+            });
+            return Ok(());
+        }
+        Some(Value::String(aud)) => alloc::vec![aud.as_str()],
+        Some(Value::Array(list)) if list.iter().all(Value::is_string) => {
+            list.iter().filter_map(Value::as_str).collect()
+        }
+        Some(_) => {
+            let err = Error::for_claim(
+                ErrorCode::Malformed,
+                "aud",
+                "aud is neither a string nor an array of strings",
+            );
+            return trace.record("aud", Err(err), |()| String::new());
+        }
+    };
+    let result = if policy.audiences.is_empty() {
+        Err(Error::for_claim(
+            ErrorCode::BadAudience,
+            "aud",
+            "the token has an aud but no audience is configured (RFC 7519 §4.1.3)",
+        ))
+    } else if token_audiences
+        .iter()
+        .any(|aud| policy.audiences.iter().any(|accepted| accepted == aud))
+    {
+        Ok(())
+    } else {
+        Err(Error::for_claim(
+            ErrorCode::BadAudience,
+            "aud",
+            format!(
+                "aud {token_audiences:?} does not contain {}",
+                quoted(&policy.audiences)
+            ),
+        ))
+    };
+    trace.record("aud", result, |()| format!("{token_audiences:?}"))
+}
+
+/// The time checks with tolerance `t`: `now >= exp + t` expired; `now < nbf - t` not yet
+/// valid; `iat > now + t` issued in the future; `now - iat > max_age + t` too old. Also run on
+/// every cache hit. Assumes [`check_claim_types`] passed for these claims.
+pub(crate) fn check_times(
+    claims: &Claims,
+    policy: &Policy,
+    now: i64,
+    trace: &mut Trace,
+) -> Result<(), Error> {
+    // f64 holds every realistic Unix time exactly; NumericDates may be fractional.
+    let now_f = now as f64;
+    let tolerance = policy.clock_tolerance as f64;
+    match claims.exp() {
+        None => trace.skip("exp", || "no exp claim".to_string()),
+        Some(exp) => {
+            let result = if now_f >= exp + tolerance {
+                Err(Error::for_claim(
+                    ErrorCode::Expired,
+                    "exp",
+                    format!("expired: exp {exp} + tolerance {tolerance} <= now {now}"),
+                ))
+            } else {
+                Ok(())
+            };
+            trace.record("exp", result, |()| {
+                format!("exp {exp}, now {now}, tolerance {tolerance} s")
+            })?;
+        }
+    }
+    match claims.nbf() {
+        None => trace.skip("nbf", || "no nbf claim".to_string()),
+        Some(nbf) => {
+            let result = if now_f < nbf - tolerance {
+                Err(Error::for_claim(
+                    ErrorCode::NotYetValid,
+                    "nbf",
+                    format!("not valid before {nbf} (now {now}, tolerance {tolerance} s)"),
+                ))
+            } else {
+                Ok(())
+            };
+            trace.record("nbf", result, |()| format!("nbf {nbf}, now {now}"))?;
+        }
+    }
+    match claims.iat() {
+        None => trace.skip("iat", || "no iat claim".to_string()),
+        Some(iat) => {
+            let result = if iat > now_f + tolerance {
+                Err(Error::for_claim(
+                    ErrorCode::IssuedInFuture,
+                    "iat",
+                    format!(
+                        "issued in the future: iat {iat} > now {now} + tolerance {tolerance} s"
+                    ),
+                ))
+            } else {
+                Ok(())
+            };
+            trace.record("iat", result, |()| format!("iat {iat}, now {now}"))?;
+        }
+    }
+    match (policy.max_token_age, claims.iat()) {
+        (Some(max_age), Some(iat)) => {
+            let age = now_f - iat;
+            let result = if age > max_age as f64 + tolerance {
+                Err(Error::for_claim(
+                    ErrorCode::TooOld,
+                    "iat",
+                    format!("token is {age} s old, the maximum is {max_age} s (tolerance {tolerance} s)"),
+                ))
+            } else {
+                Ok(())
+            };
+            trace.record("max_age", result, |()| {
+                format!("{age} s old, maximum {max_age} s")
+            })?;
+        }
+        _ => trace.skip("max_age", || "no maximum age configured".to_string()),
+    }
+    Ok(())
+}
+
+fn check_values(claims: &Claims, policy: &Policy, trace: &mut Trace) -> Result<(), Error> {
+    if policy.claims.is_empty() {
+        trace.skip("claims", || "no claim values required".to_string());
+        return Ok(());
+    }
+    for (name, expected) in &policy.claims {
+        // Presence was checked with the required claims.
+        let actual = claims.json.get(name).unwrap_or(&Value::Null);
+        if !json_equal(actual, expected) {
+            let err = Error::for_claim(
+                ErrorCode::BadClaim,
+                name,
+                format!("{name} is {actual}, expected {expected}"),
+            );
+            return trace.record("claims", Err(err), |()| String::new());
+        }
+    }
+    trace.pass("claims", || {
+        let names: Vec<String> = policy
+            .claims
+            .iter()
+            .map(|(name, value)| format!("{name} = {value}"))
+            .collect();
+        names.join(", ")
+    });
+    Ok(())
+}
+
+fn check_scopes(claims: &Claims, policy: &Policy, trace: &mut Trace) -> Result<Vec<String>, Error> {
+    let granted = claims.scopes();
+    if policy.required_scopes.is_empty() {
+        trace.skip("scopes", || {
+            format!("no scope required; granted: {}", granted.join(" "))
+        });
+        return Ok(granted);
+    }
+    let missing: Vec<String> = policy
+        .required_scopes
+        .iter()
+        .filter(|scope| !granted.contains(scope))
+        .cloned()
+        .collect();
+    let result = if missing.is_empty() {
+        Ok(granted)
+    } else {
+        Err(Error::for_claim(
+            ErrorCode::InsufficientScope,
+            "scope",
+            format!(
+                "missing scope(s) {}; granted: {}",
+                quoted(&missing),
+                quoted(&granted)
+            ),
+        ))
+    };
+    trace.record("scopes", result, |granted| {
+        format!("granted: {}", granted.join(" "))
+    })
+}

@@ -1,0 +1,618 @@
+//! Where a token is parsed: size, the three segments, strict base64url (RFC 7515 §2), strict JSON
+//! (RFC 8259 with no BOM, no duplicate member names, no trailing data, nesting <= 64 levels), and
+//! the header rules (`alg`, `kid`, `crit`). [`decode`] gives the header and claims of a token for
+//! inspection, verifying nothing.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::cell::Cell;
+use core::fmt;
+
+use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+
+use crate::error::{Error, ErrorCode};
+
+/// Deepest JSON nesting accepted (objects and arrays), counting the top-level object as 1.
+pub const MAX_JSON_DEPTH: usize = 64;
+
+/// Default and inspection limit on a token's length in bytes.
+pub const DEFAULT_MAX_TOKEN_LEN: usize = 64 * 1024;
+
+/// Tokens longer than this get a warning from [`UnverifiedToken::warnings`]: many proxies and
+/// servers cap a header line near 8 KiB.
+const LARGE_TOKEN_WARNING_LEN: usize = 8 * 1024;
+
+/// A JSON object as parsed from a token or a JWK Set.
+pub type JsonObject = Map<String, Value>;
+
+// ---------------------------------------------------------------------------------------------
+// base64url
+
+/// Maps an ASCII byte to its base64url value, or 0xFF for bytes outside the alphabet.
+const BASE64URL_VALUES: [u8; 256] = {
+    let mut table = [0xFF_u8; 256];
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut i = 0;
+    while i < 64 {
+        table[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// Decodes unpadded base64url strictly (RFC 7515 §2, RFC 4648 §5): only `A-Z a-z 0-9 - _`, no
+/// `=`, no whitespace, a length that is not 1 mod 4, and zero unused bits in the last symbol, so
+/// that every byte string has exactly one accepted encoding (no signature malleability).
+pub fn base64url_decode(input: &[u8]) -> Option<Vec<u8>> {
+    if input.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(input.len() / 4 * 3 + 2);
+    let mut chunks = input.chunks_exact(4);
+    for chunk in &mut chunks {
+        let mut acc: u32 = 0;
+        for &byte in chunk {
+            let value = BASE64URL_VALUES[byte as usize];
+            if value == 0xFF {
+                return None;
+            }
+            acc = (acc << 6) | u32::from(value);
+        }
+        out.extend_from_slice(&[(acc >> 16) as u8, (acc >> 8) as u8, acc as u8]);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut acc: u32 = 0;
+        for &byte in rest {
+            let value = BASE64URL_VALUES[byte as usize];
+            if value == 0xFF {
+                return None;
+            }
+            acc = (acc << 6) | u32::from(value);
+        }
+        // 2 symbols carry 1 byte (4 unused bits), 3 symbols carry 2 bytes (2 unused bits).
+        let (unused_bits, bytes) = if rest.len() == 2 { (4, 1) } else { (2, 2) };
+        if acc & ((1 << unused_bits) - 1) != 0 {
+            return None;
+        }
+        let acc = acc >> unused_bits;
+        if bytes == 1 {
+            out.push(acc as u8);
+        } else {
+            out.extend_from_slice(&[(acc >> 8) as u8, acc as u8]);
+        }
+    }
+    Some(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// strict JSON
+
+/// Why a JSON document was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JsonError {
+    /// Nested deeper than [`MAX_JSON_DEPTH`].
+    TooDeep,
+    /// Not a JSON object, not UTF-8, a BOM, a duplicate member name, trailing data, or bad syntax.
+    Invalid(String),
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JsonError::TooDeep => write!(f, "JSON nested deeper than {MAX_JSON_DEPTH} levels"),
+            JsonError::Invalid(why) => f.write_str(why),
+        }
+    }
+}
+
+/// Builds a `serde_json::Value` while refusing duplicate member names and excess depth.
+/// serde_json's own `Value` keeps the last duplicate silently, which would let two parsers
+/// disagree about a token's claims.
+///
+/// `too_deep` is set beside serde_json's own error, which cannot carry the distinction between
+/// "too deep" (`too_large`) and "invalid" (`malformed`).
+struct StrictSeed<'a> {
+    depth: usize,
+    too_deep: &'a Cell<bool>,
+}
+
+impl<'de> DeserializeSeed<'de> for StrictSeed<'_> {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl StrictSeed<'_> {
+    fn nested<E: serde::de::Error>(&self) -> Result<StrictSeed<'_>, E> {
+        if self.depth >= MAX_JSON_DEPTH {
+            self.too_deep.set(true);
+            return Err(E::custom("JSON nested too deeply"));
+        }
+        Ok(StrictSeed {
+            depth: self.depth + 1,
+            too_deep: self.too_deep,
+        })
+    }
+}
+
+impl<'de> Visitor<'de> for StrictSeed<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
+        Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom("number out of range"))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let seed = self.nested()?;
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(StrictSeed {
+            depth: seed.depth,
+            too_deep: seed.too_deep,
+        })? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let seed = self.nested()?;
+        let mut map = Map::new();
+        while let Some(key) = access.next_key::<String>()? {
+            if map.contains_key(&key) {
+                return Err(A::Error::custom(format!("duplicate member name {key:?}")));
+            }
+            let value = access.next_value_seed(StrictSeed {
+                depth: seed.depth,
+                too_deep: seed.too_deep,
+            })?;
+            map.insert(key, value);
+        }
+        Ok(Value::Object(map))
+    }
+}
+
+/// Parses a strict JSON object (see the module docs). serde_json already refuses a BOM, invalid
+/// UTF-8, lone surrogate escapes and trailing non-whitespace data.
+pub fn parse_json_object(bytes: &[u8]) -> Result<JsonObject, JsonError> {
+    let too_deep = Cell::new(false);
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let parsed = StrictSeed {
+        depth: 0,
+        too_deep: &too_deep,
+    }
+    .deserialize(&mut deserializer)
+    .and_then(|value| deserializer.end().map(|()| value));
+    match parsed {
+        _ if too_deep.get() => Err(JsonError::TooDeep),
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(JsonError::Invalid("not a JSON object".to_string())),
+        Err(err) => Err(JsonError::Invalid(format!("invalid JSON: {err}"))),
+    }
+}
+
+fn json_error(what: &str, err: JsonError) -> Error {
+    match err {
+        JsonError::TooDeep => Error::new(ErrorCode::TooLarge, format!("{what}: {err}")),
+        JsonError::Invalid(why) => Error::new(ErrorCode::Malformed, format!("{what}: {why}")),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// segments and header
+
+/// The three segments of a compact JWS, base64url-decoded.
+pub(crate) struct Segments<'t> {
+    /// `BASE64URL(header) || '.' || BASE64URL(payload)`: what the signature covers.
+    pub signing_input: &'t str,
+    pub header: Vec<u8>,
+    pub payload: Vec<u8>,
+    pub signature: Vec<u8>,
+}
+
+/// Rule 1: size, exactly three segments, strict base64url. `allow_empty_signature` is only for
+/// inspection (unsecured tokens can be looked at, never verified).
+pub(crate) fn split_token(
+    token: &str,
+    max_len: usize,
+    allow_empty_signature: bool,
+) -> Result<Segments<'_>, Error> {
+    if token.len() > max_len {
+        return Err(Error::new(
+            ErrorCode::TooLarge,
+            format!("token is {} bytes, the limit is {max_len}", token.len()),
+        ));
+    }
+    let mut parts = token.split('.');
+    let (Some(header), Some(payload), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        let count = token.split('.').count();
+        return Err(Error::new(
+            ErrorCode::Malformed,
+            format!("a compact JWS has 3 dot-separated segments, this token has {count}"),
+        ));
+    };
+    if header.is_empty() {
+        return Err(Error::new(
+            ErrorCode::Malformed,
+            "the header segment is empty",
+        ));
+    }
+    if signature.is_empty() && !allow_empty_signature {
+        return Err(Error::new(
+            ErrorCode::Malformed,
+            "the signature segment is empty",
+        ));
+    }
+    let decode = |segment: &str, name: &str| {
+        base64url_decode(segment.as_bytes()).ok_or_else(|| {
+            Error::new(
+                ErrorCode::Malformed,
+                format!("the {name} segment is not strict base64url (RFC 7515 §2)"),
+            )
+        })
+    };
+    let signing_input = &token[..header.len() + 1 + payload.len()];
+    Ok(Segments {
+        signing_input,
+        header: decode(header, "header")?,
+        payload: decode(payload, "payload")?,
+        signature: decode(signature, "signature")?,
+    })
+}
+
+/// The protected header of a token.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Header {
+    json: JsonObject,
+}
+
+impl Header {
+    /// The `alg` member as written (verified tokens: see `Verified::algorithm`).
+    pub fn alg(&self) -> &str {
+        self.json
+            .get("alg")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+    /// The `kid` member.
+    pub fn kid(&self) -> Option<&str> {
+        self.json.get("kid").and_then(Value::as_str)
+    }
+    /// The `typ` member.
+    pub fn typ(&self) -> Option<&str> {
+        self.json.get("typ").and_then(Value::as_str)
+    }
+    /// Any member.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.json.get(name)
+    }
+    /// The whole header.
+    pub fn as_json(&self) -> &JsonObject {
+        &self.json
+    }
+}
+
+/// Header members whose meaning RFC 7515 defines; `crit` may not list them (§4.1.11).
+const REGISTERED_HEADER_NAMES: [&str; 11] = [
+    "alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit",
+];
+
+/// Rule 2: the header is a strict JSON object; `alg` a non-empty string; `kid` a string;
+/// `crit` is never supported (ill-formed: `malformed`; well-formed: `unsupported_crit`).
+/// `jwk`, `jku`, `x5u`, `x5c` are kept for inspection but never locate or supply a key.
+pub(crate) fn parse_header(bytes: &[u8]) -> Result<Header, Error> {
+    let json = parse_json_object(bytes).map_err(|err| json_error("header", err))?;
+    match json.get("alg") {
+        Some(Value::String(alg)) if !alg.is_empty() => {}
+        Some(Value::String(_)) => {
+            return Err(Error::for_claim(
+                ErrorCode::Malformed,
+                "alg",
+                "the header's alg is empty",
+            ));
+        }
+        Some(_) => {
+            return Err(Error::for_claim(
+                ErrorCode::Malformed,
+                "alg",
+                "the header's alg is not a string",
+            ))
+        }
+        None => {
+            return Err(Error::for_claim(
+                ErrorCode::Malformed,
+                "alg",
+                "the header has no alg",
+            ))
+        }
+    }
+    if let Some(kid) = json.get("kid") {
+        if !kid.is_string() {
+            return Err(Error::for_claim(
+                ErrorCode::Malformed,
+                "kid",
+                "the header's kid is not a string",
+            ));
+        }
+    }
+    if let Some(crit) = json.get("crit") {
+        check_crit(crit, &json)?;
+    }
+    Ok(Header { json })
+}
+
+/// RFC 7515 §4.1.11: `crit` is a non-empty array of distinct strings naming extension members
+/// present in the header, never registered names. No extension is supported (RFC 7797 `b64`
+/// included), so a well-formed `crit` is `unsupported_crit`.
+fn check_crit(crit: &Value, header: &JsonObject) -> Result<(), Error> {
+    let malformed = |why: &str| {
+        Error::for_claim(
+            ErrorCode::Malformed,
+            "crit",
+            format!("ill-formed crit: {why}"),
+        )
+    };
+    let Value::Array(names) = crit else {
+        return Err(malformed("not an array"));
+    };
+    if names.is_empty() {
+        return Err(malformed("empty array"));
+    }
+    let mut seen: Vec<&str> = Vec::with_capacity(names.len());
+    for name in names {
+        let Some(name) = name.as_str() else {
+            return Err(malformed("an entry is not a string"));
+        };
+        if name.is_empty() || REGISTERED_HEADER_NAMES.contains(&name) {
+            return Err(malformed("lists a registered header name"));
+        }
+        if seen.contains(&name) {
+            return Err(malformed("lists a name twice"));
+        }
+        if !header.contains_key(name) {
+            return Err(malformed("lists a member the header does not have"));
+        }
+        seen.push(name);
+    }
+    Err(Error::for_claim(
+        ErrorCode::UnsupportedCrit,
+        "crit",
+        format!(
+            "critical header extension(s) not supported: {}",
+            seen.join(", ")
+        ),
+    ))
+}
+
+/// Rule 6: the payload is a strict JSON object (checked after the signature).
+pub(crate) fn parse_payload(bytes: &[u8]) -> Result<JsonObject, Error> {
+    parse_json_object(bytes).map_err(|err| json_error("payload", err))
+}
+
+// ---------------------------------------------------------------------------------------------
+// inspection
+
+/// A token's header and claims, decoded for inspection. **Nothing about it is verified**: not
+/// the signature, not the issuer, not the time. Use `Verifier::verify` to trust a token.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnverifiedToken {
+    header: JsonObject,
+    claims: JsonObject,
+    token_len: usize,
+    has_signature: bool,
+}
+
+/// A warning about a token found without any key: see [`UnverifiedToken::warnings`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenWarning {
+    /// Stable snake_case code, e.g. `"alg_none"`.
+    pub code: &'static str,
+    /// A sentence for people.
+    pub message: String,
+}
+
+/// Decodes a token for inspection: strict structure, base64url and JSON (the header and payload
+/// must be JSON objects), but no signature, key, algorithm or claim check. An unsecured token
+/// (empty signature) can be decoded, never verified.
+pub fn decode(token: &str) -> Result<UnverifiedToken, Error> {
+    let segments = split_token(token, DEFAULT_MAX_TOKEN_LEN, true)?;
+    let header = parse_json_object(&segments.header).map_err(|err| json_error("header", err))?;
+    let claims = parse_payload(&segments.payload)?;
+    Ok(UnverifiedToken {
+        header,
+        claims,
+        token_len: token.len(),
+        has_signature: !segments.signature.is_empty(),
+    })
+}
+
+impl UnverifiedToken {
+    /// The header, unverified.
+    pub fn header_json(&self) -> &JsonObject {
+        &self.header
+    }
+
+    /// The claims, unverified.
+    pub fn claims_json(&self) -> &JsonObject {
+        &self.claims
+    }
+
+    /// Risks visible without a key: `alg: none`, symmetric algorithms, no `exp`, a lifetime over
+    /// 24 h, headers that point at keys (`jku`, `x5u`, `jwk`, `x5c`), `crit`, very large tokens.
+    pub fn warnings(&self) -> Vec<TokenWarning> {
+        let mut warnings = Vec::new();
+        let mut warn =
+            |code: &'static str, message: String| warnings.push(TokenWarning { code, message });
+        let alg = self.header.get("alg").and_then(Value::as_str).unwrap_or("");
+        if alg.eq_ignore_ascii_case("none") || !self.has_signature {
+            warn(
+                "alg_none",
+                "unsecured token (alg none or no signature): it can never be verified".to_string(),
+            );
+        } else if alg.starts_with("HS") {
+            warn(
+                "symmetric_alg",
+                format!("{alg} uses a shared secret: every verifier can also mint tokens"),
+            );
+        } else if crate::Algorithm::from_name(alg).is_none() {
+            warn(
+                "unknown_alg",
+                format!("alg {alg:?} is not a supported JWS algorithm"),
+            );
+        }
+        for member in ["jku", "x5u", "jwk", "x5c"] {
+            if self.header.contains_key(member) {
+                warn(
+                    "key_in_header",
+                    format!("header member {member} points at or embeds a key: never trust it (jwtward ignores it)"),
+                );
+            }
+        }
+        if self.header.contains_key("crit") {
+            warn(
+                "crit",
+                "header has crit: critical extensions are rejected".to_string(),
+            );
+        }
+        let number = |name: &str| self.claims.get(name).and_then(Value::as_f64);
+        match (number("exp"), number("iat").or(number("nbf"))) {
+            (None, _) => warn(
+                "no_exp",
+                "no exp claim: the token never expires".to_string(),
+            ),
+            (Some(exp), Some(start)) if exp - start > 86_400.0 => warn(
+                "long_lifetime",
+                format!("lifetime is {:.1} h, over 24 h", (exp - start) / 3600.0),
+            ),
+            _ => {}
+        }
+        if self.token_len > LARGE_TOKEN_WARNING_LEN {
+            warn(
+                "large_token",
+                format!(
+                    "token is {} bytes: many servers reject headers over 8 KiB",
+                    self.token_len
+                ),
+            );
+        }
+        warnings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64url_is_strict() {
+        assert_eq!(base64url_decode(b"").as_deref(), Some(&b""[..]));
+        assert_eq!(base64url_decode(b"Zm9v").as_deref(), Some(&b"foo"[..]));
+        assert_eq!(base64url_decode(b"Zm8").as_deref(), Some(&b"fo"[..]));
+        assert_eq!(base64url_decode(b"Zg").as_deref(), Some(&b"f"[..]));
+        assert_eq!(base64url_decode(b"-_8").as_deref(), Some(&[0xfb, 0xff][..]));
+        assert!(base64url_decode(b"Zg==").is_none(), "padding");
+        assert!(base64url_decode(b"Zh").is_none(), "unused bits set");
+        assert!(base64url_decode(b"Zm9").is_none(), "unused bits set");
+        assert!(base64url_decode(b"Z").is_none(), "length 1 mod 4");
+        assert!(base64url_decode(b"Zm9v\n").is_none(), "whitespace");
+        assert!(base64url_decode(b"+/8").is_none(), "standard alphabet");
+    }
+
+    #[test]
+    fn json_is_strict() {
+        assert!(parse_json_object(br#"{"a":1,"b":[1,{"c":null}]}"#).is_ok());
+        assert!(matches!(
+            parse_json_object(br#"{"a":1,"a":2}"#),
+            Err(JsonError::Invalid(_))
+        ));
+        assert!(matches!(
+            parse_json_object(b"\xEF\xBB\xBF{}"),
+            Err(JsonError::Invalid(_))
+        ));
+        assert!(matches!(
+            parse_json_object(b"{} x"),
+            Err(JsonError::Invalid(_))
+        ));
+        assert!(matches!(
+            parse_json_object(b"[]"),
+            Err(JsonError::Invalid(_))
+        ));
+        assert!(matches!(
+            parse_json_object(br#"{"a":"\ud800"}"#),
+            Err(JsonError::Invalid(_))
+        ));
+        let nested = |depth: usize| {
+            let mut doc = String::from("{\"a\":");
+            doc.push_str(&"[".repeat(depth - 1));
+            doc.push_str(&"]".repeat(depth - 1));
+            doc.push('}');
+            doc
+        };
+        assert!(parse_json_object(nested(64).as_bytes()).is_ok());
+        assert_eq!(
+            parse_json_object(nested(65).as_bytes()),
+            Err(JsonError::TooDeep)
+        );
+        assert_eq!(
+            parse_json_object(nested(10_000).as_bytes()),
+            Err(JsonError::TooDeep)
+        );
+    }
+
+    #[test]
+    fn crit_is_never_supported() {
+        let code = |header: &str| parse_header(header.as_bytes()).err().map(|e| e.code());
+        assert_eq!(
+            code(r#"{"alg":"HS256","crit":["b64"],"b64":false}"#),
+            Some(ErrorCode::UnsupportedCrit)
+        );
+        assert_eq!(
+            code(r#"{"alg":"HS256","crit":[]}"#),
+            Some(ErrorCode::Malformed)
+        );
+        assert_eq!(
+            code(r#"{"alg":"HS256","crit":"b64","b64":false}"#),
+            Some(ErrorCode::Malformed)
+        );
+        assert_eq!(
+            code(r#"{"alg":"HS256","crit":["alg"]}"#),
+            Some(ErrorCode::Malformed)
+        );
+        assert_eq!(
+            code(r#"{"alg":"HS256","crit":["x"]}"#),
+            Some(ErrorCode::Malformed)
+        );
+        assert_eq!(code(r#"{"alg":""}"#), Some(ErrorCode::Malformed));
+        assert_eq!(
+            code(r#"{"alg":"HS256","kid":7}"#),
+            Some(ErrorCode::Malformed)
+        );
+        assert_eq!(code(r#"{"alg":"HS256","kid":"k"}"#), None);
+    }
+}

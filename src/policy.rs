@@ -1,0 +1,230 @@
+//! What the caller requires of a token. Each option documents its side effect (for example,
+//! setting an issuer makes `iss` required).
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use serde_json::Value;
+
+use crate::alg::Algorithm;
+use crate::decode::DEFAULT_MAX_TOKEN_LEN;
+use crate::error::ConfigError;
+
+/// Largest `max_token_len` accepted: bounds the work an attacker can ask for.
+const MAX_TOKEN_LEN_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Verification policy. Build it with [`Policy::new`] and the chained setters.
+///
+/// ```
+/// use jwtward::{Algorithm, Policy};
+/// let policy = Policy::new()
+///     .algorithms([Algorithm::RS256, Algorithm::ES256])
+///     .issuer("https://issuer.example")
+///     .audience("api://orders")
+///     .required_scopes(["orders:read"])
+///     .claim("tenant_id", "acme".into())
+///     .clock_tolerance(30);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Policy {
+    pub(crate) algorithms: Option<Vec<Algorithm>>,
+    pub(crate) unknown_algorithms: Vec<String>,
+    pub(crate) issuers: Vec<String>,
+    pub(crate) audiences: Vec<String>,
+    pub(crate) subject: Option<String>,
+    pub(crate) required_scopes: Vec<String>,
+    pub(crate) required_claims: Vec<String>,
+    pub(crate) claims: Vec<(String, Value)>,
+    pub(crate) typ: Option<String>,
+    pub(crate) clock_tolerance: u64,
+    pub(crate) max_token_age: Option<u64>,
+    pub(crate) max_token_len: usize,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy::new()
+    }
+}
+
+impl Policy {
+    /// A policy that accepts every supported algorithm (each still bound to its key type), any
+    /// issuer, no audience, with no clock tolerance and a 64 KiB size limit.
+    pub fn new() -> Self {
+        Policy {
+            algorithms: None,
+            unknown_algorithms: Vec::new(),
+            issuers: Vec::new(),
+            audiences: Vec::new(),
+            subject: None,
+            required_scopes: Vec::new(),
+            required_claims: Vec::new(),
+            claims: Vec::new(),
+            typ: None,
+            clock_tolerance: 0,
+            max_token_len: DEFAULT_MAX_TOKEN_LEN,
+            max_token_age: None,
+        }
+    }
+
+    /// Allow only these algorithms (adds to any already allowed). Tokens with a supported
+    /// algorithm outside the list fail with `alg_not_allowed`.
+    pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
+        let list = self.algorithms.get_or_insert_with(Vec::new);
+        for alg in algorithms {
+            if !list.contains(&alg) {
+                list.push(alg);
+            }
+        }
+        self
+    }
+
+    /// Allow algorithms by JOSE name, as configuration files and JavaScript give them. Any string
+    /// is accepted: a name that is not a supported algorithm (`none` included) can never verify a
+    /// token (such tokens fail with `unsupported_alg`), so listing it fails closed rather than
+    /// open. A list of only such names allows nothing.
+    pub fn algorithm_names<S: AsRef<str>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        let list = self.algorithms.get_or_insert_with(Vec::new);
+        for name in names {
+            let name = name.as_ref();
+            match Algorithm::from_name(name) {
+                Some(alg) if alg.is_supported() => {
+                    if !list.contains(&alg) {
+                        list.push(alg);
+                    }
+                }
+                _ => self.unknown_algorithms.push(name.to_string()),
+            }
+        }
+        self
+    }
+
+    /// Accept this issuer (call again, or use [`Policy::issuers`], for several). Makes `iss`
+    /// required; it must equal one of them exactly.
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuers.push(issuer.into());
+        self
+    }
+
+    /// Accept any of these issuers. Makes `iss` required.
+    pub fn issuers<S: Into<String>>(mut self, issuers: impl IntoIterator<Item = S>) -> Self {
+        self.issuers.extend(issuers.into_iter().map(Into::into));
+        self
+    }
+
+    /// Accept this audience (call again, or use [`Policy::audiences`], for several). Makes `aud`
+    /// required; it must contain one of them. Without any audience, a token that has an `aud`
+    /// is rejected (RFC 7519 §4.1.3).
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audiences.push(audience.into());
+        self
+    }
+
+    /// Accept any of these audiences. Makes `aud` required.
+    pub fn audiences<S: Into<String>>(mut self, audiences: impl IntoIterator<Item = S>) -> Self {
+        self.audiences.extend(audiences.into_iter().map(Into::into));
+        self
+    }
+
+    /// Require this exact `sub`. Makes `sub` required.
+    pub fn subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = Some(subject.into());
+        self
+    }
+
+    /// Require every one of these scopes to be granted by `scope` (space-separated) or `scp`.
+    pub fn required_scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
+        self.required_scopes
+            .extend(scopes.into_iter().map(Into::into));
+        self
+    }
+
+    /// Require these claims to be present (any value).
+    pub fn required_claims<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.required_claims
+            .extend(names.into_iter().map(Into::into));
+        self
+    }
+
+    /// Require a claim to equal a JSON value (for example `tenant_id == "acme"`). Makes the claim
+    /// required. Numbers compare by value (`1` equals `1.0`).
+    pub fn claim(mut self, name: impl Into<String>, value: Value) -> Self {
+        self.claims.push((name.into(), value));
+        self
+    }
+
+    /// Require the header's `typ` (case-insensitive; `application/` is implied without a `/`,
+    /// so `at+jwt` matches `application/at+jwt`). Makes `typ` required.
+    pub fn typ(mut self, typ: impl Into<String>) -> Self {
+        self.typ = Some(typ.into());
+        self
+    }
+
+    /// Seconds of clock skew tolerated on `exp`, `nbf`, `iat` and the maximum age. Default 0.
+    pub fn clock_tolerance(mut self, seconds: u64) -> Self {
+        self.clock_tolerance = seconds;
+        self
+    }
+
+    /// Reject tokens issued more than this many seconds ago. Makes `iat` required.
+    pub fn max_token_age(mut self, seconds: u64) -> Self {
+        self.max_token_age = Some(seconds);
+        self
+    }
+
+    /// Reject tokens longer than this many bytes (`too_large`). Default 64 KiB.
+    pub fn max_token_len(mut self, bytes: usize) -> Self {
+        self.max_token_len = bytes;
+        self
+    }
+
+    /// The algorithms this policy allows, or `None` for every supported one.
+    pub fn allowed_algorithms(&self) -> Option<&[Algorithm]> {
+        self.algorithms.as_deref()
+    }
+
+    /// Whether `alg` may be used.
+    pub(crate) fn allows(&self, alg: Algorithm) -> bool {
+        self.algorithms
+            .as_ref()
+            .is_none_or(|list| list.contains(&alg))
+    }
+
+    /// Refuses values that can only be mistakes: empty names, a zero or huge size limit,
+    /// a tolerance over a day.
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
+        let non_empty = |field: &str, values: &[String]| {
+            if values.iter().any(String::is_empty) {
+                Err(ConfigError::policy(field, "contains an empty string"))
+            } else {
+                Ok(())
+            }
+        };
+        non_empty("issuer", &self.issuers)?;
+        non_empty("audience", &self.audiences)?;
+        non_empty("requiredScopes", &self.required_scopes)?;
+        non_empty("requiredClaims", &self.required_claims)?;
+        if self.subject.as_deref() == Some("") {
+            return Err(ConfigError::policy("subject", "is an empty string"));
+        }
+        if self.typ.as_deref() == Some("") {
+            return Err(ConfigError::policy("typ", "is an empty string"));
+        }
+        if self.claims.iter().any(|(name, _)| name.is_empty()) {
+            return Err(ConfigError::policy("claims", "has an empty claim name"));
+        }
+        if self.max_token_len == 0 || self.max_token_len > MAX_TOKEN_LEN_LIMIT {
+            return Err(ConfigError::policy(
+                "maxTokenLength",
+                "must be between 1 byte and 16 MiB",
+            ));
+        }
+        if self.clock_tolerance > 86_400 {
+            return Err(ConfigError::policy(
+                "clockTolerance",
+                "must be at most 86400 seconds",
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,340 @@
+//! The verification pipeline and where a key is chosen. [`Verifier::verify`] runs the contract's
+//! rules in order and returns a [`Verified`] token or exactly one [`Error`].
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use crate::alg::{prepare_key, Algorithm, KeyType, PreparedKey};
+use crate::claims::{check_claims, Claims};
+use crate::decode::{parse_header, parse_payload, split_token, Header};
+use crate::error::{ConfigError, Error, ErrorCode};
+use crate::explain::{Explanation, Trace};
+use crate::jwk::{Jwk, Jwks};
+use crate::policy::Policy;
+
+/// A token whose signature, key and claims passed every check of the policy. Only the verifier
+/// constructs it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verified {
+    header: Header,
+    claims: Claims,
+    scopes: Vec<String>,
+    kid: Option<String>,
+    algorithm: Algorithm,
+}
+
+impl Verified {
+    /// The protected header.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+    /// The claims.
+    pub fn claims(&self) -> &Claims {
+        &self.claims
+    }
+    /// The granted scopes (`scope` split on spaces, plus `scp`).
+    pub fn scopes(&self) -> &[String] {
+        &self.scopes
+    }
+    /// The `kid` of the JWK that verified the signature.
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+    /// The algorithm that verified the signature.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+}
+
+/// A JWK with its key imported once, at [`Verifier::new`].
+#[derive(Debug)]
+struct ImportedKey {
+    jwk: Jwk,
+    /// The imported key, or why it is unsound (reported as `key_mismatch` if it is chosen).
+    prepared: Result<PreparedKey, String>,
+}
+
+/// Verifies tokens against one JWK Set and one policy. Build it once and reuse it: keys are
+/// imported at construction, never per token.
+#[derive(Debug)]
+pub struct Verifier {
+    keys: Vec<ImportedKey>,
+    /// kids of keys the set holds but this crate could not use (unsupported or malformed).
+    skipped_kids: Vec<(String, String)>,
+    policy: Policy,
+}
+
+impl Verifier {
+    /// Imports the keys of `jwks` and checks `policy`. Fails only on caller mistakes.
+    pub fn new(jwks: Jwks, policy: Policy) -> Result<Verifier, ConfigError> {
+        policy.validate()?;
+        let skipped_kids = jwks
+            .skipped
+            .iter()
+            .filter_map(|skipped| Some((skipped.kid.clone()?, skipped.reason.clone())))
+            .collect();
+        let keys = jwks
+            .keys
+            .into_iter()
+            .map(|jwk| {
+                let prepared = prepare_key(&jwk.material);
+                ImportedKey { jwk, prepared }
+            })
+            .collect();
+        Ok(Verifier {
+            keys,
+            skipped_kids,
+            policy,
+        })
+    }
+
+    /// The policy this verifier enforces.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Verifies `token` at `now` (Unix seconds, supplied by the caller: the core never reads a
+    /// clock).
+    pub fn verify(&self, token: &str, now: i64) -> Result<Verified, Error> {
+        self.run(token, now, &mut Trace::off())
+    }
+
+    /// Verifies `token` and also returns the checklist of every check. The result is exactly
+    /// what [`Verifier::verify`] returns.
+    pub fn explain(&self, token: &str, now: i64) -> Explanation {
+        let mut trace = Trace::on();
+        let result = self.run(token, now, &mut trace);
+        Explanation {
+            result,
+            checks: trace.finish(),
+        }
+    }
+
+    fn run(&self, token: &str, now: i64, trace: &mut Trace) -> Result<Verified, Error> {
+        let max_len = self.policy.max_token_len;
+        let size = if token.len() > max_len {
+            Err(Error::new(
+                ErrorCode::TooLarge,
+                format!("token is {} bytes, the limit is {max_len}", token.len()),
+            ))
+        } else {
+            Ok(())
+        };
+        trace.record("size", size, |()| {
+            format!("{} bytes (limit {max_len})", token.len())
+        })?;
+        let segments = split_token(token, max_len, false);
+        let segments = trace.record("structure", segments, |_| "3 segments".to_string())?;
+
+        let header = parse_header(&segments.header);
+        // `crit` is checked inside parse_header; report it as its own line.
+        let crit_failed = matches!(&header, Err(err) if err.claim() == Some("crit"));
+        let header = if crit_failed {
+            trace.pass("header", || "JSON object".to_string());
+            trace.record("crit", header, |_| String::new())?
+        } else {
+            let header = trace.record("header", header, |h| {
+                format!("alg {:?}, kid {:?}", h.alg(), h.kid())
+            })?;
+            trace.pass("crit", || "absent".to_string());
+            header
+        };
+
+        let algorithm =
+            trace.record("algorithm", self.algorithm(&header), |alg| format!("{alg}"))?;
+        let (chosen, key, key_detail) = trace.record(
+            "key",
+            self.select_key(&header, algorithm),
+            |(_, _, detail)| detail.clone(),
+        )?;
+
+        let signature = key
+            .verify(
+                algorithm,
+                segments.signing_input.as_bytes(),
+                &segments.signature,
+            )
+            .map_err(|why| {
+                Error::new(
+                    ErrorCode::BadSignature,
+                    format!("{algorithm} signature does not verify: {why}"),
+                )
+            });
+        trace.record("signature", signature, |()| {
+            format!("{algorithm} with {key_detail}")
+        })?;
+
+        let payload = trace.record("payload", parse_payload(&segments.payload), |_| {
+            "JSON object".to_string()
+        })?;
+        let claims = Claims::new(payload);
+        let scopes = check_claims(&header, &claims, &self.policy, now, trace)?;
+        Ok(Verified {
+            header,
+            claims,
+            scopes,
+            kid: chosen.jwk.kid.clone(),
+            algorithm,
+        })
+    }
+
+    /// Rule 3: the header's `alg` must be a supported algorithm (never `none`) and allowed.
+    fn algorithm(&self, header: &Header) -> Result<Algorithm, Error> {
+        let name = header.alg();
+        let unsupported = || {
+            Error::for_claim(
+                ErrorCode::UnsupportedAlg,
+                "alg",
+                format!("algorithm {name:?} is not supported"),
+            )
+        };
+        let alg = Algorithm::from_name(name).ok_or_else(unsupported)?;
+        if !alg.is_supported() {
+            return Err(unsupported());
+        }
+        if !self.policy.allows(alg) {
+            return Err(Error::for_claim(
+                ErrorCode::AlgNotAllowed,
+                "alg",
+                format!("algorithm {alg} is not allowed by the policy"),
+            ));
+        }
+        Ok(alg)
+    }
+
+    /// Rule 4: where a key is chosen. Candidates are keys whose `kid` equals the header's (when
+    /// it has one), whose type fits the algorithm, whose `alg` is absent or equal, whose `use` is
+    /// absent or `sig` and whose `key_ops` is absent or contains `verify`. Exactly one candidate
+    /// must remain, and it must be sound. Header members `jwk`, `jku`, `x5u`, `x5c` are never
+    /// consulted.
+    fn select_key(
+        &self,
+        header: &Header,
+        alg: Algorithm,
+    ) -> Result<(&ImportedKey, &PreparedKey, String), Error> {
+        let chosen = match header.kid() {
+            Some(kid) => {
+                let named: Vec<&ImportedKey> = self
+                    .keys
+                    .iter()
+                    .filter(|key| key.jwk.kid() == Some(kid))
+                    .collect();
+                match named.as_slice() {
+                    [] => {
+                        if let Some((_, why)) =
+                            self.skipped_kids.iter().find(|(skipped, _)| skipped == kid)
+                        {
+                            return Err(Error::new(
+                                ErrorCode::KeyMismatch,
+                                format!("the key with kid {kid:?} cannot be used: {why}"),
+                            ));
+                        }
+                        return Err(Error::new(
+                            ErrorCode::KeyNotFound,
+                            format!("no key with kid {kid:?}"),
+                        ));
+                    }
+                    [key] => {
+                        if let Err(why) = unfit_reason(&key.jwk, alg) {
+                            return Err(Error::new(
+                                ErrorCode::KeyMismatch,
+                                format!("the key with kid {kid:?} cannot verify {alg}: {why}"),
+                            ));
+                        }
+                        *key
+                    }
+                    _ => {
+                        return Err(Error::new(
+                            ErrorCode::KeyNotFound,
+                            format!("kid {kid:?} is ambiguous: {} keys share it", named.len()),
+                        ))
+                    }
+                }
+            }
+            None => {
+                let fitting: Vec<&ImportedKey> = self
+                    .keys
+                    .iter()
+                    .filter(|key| unfit_reason(&key.jwk, alg).is_ok())
+                    .collect();
+                match fitting.as_slice() {
+                    [key] => *key,
+                    [] => {
+                        return Err(Error::new(
+                            ErrorCode::KeyNotFound,
+                            format!("no key in the set can verify {alg}"),
+                        ))
+                    }
+                    _ => {
+                        return Err(Error::new(
+                            ErrorCode::KeyNotFound,
+                            format!(
+                                "the token has no kid and {} keys could verify {alg}",
+                                fitting.len()
+                            ),
+                        ))
+                    }
+                }
+            }
+        };
+        let describe = || match chosen.jwk.kid() {
+            Some(kid) => format!("key {kid:?}"),
+            None => "the only fitting key (no kid)".to_string(),
+        };
+        let prepared = chosen.prepared.as_ref().map_err(|why| {
+            Error::new(
+                ErrorCode::KeyMismatch,
+                format!("{} is unsound: {why}", describe()),
+            )
+        })?;
+        prepared.check_for(alg).map_err(|why| {
+            Error::new(
+                ErrorCode::KeyMismatch,
+                format!("{} cannot verify {alg}: {why}", describe()),
+            )
+        })?;
+        Ok((
+            chosen,
+            prepared,
+            format!("{} ({})", describe(), key_type_name(alg.key_type())),
+        ))
+    }
+}
+
+fn key_type_name(key_type: KeyType) -> String {
+    match key_type {
+        KeyType::Oct => "oct".to_string(),
+        KeyType::Rsa => "RSA".to_string(),
+        KeyType::Ec(curve) => format!("EC {}", curve.name()),
+        KeyType::Ed25519 => "OKP Ed25519".to_string(),
+    }
+}
+
+/// Why `jwk` cannot serve `alg` (type, `alg`, `use`, `key_ops`), or `Ok` when it can.
+fn unfit_reason(jwk: &Jwk, alg: Algorithm) -> Result<(), String> {
+    let key_type = jwk.material.key_type();
+    if key_type != alg.key_type() {
+        return Err(format!(
+            "it is a {} key, {alg} needs {}",
+            key_type_name(key_type),
+            key_type_name(alg.key_type())
+        ));
+    }
+    if let Some(key_alg) = jwk.alg() {
+        if key_alg != alg.name() {
+            return Err(format!("the key is restricted to alg {key_alg:?}"));
+        }
+    }
+    if let Some(key_use) = jwk.use_.as_deref() {
+        if key_use != "sig" {
+            return Err(format!("the key's use is {key_use:?}, not \"sig\""));
+        }
+    }
+    if let Some(ops) = &jwk.key_ops {
+        if !ops.iter().any(|op| op == "verify") {
+            return Err("the key's key_ops do not include \"verify\"".to_string());
+        }
+    }
+    Ok(())
+}
