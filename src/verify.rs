@@ -124,7 +124,9 @@ impl Verifier {
         trace.record("size", size, |()| {
             format!("{} bytes (limit {max_len})", token.len())
         })?;
-        let segments = split_token(token, max_len, false);
+        // An empty signature is refused after the algorithm check, so that the classic
+        // `alg: none` token with no signature reports `unsupported_alg`.
+        let segments = split_token(token, max_len, true);
         let segments = trace.record("structure", segments, |_| "3 segments".to_string())?;
 
         let header = parse_header(&segments.header);
@@ -143,6 +145,10 @@ impl Verifier {
 
         let algorithm =
             trace.record("algorithm", self.algorithm(&header), |alg| format!("{alg}"))?;
+        if segments.signature.is_empty() {
+            let err = Error::new(ErrorCode::Malformed, "the signature segment is empty");
+            return trace.record("signature", Err(err), |_| String::new());
+        }
         let (chosen, key, key_detail) = trace.record(
             "key",
             self.select_key(&header, algorithm),
@@ -220,6 +226,19 @@ impl Verifier {
                     .iter()
                     .filter(|key| key.jwk.kid() == Some(kid))
                     .collect();
+                let skipped_named = self
+                    .skipped_kids
+                    .iter()
+                    .filter(|(skipped, _)| skipped == kid);
+                let sharing = named.len() + skipped_named.count();
+                if sharing > 1 {
+                    // A kid must name one key; a duplicated kid is ambiguous even when only
+                    // one of the keys could be imported.
+                    return Err(Error::new(
+                        ErrorCode::KeyNotFound,
+                        format!("kid {kid:?} is ambiguous: {sharing} keys share it"),
+                    ));
+                }
                 match named.as_slice() {
                     [] => {
                         if let Some((_, why)) =
