@@ -55,6 +55,16 @@ struct ImportedKey {
     prepared: Result<PreparedKey, String>,
 }
 
+impl ImportedKey {
+    /// Names the key for messages and the checklist (never its material).
+    fn describe(&self) -> String {
+        match self.jwk.kid() {
+            Some(kid) => format!("key {kid:?}"),
+            None => "the only fitting key (no kid)".to_string(),
+        }
+    }
+}
+
 /// Verifies tokens against one JWK Set and one policy. Build it once and reuse it: keys are
 /// imported at construction, never per token.
 #[derive(Debug)]
@@ -149,11 +159,14 @@ impl Verifier {
             let err = Error::new(ErrorCode::Malformed, "the signature segment is empty");
             return trace.record("signature", Err(err), |_| String::new());
         }
-        let (chosen, key, key_detail) = trace.record(
-            "key",
-            self.select_key(&header, algorithm),
-            |(_, _, detail)| detail.clone(),
-        )?;
+        let (chosen, key) =
+            trace.record("key", self.select_key(&header, algorithm), |(chosen, _)| {
+                format!(
+                    "{} ({})",
+                    chosen.describe(),
+                    key_type_name(algorithm.key_type())
+                )
+            })?;
 
         let signature = key
             .verify(
@@ -168,7 +181,7 @@ impl Verifier {
                 )
             });
         trace.record("signature", signature, |()| {
-            format!("{algorithm} with {key_detail}")
+            format!("{algorithm} with {}", chosen.describe())
         })?;
 
         let payload = trace.record("payload", parse_payload(&segments.payload), |_| {
@@ -218,7 +231,7 @@ impl Verifier {
         &self,
         header: &Header,
         alg: Algorithm,
-    ) -> Result<(&ImportedKey, &PreparedKey, String), Error> {
+    ) -> Result<(&ImportedKey, &PreparedKey), Error> {
         let chosen = match header.kid() {
             Some(kid) => {
                 let named: Vec<&ImportedKey> = self
@@ -297,27 +310,19 @@ impl Verifier {
                 }
             }
         };
-        let describe = || match chosen.jwk.kid() {
-            Some(kid) => format!("key {kid:?}"),
-            None => "the only fitting key (no kid)".to_string(),
-        };
         let prepared = chosen.prepared.as_ref().map_err(|why| {
             Error::new(
                 ErrorCode::KeyMismatch,
-                format!("{} is unsound: {why}", describe()),
+                format!("{} is unsound: {why}", chosen.describe()),
             )
         })?;
         prepared.check_for(alg).map_err(|why| {
             Error::new(
                 ErrorCode::KeyMismatch,
-                format!("{} cannot verify {alg}: {why}", describe()),
+                format!("{} cannot verify {alg}: {why}", chosen.describe()),
             )
         })?;
-        Ok((
-            chosen,
-            prepared,
-            format!("{} ({})", describe(), key_type_name(alg.key_type())),
-        ))
+        Ok((chosen, prepared))
     }
 }
 
