@@ -1,0 +1,288 @@
+// Presentation helpers for the inspector: pure functions with no DOM and no verification rules.
+// Everything here is about showing things to people (times, claim meanings, token segments);
+// every verdict, check and warning comes from the jwtward engine (explain / inspect / lintJwks).
+
+/** What each registered or well-known header member means. */
+export const HEADER_INFO = {
+  alg: ['Algorithm', 'How the signature was made.'],
+  typ: ['Type', 'Media type of the whole token. "at+jwt" marks an OAuth 2.0 access token (RFC 9068).'],
+  kid: ['Key ID', "Names the key in the issuer's JWK Set that signed the token."],
+  cty: ['Content type', 'Media type of the payload; "JWT" means a nested token.'],
+  crit: ['Critical', 'Extensions the verifier must understand; jwtward supports none, so any crit is rejected.'],
+  jku: ['JWK Set URL', 'A URL of keys chosen by the token itself. jwtward never fetches or trusts it.'],
+  jwk: ['Embedded key', 'A key carried inside the token. jwtward never verifies with it.'],
+  x5u: ['X.509 URL', 'A certificate URL chosen by the token itself. jwtward never fetches or trusts it.'],
+  x5c: ['X.509 chain', 'A certificate chain carried inside the token. jwtward never verifies with it.'],
+  x5t: ['X.509 thumbprint', 'SHA-1 thumbprint of the signing certificate.'],
+  'x5t#S256': ['X.509 thumbprint', 'SHA-256 thumbprint of the signing certificate.'],
+  b64: ['Unencoded payload', 'RFC 7797 option; it must be listed in crit and is not supported.'],
+};
+
+/** Human names of the JWS algorithms. */
+export const ALG_INFO = {
+  HS256: 'HMAC with SHA-256 (shared secret)',
+  HS384: 'HMAC with SHA-384 (shared secret)',
+  HS512: 'HMAC with SHA-512 (shared secret)',
+  RS256: 'RSASSA-PKCS1-v1_5 with SHA-256',
+  RS384: 'RSASSA-PKCS1-v1_5 with SHA-384',
+  RS512: 'RSASSA-PKCS1-v1_5 with SHA-512',
+  PS256: 'RSASSA-PSS with SHA-256',
+  PS384: 'RSASSA-PSS with SHA-384',
+  PS512: 'RSASSA-PSS with SHA-512',
+  ES256: 'ECDSA on P-256 with SHA-256',
+  ES384: 'ECDSA on P-384 with SHA-384',
+  ES512: 'ECDSA on P-521 with SHA-512',
+  EdDSA: 'EdDSA (Ed25519 key)',
+  Ed25519: 'Ed25519 (RFC 9864 name)',
+  none: 'Unsecured: no signature at all',
+};
+
+/** The algorithms the engine supports, grouped for the policy form. */
+export const ALG_FAMILIES = [
+  ['HMAC', ['HS256', 'HS384', 'HS512']],
+  ['RSA', ['RS256', 'RS384', 'RS512']],
+  ['RSA-PSS', ['PS256', 'PS384', 'PS512']],
+  ['ECDSA', ['ES256', 'ES384', 'ES512']],
+  ['EdDSA', ['EdDSA', 'Ed25519']],
+];
+
+const TENANT_TEXT = 'Tenant or organisation the token belongs to; APIs use it to keep customers apart.';
+
+/** What each registered or commonly used claim means. */
+export const CLAIM_INFO = {
+  iss: ['Issuer', 'Who issued the token: the authorization server.'],
+  sub: ['Subject', 'Who the token is about: a user, or the client itself in machine-to-machine flows.'],
+  aud: ['Audience', 'Who the token is for: the API(s) that may accept it.'],
+  exp: ['Expires', 'After this moment the token must be rejected.'],
+  nbf: ['Not before', 'Before this moment the token must be rejected.'],
+  iat: ['Issued at', 'When the issuer created the token.'],
+  jti: ['JWT ID', 'Unique identifier of this token; lets an API detect replays.'],
+  scope: ['Scopes', 'Space-separated permissions granted to the client (RFC 9068).'],
+  scp: ['Scopes', 'Permissions granted, as an array (Microsoft Entra, Okta).'],
+  azp: ['Authorized party', 'The client the token was issued to (OpenID Connect).'],
+  client_id: ['Client ID', 'The OAuth 2.0 client that requested the token (RFC 9068).'],
+  auth_time: ['Authenticated at', 'When the user last authenticated.'],
+  acr: ['Auth context', 'Authentication context class: how strongly the user authenticated.'],
+  amr: ['Auth methods', 'How the user authenticated (pwd, otp, mfa, ...).'],
+  sid: ['Session ID', 'Identifies the login session at the issuer.'],
+  nonce: ['Nonce', 'Binds an ID token to the client request that asked for it.'],
+  cnf: ['Confirmation', 'Binds the token to a key (DPoP, mutual TLS): the bearer must prove possession.'],
+  act: ['Actor', 'Who is acting on behalf of the subject (token exchange, RFC 8693).'],
+  may_act: ['May act', 'Who is allowed to act on behalf of the subject (RFC 8693).'],
+  roles: ['Roles', 'Roles granted to the subject.'],
+  groups: ['Groups', 'Groups the subject belongs to.'],
+  entitlements: ['Entitlements', 'Individual entitlements granted to the subject.'],
+  name: ['Name', "The subject's display name."],
+  email: ['Email', "The subject's email address."],
+  email_verified: ['Email verified', 'Whether the issuer verified the email address.'],
+  preferred_username: ['Username', "The subject's preferred username."],
+  tid: ['Tenant', TENANT_TEXT],
+  tenant: ['Tenant', TENANT_TEXT],
+  tenant_id: ['Tenant', TENANT_TEXT],
+  tenantId: ['Tenant', TENANT_TEXT],
+  org_id: ['Organisation', TENANT_TEXT],
+  organization: ['Organisation', TENANT_TEXT],
+  org: ['Organisation', TENANT_TEXT],
+  realm: ['Realm', TENANT_TEXT],
+};
+
+/** Claims that hold NumericDates (seconds since the epoch). */
+export const TIME_CLAIMS = ['iat', 'nbf', 'exp', 'auth_time'];
+
+/** The order registered claims are listed in; others follow in token order. */
+const CLAIM_ORDER = ['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'scope', 'scp', 'azp', 'client_id'];
+
+/**
+ * Orders a payload's claim names for display: registered claims first, in a fixed reading order,
+ * then every other claim in the order the token lists them.
+ */
+export function orderClaimNames(payload) {
+  const names = Object.keys(payload ?? {});
+  const first = CLAIM_ORDER.filter((name) => names.includes(name));
+  return [...first, ...names.filter((name) => !CLAIM_ORDER.includes(name))];
+}
+
+/**
+ * Prepares pasted text for the engine. People paste tokens with surrounding whitespace, line
+ * breaks from wrapped terminals or a `Bearer ` prefix copied from a header; the page removes those
+ * (and says so) so the engine sees the token itself. Anything inside the token is left alone, so
+ * the engine still rejects a token that is malformed in itself.
+ */
+export function cleanTokenInput(raw) {
+  const notes = [];
+  let token = raw;
+  const trimmed = token.trim();
+  if (trimmed !== token) {
+    notes.push('surrounding whitespace');
+    token = trimmed;
+  }
+  const bearer = /^(?:authorization:\s*)?bearer\s+/i.exec(token);
+  if (bearer) {
+    notes.push(`the "${bearer[0].trim()}" prefix`);
+    token = token.slice(bearer[0].length).trim();
+  }
+  return { token, notes };
+}
+
+/**
+ * Splits a token into coloured runs for display: each segment and each dot. Purely visual; the
+ * engine decides whether the segments are well formed.
+ */
+export function tokenRuns(token) {
+  const runs = [];
+  const kinds = ['header', 'payload', 'signature'];
+  for (const [i, part] of token.split('.').entries()) {
+    if (i > 0) runs.push({ kind: 'dot', text: '.' });
+    if (part) runs.push({ kind: kinds[i] ?? 'extra', text: part });
+  }
+  return runs;
+}
+
+const UNITS = [
+  ['y', 365 * 86400],
+  ['d', 86400],
+  ['h', 3600],
+  ['min', 60],
+  ['s', 1],
+];
+
+/**
+ * A duration in words people scan quickly: "45 s", "12 min", "1 h 20 min", "3 h", "2 d 4 h",
+ * "12 d", "3 y". Two units only while the first is small (under 10), where the second still matters.
+ */
+export function formatDuration(seconds) {
+  let rest = Math.floor(Math.abs(seconds));
+  if (rest === 0) return '0 s';
+  const parts = [];
+  for (const [unit, size] of UNITS) {
+    if (rest >= size || parts.length > 0) {
+      const count = Math.floor(rest / size);
+      rest -= count * size;
+      if (parts.length === 0) {
+        parts.push(`${count} ${unit}`);
+        if (count >= 10 || size === 1) break;
+      } else {
+        if (count > 0) parts.push(`${count} ${unit}`);
+        break;
+      }
+    }
+  }
+  return parts.join(' ');
+}
+
+/**
+ * "in 12 min" or "3 h ago", for a moment relative to now (both in Unix seconds).
+ */
+export function relative(when, now) {
+  const delta = when - now;
+  if (Math.abs(delta) < 1) return 'now';
+  return delta > 0 ? `in ${formatDuration(delta)}` : `${formatDuration(delta)} ago`;
+}
+
+/**
+ * A sentence about a time claim relative to now: "expires in 12 min", "expired 3 h ago",
+ * "issued 5 min ago", "usable from in 2 h". These describe the raw timestamps only; whether the
+ * token is acceptable (clock tolerance, maximum age) is the engine's verdict.
+ */
+export function describeTime(claim, when, now) {
+  const future = when > now;
+  const span = formatDuration(when - now);
+  switch (claim) {
+    case 'exp':
+      return future ? `expires in ${span}` : `expired ${span} ago`;
+    case 'nbf':
+      return future ? `not usable until ${span} from now` : `usable since ${span} ago`;
+    case 'iat':
+      return future ? `issued ${span} in the future` : `issued ${span} ago`;
+    case 'auth_time':
+      return future ? `authenticated ${span} in the future` : `authenticated ${span} ago`;
+    default:
+      return relative(when, now);
+  }
+}
+
+/** Whether a claim value is a usable NumericDate for display (a finite JSON number). */
+export function isNumericDate(value) {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+const pad = (n, width = 2) => String(n).padStart(width, '0');
+
+/** "2025-06-15 12:34:56 UTC" (fractional seconds kept when the token has them). */
+export function formatUtc(seconds) {
+  const date = new Date(seconds * 1000);
+  if (Number.isNaN(date.getTime())) return 'out of range';
+  const base = `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ` +
+    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
+  const millis = date.getUTCMilliseconds();
+  return `${base}${millis ? `.${pad(millis, 3)}` : ''} UTC`;
+}
+
+/** The same moment in the viewer's own time zone, with the zone named. */
+export function formatLocal(seconds, locale = undefined, timeZone = undefined) {
+  const date = new Date(seconds * 1000);
+  if (Number.isNaN(date.getTime())) return 'out of range';
+  return new Intl.DateTimeFormat(locale, {
+    year: 'numeric', month: 'short', day: 'numeric',
+    hour: '2-digit', minute: '2-digit', second: '2-digit',
+    hour12: false, timeZoneName: 'short', timeZone,
+  }).format(date);
+}
+
+/**
+ * Lays out the time claims and now on one line for the timeline. Returns markers with a position
+ * in [0, 1]. Long empty stretches (a token that expired three years ago, with a one-hour lifetime)
+ * are shortened and flagged as breaks, so the token's own window stays readable.
+ */
+export function timelineLayout(times, now) {
+  const points = [];
+  for (const claim of ['iat', 'nbf', 'exp']) {
+    if (isNumericDate(times[claim])) points.push({ id: claim, at: times[claim] });
+  }
+  if (points.length === 0) return null;
+  points.push({ id: 'now', at: now });
+  points.sort((a, b) => a.at - b.at || order(a.id) - order(b.id));
+
+  const tokenTimes = points.filter((p) => p.id !== 'now').map((p) => p.at);
+  const window = Math.max(...tokenTimes) - Math.min(...tokenTimes);
+  const gaps = [];
+  for (let i = 1; i < points.length; i++) gaps.push(points[i].at - points[i - 1].at);
+  // The widest a gap may draw: a gap much longer than the token's own window (or than the other
+  // gaps, when the window is empty) is drawn at this width with a break mark.
+  const reference = window > 0 ? window : Math.max(...gaps.filter((g) => g > 0), 0) / 4;
+  const cap = reference > 0 ? reference * 1.5 : Infinity;
+  const widths = gaps.map((g) => Math.min(g, cap));
+  const total = widths.reduce((a, b) => a + b, 0);
+
+  const markers = [];
+  let cursor = 0;
+  for (let i = 0; i < points.length; i++) {
+    if (i > 0) cursor += widths[i - 1];
+    markers.push({ ...points[i], position: total > 0 ? cursor / total : i / Math.max(points.length - 1, 1) });
+  }
+  const breaks = [];
+  cursor = 0;
+  for (let i = 0; i < gaps.length; i++) {
+    if (gaps[i] > cap) {
+      breaks.push({ position: (cursor + widths[i] / 2) / total, span: gaps[i] });
+    }
+    cursor += widths[i];
+  }
+  return { markers, breaks, lifetime: isNumericDate(times.exp) && isNumericDate(times.iat) ? times.exp - times.iat : null };
+}
+
+function order(id) {
+  return ['iat', 'nbf', 'now', 'exp'].indexOf(id);
+}
+
+/** The granted scopes as a list, from `scope` (space-separated) and `scp` (array), for chips. */
+export function scopeList(value) {
+  if (typeof value === 'string') return value.split(' ').filter(Boolean);
+  if (Array.isArray(value)) return value.filter((v) => typeof v === 'string');
+  return [];
+}
+
+/** Splits a form field holding several values (issuers, audiences, scopes) on commas, spaces or lines. */
+export function splitList(text) {
+  return text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+}

@@ -1,0 +1,439 @@
+// End-to-end tests of the inspector page in Debian's Chromium (playwright-core), against www/
+// served from 127.0.0.1. Tokens are signed here with `jose`; the page's verdicts, checks and
+// warnings are compared with what the jwtward package says in Node for the same inputs, so the
+// page can't drift into rules of its own. Screenshots of each state go to <repo>/screenshots/
+// (git-ignored) for people to look at.
+//
+// Needs the package built (node scripts/build.mjs); the test copies it into www/vendor/ itself.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { Verifier, inspect } from 'jwtward';
+import { buildVendor } from '../build.mjs';
+import { startStaticServer } from './static-server.mjs';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const SCREENSHOTS = resolve(here, '../../screenshots');
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run',
+];
+const ISSUER = 'https://auth.example.test/';
+const AUDIENCE = 'api://orders';
+
+let server;
+let context;
+let profileDir;
+let keys;
+/** Every request any page made, for the network assertions. */
+const requests = [];
+
+before(async () => {
+  buildVendor(); // fails with "build the package first" when pkg/ is not built
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  keys = await makeKeys();
+  server = await startStaticServer({ routes: { '/issuer/jwks.json': { body: JSON.stringify(keys.jwks) } } });
+  profileDir = mkdtempSync(join(tmpdir(), 'jwtward-inspector-'));
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1360, height: 1000 },
+    deviceScaleFactor: 1,
+    timezoneId: 'Europe/Berlin',
+    locale: 'en-GB',
+  });
+  context.on('request', (request) => requests.push(request.url()));
+  // Anything not for 127.0.0.1 is recorded above and refused here, so a leak fails loudly
+  // instead of reaching the network.
+  await context.route('**/*', (route) => {
+    const { hostname } = new URL(route.request().url());
+    return hostname === '127.0.0.1' ? route.continue() : route.abort('blockedbyclient');
+  });
+});
+
+after(async () => {
+  await context?.close();
+  await server?.close();
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+});
+
+async function makeKeys() {
+  const rs = await generateKeyPair('RS256', { modulusLength: 2048 });
+  const es = await generateKeyPair('ES256');
+  const rsJwk = { ...(await exportJWK(rs.publicKey)), kid: 'test-rs', alg: 'RS256', use: 'sig' };
+  const esJwk = { ...(await exportJWK(es.publicKey)), kid: 'test-es', alg: 'ES256', use: 'sig' };
+  return { rs, es, jwks: { keys: [rsJwk, esJwk] } };
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+async function sign({ alg = 'RS256', kid = 'test-rs', key = keys.rs.privateKey, claims = {}, header = {}, iat, exp } = {}) {
+  const now = nowSeconds();
+  const jwt = new SignJWT({ scope: 'orders:read orders:write', tenant_id: 'acme', client_id: 'inventory-sync', ...claims })
+    .setProtectedHeader({ alg, kid, typ: 'at+jwt', ...header })
+    .setIssuer(ISSUER)
+    .setSubject('inventory-sync')
+    .setAudience(AUDIENCE)
+    .setIssuedAt(iat ?? now - 60)
+    .setJti('4f1c2b9e-7d0a-4c55-9a51-2b8e6f0d1c3a');
+  if (exp !== null) jwt.setExpirationTime(exp ?? now + 12 * 60 + 30);
+  return jwt.sign(key);
+}
+
+/** A fresh page on the inspector, engine loaded. */
+async function openPage({ width = 1360, height = 1000, colorScheme = 'light' } = {}) {
+  const page = await context.newPage();
+  await page.setViewportSize({ width, height });
+  await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(new Error(message.text()));
+  });
+  page.errors = errors;
+  await page.goto(server.url);
+  await page.waitForSelector('html[data-ready=true]');
+  return page;
+}
+
+async function fillPolicy(page, { issuer = ISSUER, audience = AUDIENCE, scopes = 'orders:read', algorithms = ['RS256', 'ES256'] } = {}) {
+  await page.fill('#issuer', issuer);
+  await page.fill('#audience', audience);
+  await page.fill('#scopes', scopes);
+  for (const alg of algorithms) await page.check(`#alg-groups input[value="${alg}"]`);
+}
+
+async function verdictText(page) {
+  return (await page.textContent('#verdict')).trim();
+}
+
+async function waitForVerdict(page, state) {
+  await page.waitForSelector(`#verdict[data-state=${state}]`);
+  return verdictText(page);
+}
+
+/** The checklist as the page shows it: [{ id, status }]. */
+function pageChecks(page) {
+  return page.$$eval('#checks li', (items) => items.map((li) => ({ id: li.dataset.check, status: li.dataset.status })));
+}
+
+/** The same token through the package in Node, for comparison with the page. */
+function nodeExplain(token, options, now = nowSeconds()) {
+  const verifier = new Verifier({ jwks: keys.jwks, cache: false, ...options });
+  try {
+    return verifier.explain(token, { now });
+  } finally {
+    verifier.free();
+  }
+}
+
+const POLICY = { issuer: ISSUER, audience: AUDIENCE, requiredScopes: ['orders:read'], algorithms: ['RS256', 'ES256'] };
+
+async function shot(page, name, { fullPage = true } = {}) {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
+}
+
+function assertNoPageErrors(page) {
+  assert.deepEqual(page.errors.map((e) => e.message), [], 'the page logged errors');
+}
+
+test('valid token and JWK Set: verdict valid, claims explained, checklist matches the engine', async () => {
+  const token = await sign();
+  const page = await openPage();
+  await page.fill('#token', token);
+  await page.fill('#jwks', JSON.stringify(keys.jwks, null, 2));
+  await fillPolicy(page);
+  const text = await waitForVerdict(page, 'valid');
+  assert.match(text, /\bvalid\b/);
+
+  // Claims shown, each with its meaning; times relative and absolute.
+  assert.match(await page.textContent('[data-claim=sub]'), /inventory-sync/);
+  assert.match(await page.textContent('[data-claim=iss]'), /auth\.example\.test/);
+  assert.match(await page.textContent('[data-claim=aud]'), /api:\/\/orders/);
+  assert.match(await page.textContent('[data-claim=tenant_id]'), /acme/);
+  const exp = await page.textContent('[data-claim=exp]');
+  assert.match(exp, /expires in 1[23] min/);
+  assert.match(exp, /UTC/);
+  assert.match(await page.textContent('[data-claim=iat]'), /issued 1 min( \d+ s)? ago/);
+  assert.equal(await page.isVisible('#timeline'), true);
+  assert.match(await page.textContent('#payload-json'), /"tenant_id"/);
+  assert.match(await page.textContent('#header-json'), /"RS256"/);
+
+  // The checklist is the engine's: same ids and statuses as the package says in Node.
+  const expected = nodeExplain(token, POLICY);
+  assert.equal(expected.valid, true);
+  assert.deepEqual(await pageChecks(page), expected.checks.map(({ id, status }) => ({ id, status })));
+  assert.ok((await pageChecks(page)).some((c) => c.id === 'signature' && c.status === 'passed'));
+  // The verdict names the key that verified it.
+  assert.match(await page.textContent('#verdict-facts'), /test-rs/);
+  // The verdict region is announced to screen readers.
+  assert.equal(await page.getAttribute('.verdict-live', 'aria-live'), 'polite');
+
+  await shot(page, '01-valid-desktop-light');
+  assertNoPageErrors(page);
+  await page.close();
+});
+
+test('one character of the signature changed: ERR_JWT_BAD_SIGNATURE', async () => {
+  const token = await sign({ alg: 'ES256', kid: 'test-es', key: keys.es.privateKey });
+  const [header, payload, signature] = token.split('.');
+  // A character in the middle: changing the last one could set unused bits, a different error.
+  const at = Math.floor(signature.length / 2);
+  const swapped = signature[at] === 'A' ? 'B' : 'A';
+  const tampered = `${header}.${payload}.${signature.slice(0, at)}${swapped}${signature.slice(at + 1)}`;
+
+  const page = await openPage();
+  await page.fill('#jwks', JSON.stringify(keys.jwks));
+  await fillPolicy(page);
+  await page.fill('#token', tampered);
+  const text = await waitForVerdict(page, 'rejected');
+  assert.match(text, /ERR_JWT_BAD_SIGNATURE/);
+  assert.doesNotMatch(text, /\bvalid\b/);
+  const checks = await pageChecks(page);
+  assert.equal(checks.find((c) => c.id === 'signature').status, 'failed');
+  assert.equal(checks.find((c) => c.id === 'exp').status, 'not_reached');
+  assert.deepEqual(checks, nodeExplain(tampered, POLICY).checks.map(({ id, status }) => ({ id, status })));
+  // Decoding still shows what the token claims (marked as not verified).
+  assert.match(await page.textContent('[data-claim=sub]'), /inventory-sync/);
+  await shot(page, '02-bad-signature');
+  assertNoPageErrors(page);
+  await page.close();
+});
+
+test('expired token: relative time and ERR_JWT_EXPIRED', async () => {
+  const now = nowSeconds();
+  const token = await sign({ iat: now - 4 * 3600, exp: now - 3 * 3600 - 5 * 60 });
+  const page = await openPage();
+  await page.fill('#jwks', JSON.stringify(keys.jwks));
+  await fillPolicy(page);
+  await page.fill('#tolerance', '30');
+  await page.fill('#token', token);
+  const text = await waitForVerdict(page, 'rejected');
+  assert.match(text, /ERR_JWT_EXPIRED/);
+  assert.match(await page.textContent('[data-claim=exp]'), /expired 3 h 5 min ago/);
+  assert.match(await page.textContent('[data-claim=iat]'), /issued 4 h ago/);
+  assert.equal((await pageChecks(page)).find((c) => c.id === 'exp').status, 'failed');
+  assert.match(await page.textContent('#verdict-facts'), /exp/);
+  await shot(page, '03-expired');
+  assertNoPageErrors(page);
+  await page.close();
+});
+
+test('no request leaves 127.0.0.1 while decoding and verifying; the JWKS URL is fetched only on click', async () => {
+  requests.length = 0;
+  const hitsBefore = server.hits.length;
+  const token = await sign();
+  const page = await openPage();
+  await page.fill('#token', token);
+  await page.waitForSelector('#verdict[data-state=unverified]');
+  await page.fill('#jwks-url', `${server.url}issuer/jwks.json`);
+  await page.waitForTimeout(300);
+  assert.ok(!server.hits.slice(hitsBefore).includes('/issuer/jwks.json'), 'the JWKS URL was fetched before the click');
+
+  await page.click('#fetch-jwks');
+  await page.waitForSelector('#fetch-status[data-kind=ok]');
+  await fillPolicy(page);
+  assert.match(await waitForVerdict(page, 'valid'), /\bvalid\b/);
+  assert.equal(server.hits.slice(hitsBefore).filter((p) => p === '/issuer/jwks.json').length, 1);
+
+  // Editing and re-verifying makes no request at all.
+  const count = requests.length;
+  await page.fill('#token', `${token.slice(0, -3)}AAA`);
+  await page.waitForSelector('#verdict[data-state=rejected]');
+  await page.fill('#token', token);
+  await page.waitForSelector('#verdict[data-state=valid]');
+  await page.waitForTimeout(1200); // a tick of the live clock
+  assert.equal(requests.length, count, `requests while verifying: ${requests.slice(count).join(', ')}`);
+
+  const foreign = requests.filter((url) => new URL(url).hostname !== '127.0.0.1');
+  assert.deepEqual(foreign, [], 'requests to other hosts');
+  assert.ok(requests.length > 0, 'request interception saw the page load');
+  // The token never goes into the URL.
+  assert.ok(!page.url().includes(token.split('.')[1]));
+  assert.equal(new URL(page.url()).hash, '');
+  assert.equal(new URL(page.url()).search, '');
+  assertNoPageErrors(page);
+  await page.close();
+});
+
+test('a discovery document URL leads to its jwks_uri', async () => {
+  const token = await sign();
+  const page = await openPage();
+  // The discovery route answers with the JWKS route's absolute URL.
+  const discovery = `${server.url}issuer/.well-known/openid-configuration`;
+  await page.route(discovery, (route) => route.fulfill({
+    contentType: 'application/json',
+    body: JSON.stringify({ issuer: ISSUER, jwks_uri: `${server.url}issuer/jwks.json` }),
+  }));
+  await page.fill('#token', token);
+  await page.fill('#jwks-url', discovery);
+  await page.press('#jwks-url', 'Enter');
+  await page.waitForSelector('#fetch-status[data-kind=ok]');
+  assert.match(await page.textContent('#fetch-status'), /jwks_uri/);
+  await fillPolicy(page);
+  assert.match(await waitForVerdict(page, 'valid'), /\bvalid\b/);
+  assertNoPageErrors(page);
+  await page.close();
+});
+
+test('warnings without a JWK Set come from the engine, and JWKS lint shows', async () => {
+  const secret = new TextEncoder().encode('a-shared-secret-that-is-32-bytes!');
+  const token = await sign({ alg: 'HS256', kid: 'shared', key: secret, exp: null, header: { jku: 'https://evil.example/jwks.json' } });
+  const page = await openPage();
+  await page.fill('#token', token);
+  const text = await waitForVerdict(page, 'unverified');
+  assert.doesNotMatch(text, /\bvalid\b/);
+  const expected = inspect(token).warnings.map((w) => w.code);
+  assert.ok(expected.length >= 3, `the engine warns about HS256, no exp and jku: ${expected}`);
+  const shown = await page.$$eval('#warnings .warning', (items) => items.map((li) => li.dataset.code));
+  assert.deepEqual(shown, expected);
+  await shot(page, '04-warnings-no-jwks');
+
+  // A JWK Set with lint findings: an RSA key with no alg, and a private member.
+  const lintJwks = { keys: [{ ...keys.jwks.keys[0], alg: undefined, kid: 'no-alg' }, { kty: 'oct', k: 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA', kid: 'mixed' }] };
+  await page.fill('#jwks', JSON.stringify(lintJwks));
+  await page.waitForSelector('#warnings .warning-group:nth-of-type(2)');
+  const lintShown = await page.$$eval('#warnings .warning-group:nth-of-type(2) .warning', (items) => items.map((li) => li.dataset.code));
+  const { lintJwks: lint } = await import('jwtward');
+  assert.deepEqual(lintShown, lint(JSON.stringify(lintJwks)).map((w) => w.code));
+  assert.ok(lintShown.length > 0);
+  assertNoPageErrors(page);
+  await page.close();
+});
+
+test('malformed token and invalid JWK Set give the engine codes', async () => {
+  const page = await openPage();
+  await page.fill('#token', 'not-a-jwt');
+  assert.match(await waitForVerdict(page, 'rejected'), /ERR_JWT_MALFORMED/);
+  const token = await sign();
+  await page.fill('#token', token);
+  await page.fill('#jwks', '{"keys": [');
+  assert.match(await waitForVerdict(page, 'config'), /ERR_JWKS_INVALID/);
+  assert.equal(await page.getAttribute('#jwks', 'aria-invalid'), 'true');
+  assert.match(await page.textContent('[data-claim=sub]'), /inventory-sync/);
+  await shot(page, '05-invalid-jwks');
+  assertNoPageErrors(page);
+  await page.close();
+});
+
+test('the built-in sample verifies offline', async () => {
+  requests.length = 0;
+  const page = await openPage();
+  await page.click('#load-sample');
+  assert.match(await waitForVerdict(page, 'valid'), /\bvalid\b/);
+  assert.match(await page.textContent('[data-claim=scope]'), /orders:read/);
+  assert.deepEqual(requests.filter((url) => new URL(url).hostname !== '127.0.0.1'), []);
+  await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
+  await shot(page, '06-sample-dark');
+  assertNoPageErrors(page);
+  await page.close();
+});
+
+test('keyboard: Tab reaches the token, the JWK Set and the policy, with a visible focus ring', async () => {
+  const page = await openPage();
+  await page.evaluate(() => document.activeElement?.blur());
+  const order = [];
+  const rings = {};
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    const info = await page.evaluate(() => {
+      const el = document.activeElement;
+      const style = getComputedStyle(el);
+      return { id: el.id, outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0, shadow: style.boxShadow !== 'none' };
+    });
+    order.push(info.id);
+    rings[info.id] = info.outline || info.shadow;
+  }
+  for (const id of ['token', 'jwks', 'jwks-url', 'fetch-jwks', 'issuer', 'audience', 'scopes', 'tolerance']) {
+    assert.ok(order.includes(id), `Tab never reached #${id}: ${order.join(' ')}`);
+    assert.ok(rings[id], `#${id} shows no focus ring`);
+  }
+  assert.ok(order.indexOf('token') < order.indexOf('jwks'), 'the token comes before the keys');
+  // Typing works from the keyboard alone.
+  await page.focus('#token');
+  await page.keyboard.type('eyJ');
+  assert.equal(await page.inputValue('#token'), 'eyJ');
+  // Every input has a label.
+  const unlabelled = await page.$$eval('input, textarea, select', (els) => els
+    .filter((el) => el.type !== 'hidden' && !el.labels?.length && !el.getAttribute('aria-label') && !el.closest('label'))
+    .map((el) => el.id || el.name));
+  assert.deepEqual(unlabelled, []);
+  assertNoPageErrors(page);
+  await page.close();
+});
+
+test('narrow screen (375 px): no horizontal overflow', async () => {
+  const token = await sign({ claims: { long_claim: 'x'.repeat(300), groups: ['a-very-long-group-name-without-spaces-0123456789', 'ops'] } });
+  const page = await openPage({ width: 375, height: 812 });
+  await page.fill('#token', token);
+  await page.fill('#jwks', JSON.stringify(keys.jwks));
+  await fillPolicy(page);
+  await waitForVerdict(page, 'valid');
+  const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth,
+  }));
+  assert.ok(scrollWidth <= clientWidth, `page is ${scrollWidth}px wide in a ${clientWidth}px viewport`);
+  const wide = await page.evaluate(() => [...document.querySelectorAll('body *')]
+    .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+    .filter((el) => !el.closest('.visually-hidden') && getComputedStyle(el).position !== 'fixed')
+    .map((el) => `${el.tagName.toLowerCase()}#${el.id}.${el.className}`));
+  assert.deepEqual(wide, []);
+  await shot(page, '07-narrow-375');
+  await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
+  await shot(page, '08-narrow-375-dark', { fullPage: false });
+  assertNoPageErrors(page);
+  await page.close();
+});
+
+test('storage: nothing stored unless the user opts in; opted in, it survives a reload', async () => {
+  const token = await sign();
+  const page = await openPage();
+  await page.evaluate(() => localStorage.clear());
+  await page.fill('#token', token);
+  await page.fill('#jwks', JSON.stringify(keys.jwks));
+  await page.waitForSelector('#verdict[data-state=valid]');
+  assert.equal(await page.evaluate(() => localStorage.length), 0);
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+
+  await page.check('#remember');
+  await page.reload();
+  await page.waitForSelector('html[data-ready=true]');
+  assert.equal(await page.inputValue('#token'), token);
+  assert.equal(await page.isChecked('#remember'), true);
+  await page.waitForSelector('#verdict[data-state=valid]');
+
+  await page.uncheck('#remember');
+  assert.equal(await page.evaluate(() => localStorage.length), 0);
+  assertNoPageErrors(page);
+  await page.close();
+});
+
+test('evaluate at a chosen time: the engine judges the token at that moment', async () => {
+  const now = nowSeconds();
+  const token = await sign({ iat: now - 4 * 3600, exp: now - 3 * 3600 });
+  const page = await openPage();
+  await page.fill('#token', token);
+  await page.fill('#jwks', JSON.stringify(keys.jwks));
+  await waitForVerdict(page, 'rejected');
+  await page.click('#more-policy summary');
+  // 30 min after issue, in the page's (emulated Berlin) local time.
+  const at = await page.evaluate((seconds) => {
+    const d = new Date(seconds * 1000);
+    const pad = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  }, now - 4 * 3600 + 30 * 60);
+  await page.fill('#evaluate-at', at);
+  assert.match(await waitForVerdict(page, 'valid'), /\bvalid\b/);
+  assert.match(await page.textContent('[data-claim=exp]'), /expires in 30 min/);
+  await page.click('#evaluate-now');
+  assert.match(await waitForVerdict(page, 'rejected'), /ERR_JWT_EXPIRED/);
+  assertNoPageErrors(page);
+  await page.close();
+});

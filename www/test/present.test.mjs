@@ -1,0 +1,110 @@
+// Unit tests of the inspector's presentation helpers (no browser): relative times, durations,
+// token colouring runs, input clean-up and the timeline layout.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  cleanTokenInput, describeTime, formatDuration, formatLocal, formatUtc, orderClaimNames, relative,
+  scopeList, splitList, timelineLayout, tokenRuns,
+} from '../present.js';
+
+test('durations: one unit from 10 up, two below', () => {
+  assert.equal(formatDuration(0), '0 s');
+  assert.equal(formatDuration(45), '45 s');
+  assert.equal(formatDuration(60), '1 min');
+  assert.equal(formatDuration(61), '1 min 1 s');
+  assert.equal(formatDuration(12 * 60 + 30), '12 min');
+  assert.equal(formatDuration(3 * 3600), '3 h');
+  assert.equal(formatDuration(3 * 3600 + 5 * 60 + 7), '3 h 5 min');
+  assert.equal(formatDuration(80 * 60), '1 h 20 min');
+  assert.equal(formatDuration(2 * 86400 + 4 * 3600), '2 d 4 h');
+  assert.equal(formatDuration(12 * 86400 + 4 * 3600), '12 d');
+  assert.equal(formatDuration(3 * 365 * 86400 + 86400), '3 y 1 d');
+  assert.equal(formatDuration(-90), '1 min 30 s');
+  assert.equal(formatDuration(59.9), '59 s');
+});
+
+test('relative times read like sentences', () => {
+  const now = 1_750_000_000;
+  assert.equal(relative(now + 720, now), 'in 12 min');
+  assert.equal(relative(now - 3 * 3600, now), '3 h ago');
+  assert.equal(relative(now, now), 'now');
+  assert.equal(describeTime('exp', now + 720, now), 'expires in 12 min');
+  assert.equal(describeTime('exp', now - 3 * 3600, now), 'expired 3 h ago');
+  // exp == now reads as expired, like the engine's rule (now >= exp is expired).
+  assert.equal(describeTime('exp', now, now), 'expired 0 s ago');
+  assert.equal(describeTime('nbf', now + 7200, now), 'not usable until 2 h from now');
+  assert.equal(describeTime('nbf', now - 60, now), 'usable since 1 min ago');
+  assert.equal(describeTime('iat', now - 300, now), 'issued 5 min ago');
+  assert.equal(describeTime('iat', now + 300, now), 'issued 5 min in the future');
+});
+
+test('absolute times in UTC and in a named zone', () => {
+  assert.equal(formatUtc(1_750_000_000), '2025-06-15 15:06:40 UTC');
+  assert.equal(formatUtc(1_750_000_000.25), '2025-06-15 15:06:40.250 UTC');
+  assert.equal(formatUtc(1e20), 'out of range');
+  const local = formatLocal(1_750_000_000, 'en-GB', 'Europe/Berlin');
+  assert.match(local, /15 Jun 2025/);
+  assert.match(local, /17:06:40/);
+  assert.match(local, /CEST|GMT\+2/);
+});
+
+test('token runs colour each segment and keep every character', () => {
+  const token = 'aaa.bbb.ccc';
+  const runs = tokenRuns(token);
+  assert.deepEqual(runs.map((r) => r.kind), ['header', 'dot', 'payload', 'dot', 'signature']);
+  assert.equal(runs.map((r) => r.text).join(''), token);
+  const jwe = 'a.b.c.d.e';
+  assert.equal(tokenRuns(jwe).map((r) => r.text).join(''), jwe);
+  assert.ok(tokenRuns(jwe).some((r) => r.kind === 'extra'));
+  assert.equal(tokenRuns('a..c').map((r) => r.text).join(''), 'a..c');
+  assert.deepEqual(tokenRuns(''), []);
+});
+
+test('pasted text: surrounding whitespace and a Bearer prefix are removed and reported', () => {
+  assert.deepEqual(cleanTokenInput('a.b.c'), { token: 'a.b.c', notes: [] });
+  const spaced = cleanTokenInput('  a.b.c\n');
+  assert.equal(spaced.token, 'a.b.c');
+  assert.equal(spaced.notes.length, 1);
+  const bearer = cleanTokenInput('Authorization: Bearer a.b.c');
+  assert.equal(bearer.token, 'a.b.c');
+  assert.match(bearer.notes.join(), /Bearer/);
+  // Whitespace inside the token is the engine's to judge: left alone.
+  assert.equal(cleanTokenInput('a.b .c').token, 'a.b .c');
+});
+
+test('claims are listed registered first, then in token order', () => {
+  assert.deepEqual(orderClaimNames({ tenant_id: 1, exp: 1, zeta: 1, iss: 1, aud: 1 }), ['iss', 'aud', 'exp', 'tenant_id', 'zeta']);
+  assert.deepEqual(orderClaimNames(null), []);
+});
+
+test('scopes and list fields split as people type them', () => {
+  assert.deepEqual(scopeList('orders:read  orders:write'), ['orders:read', 'orders:write']);
+  assert.deepEqual(scopeList(['a', 2, 'b']), ['a', 'b']);
+  assert.deepEqual(scopeList(42), []);
+  assert.deepEqual(splitList(' https://a.example/, https://b.example/\napi://x '), ['https://a.example/', 'https://b.example/', 'api://x']);
+});
+
+test('timeline: markers in time order, long gaps shortened and flagged', () => {
+  const now = 1_750_000_000;
+  const fresh = timelineLayout({ iat: now - 60, exp: now + 840 }, now);
+  assert.deepEqual(fresh.markers.map((m) => m.id), ['iat', 'now', 'exp']);
+  assert.equal(fresh.markers[0].position, 0);
+  assert.equal(fresh.markers.at(-1).position, 1);
+  assert.ok(Math.abs(fresh.markers[1].position - 60 / 900) < 1e-9);
+  assert.deepEqual(fresh.breaks, []);
+  assert.equal(fresh.lifetime, 900);
+
+  // Expired three years ago with a one-hour lifetime: the gap to now is drawn short, with a break.
+  const old = timelineLayout({ iat: now - 3 * 365 * 86400, exp: now - 3 * 365 * 86400 + 3600 }, now);
+  assert.deepEqual(old.markers.map((m) => m.id), ['iat', 'exp', 'now']);
+  assert.equal(old.breaks.length, 1);
+  assert.ok(old.markers[1].position > 0.3, 'the token window stays readable');
+  for (let i = 1; i < old.markers.length; i++) assert.ok(old.markers[i].position >= old.markers[i - 1].position);
+
+  assert.equal(timelineLayout({ sub: 'x' }, now), null);
+  assert.equal(timelineLayout({ exp: 'soon' }, now), null);
+  const only = timelineLayout({ exp: now + 10 }, now);
+  assert.deepEqual(only.markers.map((m) => m.position), [0, 1]);
+  assert.equal(only.lifetime, null);
+});
