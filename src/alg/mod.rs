@@ -7,8 +7,27 @@
 //! duplicate JSON member names. Its shape is kept: one file per family behind a cargo feature,
 //! the header's `alg` never trusted on its own (it must be bound to the key type), and the
 //! signature length checked before the signature is parsed.
+//!
+//! The crate-internal seam used by `verify.rs`: [`prepare_key`] imports a JWK's public part once
+//! (at `Verifier::new`) and checks what does not depend on the algorithm;
+//! [`PreparedKey::check_for`] checks what does (HMAC secret length, key type and curve);
+//! [`PreparedKey::verify`] checks the signature's encoding, then the signature. Errors are
+//! `String` reasons for people: they never contain key bytes or signatures.
 
+use alloc::format;
+use alloc::string::String;
 use core::fmt;
+
+use crate::jwk::KeyMaterial;
+
+#[cfg(feature = "ecdsa")]
+mod ecdsa;
+#[cfg(feature = "eddsa")]
+mod eddsa;
+#[cfg(feature = "hmac")]
+mod hmac;
+#[cfg(feature = "rsa")]
+mod rsa;
 
 /// A JWS algorithm (RFC 7518 §3, RFC 8037, RFC 9864).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -174,5 +193,231 @@ impl Algorithm {
 impl fmt::Display for Algorithm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// Number of significant bits of a big-endian unsigned integer (leading zero octets and leading
+/// zero bits do not count), e.g. 2048 for a 2048-bit RSA modulus however it is padded.
+pub(crate) fn rsa_modulus_bits(n: &[u8]) -> usize {
+    let n = strip_leading_zeros(n);
+    match n.first() {
+        // `leading_zeros` of a non-zero octet is at most 7.
+        Some(&first) => n.len() * 8 - first.leading_zeros() as usize,
+        None => 0,
+    }
+}
+
+/// The integer's big-endian octets without leading zero octets (`[]` for zero).
+pub(crate) fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
+    let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+    &bytes[start..]
+}
+
+/// A JWK's public key, imported once and checked for soundness; see [`prepare_key`].
+///
+/// Only the families whose cargo feature is on have a variant: with a family compiled out its
+/// keys are skipped when the JWK Set is parsed and its algorithms are not
+/// [`Algorithm::is_supported`].
+#[derive(Clone)]
+pub(crate) enum PreparedKey {
+    /// An HMAC secret (`kty: "oct"`).
+    #[cfg(feature = "hmac")]
+    Hmac(hmac::HmacKey),
+    /// An RSA public key.
+    #[cfg(feature = "rsa")]
+    Rsa(rsa::RsaKey),
+    /// An EC public key on P-256, P-384 or P-521.
+    #[cfg(feature = "ecdsa")]
+    Ec(ecdsa::EcKey),
+    /// An Ed25519 public key.
+    #[cfg(feature = "eddsa")]
+    Ed25519(eddsa::Ed25519Key),
+}
+
+impl fmt::Debug for PreparedKey {
+    /// Names the key type and size only: never key bytes (an HMAC key is a secret).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let _ = &f;
+        match *self {
+            #[cfg(feature = "hmac")]
+            PreparedKey::Hmac(ref key) => write!(f, "PreparedKey::Hmac({} bytes)", key.len()),
+            #[cfg(feature = "rsa")]
+            PreparedKey::Rsa(ref key) => write!(f, "PreparedKey::Rsa({} bits)", key.bits()),
+            #[cfg(feature = "ecdsa")]
+            PreparedKey::Ec(ref key) => write!(f, "PreparedKey::Ec({})", key.curve().name()),
+            #[cfg(feature = "eddsa")]
+            PreparedKey::Ed25519(_) => f.write_str("PreparedKey::Ed25519"),
+        }
+    }
+}
+
+/// Imports a JWK's public part once and checks the soundness that does not depend on the
+/// algorithm: RSA modulus of 2048 to 8192 bits, odd and greater than the exponent; exponent odd,
+/// at least 3 and at most 2^33 - 1; EC point on its curve (coordinates exactly the field size, each
+/// below the field prime, not the identity); Ed25519 key 32 bytes, canonically encoded, on the
+/// curve and not of small order. `Err(reason)` (the caller reports `key_mismatch`); reasons never
+/// contain key bytes.
+pub(crate) fn prepare_key(material: &KeyMaterial) -> Result<PreparedKey, String> {
+    match material {
+        #[cfg(feature = "hmac")]
+        KeyMaterial::Oct { k } => hmac::HmacKey::new(k).map(PreparedKey::Hmac),
+        #[cfg(not(feature = "hmac"))]
+        KeyMaterial::Oct { .. } => Err(not_compiled_in("HMAC (`oct` key)", "hmac")),
+        #[cfg(feature = "rsa")]
+        KeyMaterial::Rsa { n, e } => rsa::RsaKey::new(n, e).map(PreparedKey::Rsa),
+        #[cfg(not(feature = "rsa"))]
+        KeyMaterial::Rsa { .. } => Err(not_compiled_in("RSA", "rsa")),
+        #[cfg(feature = "ecdsa")]
+        KeyMaterial::Ec { crv, x, y } => ecdsa::EcKey::new(*crv, x, y).map(PreparedKey::Ec),
+        #[cfg(not(feature = "ecdsa"))]
+        KeyMaterial::Ec { .. } => Err(not_compiled_in("ECDSA", "ecdsa")),
+        #[cfg(feature = "eddsa")]
+        KeyMaterial::Ed25519 { x } => eddsa::Ed25519Key::new(x).map(PreparedKey::Ed25519),
+        #[cfg(not(feature = "eddsa"))]
+        KeyMaterial::Ed25519 { .. } => Err(not_compiled_in("Ed25519", "eddsa")),
+    }
+}
+
+#[allow(dead_code, reason = "used only when a family's feature is off")]
+fn not_compiled_in(family: &str, feature: &str) -> String {
+    format!("{family} support not compiled in (cargo feature `{feature}` is off)")
+}
+
+impl PreparedKey {
+    /// The key type (and curve) of this key.
+    pub(crate) fn key_type(&self) -> KeyType {
+        match *self {
+            #[cfg(feature = "hmac")]
+            PreparedKey::Hmac(_) => KeyType::Oct,
+            #[cfg(feature = "rsa")]
+            PreparedKey::Rsa(_) => KeyType::Rsa,
+            #[cfg(feature = "ecdsa")]
+            PreparedKey::Ec(ref key) => KeyType::Ec(key.curve()),
+            #[cfg(feature = "eddsa")]
+            PreparedKey::Ed25519(_) => KeyType::Ed25519,
+        }
+    }
+
+    /// The soundness that depends on the algorithm: the key type and curve fit `alg` (defensive:
+    /// key selection already filters by [`Algorithm::key_type`]) and an HMAC secret is at least
+    /// the hash size (RFC 7518 §3.2: 32, 48 or 64 bytes). `Err(reason)` -> `key_mismatch`.
+    pub(crate) fn check_for(&self, alg: Algorithm) -> Result<(), String> {
+        self.check_type(alg)?;
+        match *self {
+            #[cfg(feature = "hmac")]
+            PreparedKey::Hmac(ref key) => key.check_for(alg),
+            #[allow(
+                unreachable_patterns,
+                reason = "only HMAC has an algorithm-dependent check"
+            )]
+            _ => Ok(()),
+        }
+    }
+
+    /// Checks the signature's encoding, then the signature over `signing_input` (the ASCII
+    /// `header.payload`): RSA exactly k octets (k = modulus octets); PSS with MGF1 and salt of the
+    /// hash's size and hash; ECDSA raw `R || S` of exactly twice the field size with
+    /// 0 < r, s < n (high S valid, DER rejected); Ed25519 64 bytes with S < L, verified strictly
+    /// (canonical R, R and A not of small order); HMAC the full tag, compared in constant time.
+    /// `Err(reason)` -> `bad_signature`. Also re-checks [`PreparedKey::check_for`], so a caller
+    /// can never verify with a key that does not fit `alg`.
+    pub(crate) fn verify(
+        &self,
+        alg: Algorithm,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Result<(), String> {
+        let _ = (signing_input, signature);
+        self.check_type(alg)?;
+        match *self {
+            #[cfg(feature = "hmac")]
+            PreparedKey::Hmac(ref key) => key.verify(alg, signing_input, signature),
+            #[cfg(feature = "rsa")]
+            PreparedKey::Rsa(ref key) => key.verify(alg, signing_input, signature),
+            #[cfg(feature = "ecdsa")]
+            PreparedKey::Ec(ref key) => key.verify(signing_input, signature),
+            #[cfg(feature = "eddsa")]
+            PreparedKey::Ed25519(ref key) => key.verify(signing_input, signature),
+        }
+    }
+
+    /// The binding of algorithm to key type (and curve): the algorithm-confusion guard.
+    fn check_type(&self, alg: Algorithm) -> Result<(), String> {
+        let key_type = self.key_type();
+        if alg.key_type() == key_type {
+            Ok(())
+        } else {
+            Err(format!(
+                "{alg} cannot be verified with {}",
+                key_type.describe()
+            ))
+        }
+    }
+}
+
+impl KeyType {
+    /// "an RSA key", "a P-256 EC key", ... for messages.
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            KeyType::Oct => "an HMAC secret (oct key)",
+            KeyType::Rsa => "an RSA key",
+            KeyType::Ec(EcCurve::P256) => "a P-256 EC key",
+            KeyType::Ec(EcCurve::P384) => "a P-384 EC key",
+            KeyType::Ec(EcCurve::P521) => "a P-521 EC key",
+            KeyType::Ed25519 => "an Ed25519 key",
+        }
+    }
+}
+
+/// ⚠️ **Hazardous, for tests only: not a JWT verifier.** ⚠️
+///
+/// Raw access to the signature layer, so that the Wycheproof suite (`tests/`) can check each
+/// algorithm against raw keys and messages. Nothing here looks at a token, an `alg` header, a
+/// `kid`, a policy or a claim. Use [`crate::Verifier`] to verify JWTs. Not covered by semver.
+#[doc(hidden)]
+pub mod hazmat {
+    use alloc::string::String;
+
+    use super::{Algorithm, PreparedKey};
+    use crate::jwk::KeyMaterial;
+
+    /// A public key imported and checked once, as `Verifier::new` does.
+    #[derive(Clone, Debug)]
+    pub struct PublicKey(PreparedKey);
+
+    impl PublicKey {
+        /// Imports and checks the algorithm-independent soundness rules; `Err(reason)` where
+        /// the verifier says `key_mismatch`.
+        pub fn import(material: &KeyMaterial) -> Result<PublicKey, String> {
+            super::prepare_key(material).map(PublicKey)
+        }
+
+        /// Algorithm-dependent soundness; `Err(reason)` where the verifier says `key_mismatch`.
+        pub fn check_for(&self, alg: Algorithm) -> Result<(), String> {
+            self.0.check_for(alg)
+        }
+
+        /// Checks `signature` over `message` with `alg`; `Err(reason)` where the verifier says
+        /// `bad_signature`.
+        pub fn verify(
+            &self,
+            alg: Algorithm,
+            message: &[u8],
+            signature: &[u8],
+        ) -> Result<(), String> {
+            self.0.verify(alg, message, signature)
+        }
+    }
+
+    /// Import, algorithm check and signature check in one call.
+    pub fn verify_signature(
+        material: &KeyMaterial,
+        alg: Algorithm,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), String> {
+        let key = PublicKey::import(material)?;
+        key.check_for(alg)?;
+        key.verify(alg, message, signature)
     }
 }
