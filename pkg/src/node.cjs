@@ -1,0 +1,16 @@
+// Node entry, CommonJS: the one instance that both `require('jwtward')` and
+// `import ... from 'jwtward'` (node.mjs re-exports this file) use. The wasm module is compiled
+// and instantiated synchronously when this file loads, so there is no init call.
+'use strict';
+
+const bindings = require('../dist/node/jwtward.js');
+const { JwtError, createApi } = require('../dist/node/api.cjs');
+
+const { Verifier, decode, inspect, lintJwks } = createApi(bindings);
+
+/** Already initialised in Node: resolves at once (for code shared with browsers). */
+function ready() {
+  return Promise.resolve();
+}
+
+module.exports = { Verifier, JwtError, decode, inspect, lintJwks, ready };

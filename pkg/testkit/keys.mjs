@@ -1,0 +1,89 @@
+// Test helpers: keys and tokens for every algorithm, signed by npm `jose` (an independent
+// implementation, so a token that verifies here was not produced by the code under test).
+//
+// Lives outside pkg/test/ because `node --test pkg/test/` runs every .mjs file under that folder.
+
+import { createHmac, randomBytes } from 'node:crypto';
+import * as jose from 'jose';
+
+/** Every algorithm jwtward supports, with the key jose needs for it. */
+export const ALGORITHMS = [
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+];
+
+export const NOW = 1_750_000_000;
+
+export function b64url(input) {
+  return Buffer.from(typeof input === 'string' ? input : JSON.stringify(input)).toString('base64url');
+}
+
+/**
+ * One signing key per algorithm: `{ alg, kid, privateKey, jwk }` where jwk is the public JWK
+ * (secret for HS*) carrying `kid` and `alg`.
+ */
+export async function makeKeys(algorithms = ALGORITHMS) {
+  const keys = {};
+  for (const alg of algorithms) {
+    const kid = `key-${alg}`;
+    if (alg.startsWith('HS')) {
+      const secret = randomBytes(Number(alg.slice(2)) / 8);
+      keys[alg] = {
+        alg,
+        kid,
+        privateKey: secret,
+        jwk: { kty: 'oct', k: secret.toString('base64url'), alg, kid },
+      };
+      continue;
+    }
+    const { privateKey, publicKey } = await jose.generateKeyPair(alg, {
+      extractable: true,
+      ...(alg.startsWith('RS') || alg.startsWith('PS') ? { modulusLength: 2048 } : {}),
+    });
+    const jwk = { ...(await jose.exportJWK(publicKey)), alg, kid };
+    keys[alg] = { alg, kid, privateKey, publicKey, jwk };
+  }
+  return keys;
+}
+
+export function jwksOf(keys) {
+  return { keys: Object.values(keys).map((key) => key.jwk) };
+}
+
+/** A JWT signed by jose. `header` adds protected header members. */
+export async function sign(key, payload, header = {}) {
+  return new jose.SignJWT(payload)
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, ...header })
+    .sign(key.privateKey);
+}
+
+/** An HS256 token built by hand (fast; any header/payload, even ones jose refuses to sign). */
+export function hs256(secret, header, payload) {
+  const input = `${b64url(header)}.${b64url(payload)}`;
+  const mac = createHmac('sha256', secret).update(input).digest('base64url');
+  return `${input}.${mac}`;
+}
+
+/** A JWK Set with one HS256 secret (32 bytes), and a signer for it. */
+export function hs256Fixture(kid = 'hs') {
+  const secret = randomBytes(32);
+  return {
+    secret,
+    jwks: { keys: [{ kty: 'oct', k: secret.toString('base64url'), alg: 'HS256', kid }] },
+    token: (payload, header = {}) => hs256(secret, { alg: 'HS256', kid, ...header }, payload),
+  };
+}
+
+export { jose };

@@ -1,0 +1,286 @@
+#!/usr/bin/env node
+// `npm run build`: builds the npm package in pkg/ from scratch.
+//
+//   1. cargo build --release --target wasm32-unknown-unknown --features wasm (every algorithm)
+//   2. wasm-bindgen twice: `web` glue (ES module, for browsers and workerd) and `nodejs` glue
+//      (CommonJS, loads the .wasm synchronously, so Node needs no init call). Both targets emit
+//      the same .wasm, which is checked and shipped once (pkg/dist/jwtward_bg.wasm).
+//   3. wasm-opt -Oz from the npm package binaryen (Debian's binaryen produces modules that fail to
+//      load), with exactly the features the module declares, then a load check in Node.
+//   4. the CommonJS copy of pkg/src/api.js and of the type declarations.
+//   5. sizes, raw and gzipped, against the 150 KiB gzip budget.
+//
+// Generated files go to pkg/dist/ (git-ignored). The trimmed builds' sizes: scripts/size.mjs.
+// Requires what scripts/setup.sh installs. CARGO_TARGET_DIR is honoured.
+
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const pkgDir = join(root, 'pkg');
+export const distDir = join(pkgDir, 'dist');
+export const targetDir = process.env.CARGO_TARGET_DIR
+  ? resolve(process.env.CARGO_TARGET_DIR)
+  : join(root, 'target');
+export const GZIP_BUDGET = 150 * 1024;
+
+const wasmOptBin = join(root, 'node_modules', '.bin', 'wasm-opt');
+const cargoBin = join(homedir(), '.cargo', 'bin');
+const childEnv = {
+  ...process.env,
+  // A fresh shell may not have ~/.cargo/bin on PATH (setup.sh installs there).
+  PATH: process.env.PATH?.split(delimiter).includes(cargoBin)
+    ? process.env.PATH
+    : `${cargoBin}${delimiter}${process.env.PATH ?? ''}`,
+};
+
+export function log(message) {
+  console.log(`build: ${message}`);
+}
+
+/** Runs a command, streaming its output; throws with the command line when it fails. */
+export function run(command, args, options = {}) {
+  const result = spawnSync(command, args, {
+    cwd: root,
+    env: childEnv,
+    stdio: options.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit',
+    encoding: 'utf8',
+  });
+  if (result.error) throw new Error(`${command} could not start: ${result.error.message}`);
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} failed with exit code ${result.status}`);
+  }
+  return result.stdout;
+}
+
+/**
+ * cargo build of the wasm module with the given feature list; returns the path of the raw .wasm.
+ * @param {string[]} features e.g. ['wasm'] (defaults on) or ['wasm', 'hmac'] with noDefault
+ */
+export function cargoBuild(features, { noDefault = false } = {}) {
+  const args = ['build', '--release', '--target', 'wasm32-unknown-unknown'];
+  if (noDefault) args.push('--no-default-features');
+  args.push('--features', features.join(','));
+  log(`cargo ${args.join(' ')}`);
+  run('cargo', args);
+  const wasm = join(targetDir, 'wasm32-unknown-unknown', 'release', 'jwtward.wasm');
+  if (!existsSync(wasm)) throw new Error(`cargo did not produce ${wasm}`);
+  return wasm;
+}
+
+/** wasm-bindgen of `input` for one target into `outDir` (JS glue + jwtward_bg.wasm). */
+export function wasmBindgen(input, target, outDir) {
+  const wanted = lockedWasmBindgenVersion();
+  const have = run('wasm-bindgen', ['--version'], { capture: true }).trim().split(' ')[1];
+  if (have !== wanted) {
+    throw new Error(
+      `wasm-bindgen ${have} on PATH, Cargo.lock pins ${wanted}: run scripts/setup.sh`,
+    );
+  }
+  run('wasm-bindgen', [
+    '--target',
+    target,
+    '--out-dir',
+    outDir,
+    '--out-name',
+    'jwtward',
+    '--no-typescript',
+    input,
+  ]);
+  return join(outDir, 'jwtward_bg.wasm');
+}
+
+function lockedWasmBindgenVersion() {
+  const lock = readFileSync(join(root, 'Cargo.lock'), 'utf8');
+  const match = lock.match(/name = "wasm-bindgen"\nversion = "([^"]+)"/);
+  if (!match) throw new Error('no wasm-bindgen in Cargo.lock');
+  return match[1];
+}
+
+/**
+ * wasm-opt -Oz with the features the module declares in its target_features section (rustc's
+ * defaults for wasm32 include bulk-memory, reference-types, multivalue, ...; binaryen refuses
+ * or mis-optimises a module whose features it was not told about). Results are cached by the
+ * hash of input + flags + wasm-opt version, because -Oz takes a minute or more on this module.
+ */
+export function wasmOpt(input, output) {
+  if (!existsSync(wasmOptBin)) {
+    throw new Error(`${wasmOptBin} missing: run scripts/setup.sh (npm package binaryen)`);
+  }
+  const features = run(wasmOptBin, [input, '--print-features'], { capture: true })
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('--enable-'));
+  const version = run(wasmOptBin, ['--version'], { capture: true }).trim();
+  const flags = ['-Oz', ...features, '--strip-debug', '--strip-producers', '--strip-target-features'];
+  const key = createHash('sha256')
+    .update(readFileSync(input))
+    .update(JSON.stringify([flags, version]))
+    .digest('hex');
+  const cacheDir = join(targetDir, 'jwtward-wasm-opt-cache');
+  const cached = join(cacheDir, `${key}.wasm`);
+  if (existsSync(cached)) {
+    log(`wasm-opt: cached result for this input (${key.slice(0, 12)})`);
+  } else {
+    log(`${version}: wasm-opt ${flags.join(' ')}`);
+    mkdirSync(cacheDir, { recursive: true });
+    const partial = `${cached}.partial`;
+    run(wasmOptBin, [input, ...flags, '-o', partial]);
+    // Rename only complete outputs into the cache.
+    copyFileSync(partial, cached);
+    rmSync(partial);
+  }
+  copyFileSync(cached, output);
+  return output;
+}
+
+export function sizeOf(file) {
+  const bytes = readFileSync(file);
+  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+}
+
+export function kib(bytes) {
+  return `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+/** Replaces `from` (which must occur exactly once) by `to`: generated glue must not drift silently. */
+function patchOnce(text, from, to, what) {
+  const count = text.split(from).length - 1;
+  if (count !== 1) {
+    throw new Error(`${what}: expected one occurrence of ${JSON.stringify(from)}, found ${count}`);
+  }
+  return text.replace(from, to);
+}
+
+function writeGlue(tmp) {
+  // The wasm lives once in dist/, one level above each glue folder.
+  let web = readFileSync(join(tmp, 'web', 'jwtward.js'), 'utf8');
+  web = patchOnce(
+    web,
+    "new URL('jwtward_bg.wasm', import.meta.url)",
+    "new URL('../jwtward_bg.wasm', import.meta.url)",
+    'web glue',
+  );
+  let node = readFileSync(join(tmp, 'node', 'jwtward.js'), 'utf8');
+  node = patchOnce(
+    node,
+    '`${__dirname}/jwtward_bg.wasm`',
+    "require('path').join(__dirname, '..', 'jwtward_bg.wasm')",
+    'node glue',
+  );
+  for (const [name, text] of [
+    ['web', web],
+    ['node', node],
+  ]) {
+    mkdirSync(join(distDir, name), { recursive: true });
+    // No .d.ts is generated (the package's own index.d.ts describes the public API).
+    writeFileSync(join(distDir, name, 'jwtward.js'), text.replace(/^\/\* @ts-self-types=.*\n/, ''));
+  }
+  // pkg/ is "type": "module"; the nodejs glue and api.cjs are CommonJS.
+  writeFileSync(join(distDir, 'node', 'package.json'), '{\n  "type": "commonjs"\n}\n');
+}
+
+function writeCommonJsApi() {
+  const source = readFileSync(join(pkgDir, 'src', 'api.js'), 'utf8');
+  const cjs = patchOnce(
+    source,
+    '\nexport { JwtError, createApi };\n',
+    '\nmodule.exports = { JwtError, createApi };\n',
+    'pkg/src/api.js',
+  );
+  if (/^\s*(export|import)\s/m.test(cjs)) {
+    throw new Error('pkg/src/api.js must have no import/export other than its last line');
+  }
+  writeFileSync(
+    join(distDir, 'node', 'api.cjs'),
+    `// Generated by scripts/build.mjs from pkg/src/api.js: do not edit.\n'use strict';\n${cjs}`,
+  );
+  // TypeScript needs a .d.cts for `require` under "type": "module".
+  copyFileSync(join(pkgDir, 'index.d.ts'), join(distDir, 'index.d.cts'));
+}
+
+/** Loads the built package in fresh Node processes: both glues, both module systems. */
+function loadCheck() {
+  // HS256 token over {"sub":"x"} with the secret of the JWK below (32 bytes of 0x61).
+  const script = `
+    const assert = require('node:assert');
+    const { Verifier, decode, JwtError } = require(${JSON.stringify(join(pkgDir, 'src', 'node.cjs'))});
+    assert.deepStrictEqual(decode('eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.').payload, { sub: 'x' });
+    try { decode('x'); assert.fail('decode accepted garbage'); }
+    catch (e) { assert.ok(e instanceof JwtError && e.code === 'ERR_JWT_MALFORMED', String(e)); }
+    const v = new Verifier({ jwks: { keys: [] } });
+    v.free();
+    import(${JSON.stringify(pathToFileURL(join(distDir, 'web', 'jwtward.js')).href)}).then((web) => {
+      web.initSync({ module: require('node:fs').readFileSync(${JSON.stringify(join(distDir, 'jwtward_bg.wasm'))}) });
+      assert.strictEqual(web.decode('eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.').payload.sub, 'x');
+      return import(${JSON.stringify(pathToFileURL(join(pkgDir, 'src', 'node.mjs')).href)});
+    }).then((esm) => {
+      assert.strictEqual(esm.JwtError, JwtError, 'import and require must share one instance');
+      console.log('build: load check passed (node glue via require and import, web glue via initSync)');
+    }).catch((e) => { console.error(e); process.exit(1); });
+  `;
+  run(process.execPath, ['-e', script]);
+}
+
+export function buildPackage() {
+  const started = Date.now();
+  const raw = cargoBuild(['wasm']);
+  rmSync(distDir, { recursive: true, force: true });
+  mkdirSync(distDir, { recursive: true });
+  const tmp = mkdtempSync(join(tmpdir(), 'jwtward-build-'));
+  try {
+    log('wasm-bindgen --target web and --target nodejs');
+    const webWasm = wasmBindgen(raw, 'web', join(tmp, 'web'));
+    const nodeWasm = wasmBindgen(raw, 'nodejs', join(tmp, 'node'));
+    if (!readFileSync(webWasm).equals(readFileSync(nodeWasm))) {
+      throw new Error('the web and nodejs targets produced different .wasm files; ship both');
+    }
+    const bgSize = sizeOf(webWasm);
+    wasmOpt(webWasm, join(distDir, 'jwtward_bg.wasm'));
+    writeGlue(tmp);
+    writeCommonJsApi();
+    loadCheck();
+
+    const size = sizeOf(join(distDir, 'jwtward_bg.wasm'));
+    const glue = {
+      web: sizeOf(join(distDir, 'web', 'jwtward.js')),
+      node: sizeOf(join(distDir, 'node', 'jwtward.js')),
+      api: sizeOf(join(pkgDir, 'src', 'api.js')),
+    };
+    writeFileSync(
+      join(distDir, 'build-info.json'),
+      `${JSON.stringify({ features: ['wasm', 'std', 'hmac', 'rsa', 'ecdsa', 'eddsa'], wasmBeforeOpt: bgSize, wasm: size, glue }, null, 2)}\n`,
+    );
+    log(`wasm before wasm-opt: ${kib(bgSize.raw)} raw, ${kib(bgSize.gzip)} gzipped`);
+    log(`pkg/dist/jwtward_bg.wasm: ${size.raw} bytes (${kib(size.raw)}) raw, ${size.gzip} bytes (${kib(size.gzip)}) gzipped`);
+    log(`JS: web glue ${kib(glue.web.gzip)}, node glue ${kib(glue.node.gzip)}, api ${kib(glue.api.gzip)} gzipped`);
+    if (size.gzip > GZIP_BUDGET) {
+      throw new Error(`the wasm is ${kib(size.gzip)} gzipped, over the ${kib(GZIP_BUDGET)} budget`);
+    }
+    log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s (budget ${kib(GZIP_BUDGET)} gzipped: ok)`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && pathToFileURL(resolve(process.argv[1])).href === import.meta.url) {
+  try {
+    buildPackage();
+  } catch (error) {
+    console.error(`build: FAILED: ${error.message}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,289 @@
+//! JavaScript options -> [`Policy`]. Strict on purpose: a misspelt option (`issuers`, `aud`)
+//! would otherwise silently drop a check, so unknown names, wrong types and out-of-range numbers
+//! are `ERR_OPTIONS_INVALID` naming the field. `undefined` means "not set", as everywhere in JS.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use js_sys::Array;
+use wasm_bindgen::prelude::*;
+
+use super::{jwks_error, options_error};
+use crate::policy::Policy;
+
+/// Entries of the verified-token cache when `cache` is absent or `true`.
+pub const DEFAULT_CACHE_ENTRIES: usize = 1000;
+
+/// The largest integer a JavaScript number holds exactly (`Number.MAX_SAFE_INTEGER`).
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+#[wasm_bindgen]
+extern "C" {
+    // `catch` versions: a getter or a Proxy in the options may throw, and an uncaught JS
+    // exception unwinding through wasm frames would skip Rust's cleanup.
+    #[wasm_bindgen(js_namespace = Object, js_name = entries, catch)]
+    fn object_entries(object: &JsValue) -> Result<Array, JsValue>;
+    #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
+    fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// What `new Verifier(options)` asks for, converted.
+pub(crate) struct VerifierOptions {
+    pub(crate) jwks_json: String,
+    pub(crate) policy: Policy,
+    pub(crate) cache_entries: usize,
+}
+
+/// Converts the options object of `new Verifier(options)`.
+pub(crate) fn parse_verifier_options(options: &JsValue) -> Result<VerifierOptions, JsValue> {
+    let entries = own_entries(options, "options")?;
+    let mut jwks_json = None;
+    let mut policy = Policy::new();
+    let mut cache_entries = DEFAULT_CACHE_ENTRIES;
+    for (name, value) in entries {
+        if value.is_undefined() {
+            continue;
+        }
+        match name.as_str() {
+            "jwks" => jwks_json = Some(jwks_json_of(&value)?),
+            "algorithms" => {
+                let names = non_empty(string_list(&value, "algorithms", false)?, "algorithms")?;
+                let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+                policy = policy.algorithm_names(&refs);
+            }
+            "issuer" => {
+                policy = policy.issuers(non_empty(string_list(&value, "issuer", true)?, "issuer")?)
+            }
+            "audience" => {
+                let audiences = non_empty(string_list(&value, "audience", true)?, "audience")?;
+                policy = policy.audiences(audiences)
+            }
+            "subject" => policy = policy.subject(string(&value, "subject")?),
+            "typ" => policy = policy.typ(string(&value, "typ")?),
+            "requiredClaims" => {
+                policy = policy.required_claims(string_list(&value, "requiredClaims", false)?)
+            }
+            "requiredScopes" => {
+                policy = policy.required_scopes(string_list(&value, "requiredScopes", false)?)
+            }
+            "claims" => {
+                for (claim, expected) in own_entries(&value, "claims")? {
+                    let field = format!("claims.{claim}");
+                    policy = policy.claim(&claim, json_value(&expected, &field)?);
+                }
+            }
+            "clockTolerance" => policy = policy.clock_tolerance(seconds(&value, "clockTolerance")?),
+            "maxTokenAge" => policy = policy.max_token_age(seconds(&value, "maxTokenAge")?),
+            "maxTokenLength" => {
+                let len = integer(&value, "maxTokenLength")?;
+                if len < 1.0 {
+                    return Err(options_error("maxTokenLength", "must be at least 1 byte"));
+                }
+                policy = policy.max_token_len(to_usize(len, "maxTokenLength")?);
+            }
+            "cache" => cache_entries = cache_option(&value)?,
+            other => return Err(options_error(other, "unknown option")),
+        }
+    }
+    let jwks_json = jwks_json.ok_or_else(|| options_error("jwks", "is required"))?;
+    Ok(VerifierOptions {
+        jwks_json,
+        policy,
+        cache_entries,
+    })
+}
+
+/// `now` of `verify(token, { now })`: Unix seconds, floored. Rejects NaN and infinities, which
+/// would otherwise become a silent 0 or `i64::MAX`.
+pub(crate) fn unix_seconds(now: f64) -> Result<i64, JsValue> {
+    if !now.is_finite() || now.abs() > MAX_SAFE_INTEGER {
+        return Err(options_error(
+            "now",
+            "must be a finite number of Unix seconds",
+        ));
+    }
+    // In range by the check above, so the cast is exact after flooring.
+    Ok(libm_floor(now) as i64)
+}
+
+/// `f64::floor` lives in `std`, which this crate only has with the `std` feature (always on with
+/// `wasm`); written out so the module does not depend on that detail.
+fn libm_floor(value: f64) -> f64 {
+    let truncated = value as i64 as f64;
+    if truncated > value {
+        truncated - 1.0
+    } else {
+        truncated
+    }
+}
+
+/// The JSON text of a JWK Set given as an object or as JSON text.
+pub(crate) fn jwks_json(value: &JsValue) -> Result<String, JsValue> {
+    jwks_json_of(value)
+}
+
+fn jwks_json_of(value: &JsValue) -> Result<String, JsValue> {
+    if let Some(text) = value.as_string() {
+        return Ok(text);
+    }
+    if !value.is_object() || Array::is_array(value) {
+        return Err(options_error(
+            "jwks",
+            "must be a JWK Set object or its JSON text",
+        ));
+    }
+    match json_stringify(value) {
+        Ok(text) => text
+            .as_string()
+            .ok_or_else(|| jwks_error("not serialisable as JSON")),
+        // A BigInt, a cycle or a throwing toJSON: not a JWK Set.
+        Err(_) => Err(jwks_error("not serialisable as JSON")),
+    }
+}
+
+/// The JS spelling of a policy field named by the core.
+pub(crate) fn js_field_name(field: &str) -> &str {
+    match field {
+        "algorithm_names" | "algorithms" => "algorithms",
+        "issuers" | "issuer" => "issuer",
+        "audiences" | "audience" => "audience",
+        "required_scopes" => "requiredScopes",
+        "required_claims" => "requiredClaims",
+        "claim" | "claims" => "claims",
+        "clock_tolerance" => "clockTolerance",
+        "max_token_age" => "maxTokenAge",
+        "max_token_len" => "maxTokenLength",
+        other => other,
+    }
+}
+
+/// Own enumerable `[name, value]` pairs of a plain object (never the prototype chain, so a
+/// polluted `Object.prototype` cannot inject options).
+fn own_entries(value: &JsValue, field: &str) -> Result<Vec<(String, JsValue)>, JsValue> {
+    if !value.is_object() || Array::is_array(value) {
+        return Err(options_error(field, "must be an object"));
+    }
+    let entries = object_entries(value).map_err(|_| options_error(field, "cannot be read"))?;
+    let mut out = Vec::with_capacity(entries.length() as usize);
+    for entry in entries.iter() {
+        let pair: Array = entry.unchecked_into();
+        // Object.entries only yields string keys, so `as_string` cannot miss.
+        let name = pair.get(0).as_string().unwrap_or_default();
+        out.push((name, pair.get(1)));
+    }
+    Ok(out)
+}
+
+fn string(value: &JsValue, field: &str) -> Result<String, JsValue> {
+    value
+        .as_string()
+        .ok_or_else(|| options_error(field, "must be a string"))
+}
+
+/// A list of strings; with `single`, a lone string is a one-element list (`issuer: 'x'`).
+fn string_list(value: &JsValue, field: &str, single: bool) -> Result<Vec<String>, JsValue> {
+    if single {
+        if let Some(text) = value.as_string() {
+            return Ok(alloc::vec![text]);
+        }
+    }
+    if !Array::is_array(value) {
+        let expected = if single {
+            "must be a string or an array of strings"
+        } else {
+            "must be an array of strings"
+        };
+        return Err(options_error(field, expected));
+    }
+    let array: &Array = value.unchecked_ref();
+    let mut out = Vec::with_capacity(array.length() as usize);
+    for item in array.iter() {
+        out.push(
+            item.as_string()
+                .ok_or_else(|| options_error(field, "must contain only strings"))?,
+        );
+    }
+    Ok(out)
+}
+
+/// An empty `issuer` / `audience` list would silently mean "no check" (and an empty
+/// `algorithms` list "nothing verifies"): both are mistakes, e.g. a configuration variable that
+/// was not set, so they are refused; omitting the option is how to ask for no check.
+fn non_empty(list: Vec<String>, field: &str) -> Result<Vec<String>, JsValue> {
+    if list.is_empty() {
+        return Err(options_error(field, "must not be an empty list (omit the option instead)"));
+    }
+    Ok(list)
+}
+
+/// A non-negative whole number that a JS number holds exactly.
+fn integer(value: &JsValue, field: &str) -> Result<f64, JsValue> {
+    let number = value
+        .as_f64()
+        .ok_or_else(|| options_error(field, "must be a number"))?;
+    if !number.is_finite()
+        || number < 0.0
+        || number > MAX_SAFE_INTEGER
+        || libm_floor(number) != number
+    {
+        return Err(options_error(field, "must be a non-negative integer"));
+    }
+    Ok(number)
+}
+
+fn seconds(value: &JsValue, field: &str) -> Result<u64, JsValue> {
+    // A safe integer (checked by `integer`), so the cast is exact.
+    Ok(integer(value, field)? as u64)
+}
+
+fn to_usize(number: f64, field: &str) -> Result<usize, JsValue> {
+    if number > usize::MAX as f64 {
+        return Err(options_error(field, "is too large"));
+    }
+    Ok(number as usize)
+}
+
+/// `cache: false | true | { maxEntries }`.
+fn cache_option(value: &JsValue) -> Result<usize, JsValue> {
+    if let Some(on) = value.as_bool() {
+        return Ok(if on { DEFAULT_CACHE_ENTRIES } else { 0 });
+    }
+    if !value.is_object() || Array::is_array(value) {
+        return Err(options_error(
+            "cache",
+            "must be false, true or { maxEntries }",
+        ));
+    }
+    let mut entries = DEFAULT_CACHE_ENTRIES;
+    for (name, item) in own_entries(value, "cache")? {
+        if item.is_undefined() {
+            continue;
+        }
+        match name.as_str() {
+            "maxEntries" => {
+                entries = to_usize(integer(&item, "cache.maxEntries")?, "cache.maxEntries")?
+            }
+            other => {
+                let field = format!("cache.{other}");
+                return Err(options_error(&field, "unknown option"));
+            }
+        }
+    }
+    Ok(entries)
+}
+
+/// A custom claim's expected value, through the JSON text of it, so that `5` compares equal to
+/// a token's integer `5` (a JS number converted directly would be the float `5.0`).
+fn json_value(value: &JsValue, field: &str) -> Result<serde_json::Value, JsValue> {
+    let text = json_stringify(value)
+        .ok()
+        .and_then(|text| text.as_string())
+        .ok_or_else(|| {
+            options_error(
+                field,
+                "must be a JSON value (string, number, boolean, null, array or object)",
+            )
+        })?;
+    serde_json::from_str(&text).map_err(|_| options_error(field, "must be a JSON value"))
+}
