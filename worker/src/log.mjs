@@ -13,11 +13,15 @@ function clip(value) {
   return value;
 }
 
+// Request lines list their fields in this order, whatever order the pipeline filled them in.
+const REQUEST_FIELDS = ['event', 'method', 'path', 'route', 'decision', 'status', 'code', 'sub', 'client_id', 'tenant', 'kid', 'jwks_refetched', 'error', 'latency_ms'];
+
 /** Writes one JSON log line. `fields` is a flat object; undefined fields are left out. */
 export function logLine(fields) {
   const out = { ts: new Date().toISOString() };
-  for (const [key, value] of Object.entries(fields)) {
-    if (value !== undefined) out[key] = clip(value);
+  const keys = fields.event === 'request' ? [...REQUEST_FIELDS, ...Object.keys(fields)] : Object.keys(fields);
+  for (const key of keys) {
+    if (fields[key] !== undefined && !(key in out)) out[key] = clip(fields[key]);
   }
   console.log(JSON.stringify(out));
 }

@@ -1,0 +1,268 @@
+// Test helpers: the real Worker in real workerd (wrangler's startWorker: the same bundling of the same
+// wrangler.toml as `wrangler dev`, with the policy alias pointed at a test policy), a test issuer that
+// serves a JWK Set and counts fetches, and an origin that echoes what it receives. Everything listens on
+// 127.0.0.1 with a port the OS picks, and everything is torn down by the test that started it.
+
+import { once } from 'node:events';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+// No network and no Cloudflare account: wrangler must not phone home, miniflare must not fetch the
+// `Request.cf` template, and no credentials of the machine may be picked up.
+export const OFFLINE_ENV = {
+  WRANGLER_SEND_METRICS: 'false',
+  WRANGLER_SEND_ERROR_REPORTS: 'false',
+  WRANGLER_HIDE_BANNER: 'true',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+};
+for (const name of Object.keys(process.env)) {
+  if (name.startsWith('CLOUDFLARE_') && !(name in OFFLINE_ENV)) delete process.env[name];
+}
+Object.assign(process.env, OFFLINE_ENV);
+
+/** A temporary directory removed when the process exits. */
+export function scratchDir(prefix = 'jwtward-worker-test-') {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const scratch = scratchDir();
+process.env.WRANGLER_LOG_PATH = join(scratch, 'wrangler-logs');
+mkdirSync(process.env.WRANGLER_LOG_PATH, { recursive: true });
+
+// The Worker's console output arrives in this process through wrangler's logger (console.log). Its JSON
+// lines are collected for the tests and kept off the test reporter's output; wrangler's own chatter is
+// dropped unless JWTWARD_TEST_VERBOSE is set.
+const workerLines = [];
+const consoleLog = console.log;
+console.log = (...args) => {
+  const text = args.join(' ');
+  if (text.startsWith('{')) {
+    workerLines.push(text);
+    if (!process.env.JWTWARD_TEST_VERBOSE) return;
+  } else if (!process.env.JWTWARD_TEST_VERBOSE) return;
+  consoleLog(...args);
+};
+
+/** Every JSON line the Workers of this process have logged so far, parsed. */
+export function logLines() {
+  return workerLines.map((line) => {
+    try {
+      return JSON.parse(line);
+    } catch {
+      return { unparsed: line };
+    }
+  });
+}
+
+let startWorkerFn;
+async function wranglerStartWorker() {
+  startWorkerFn ??= (await import('wrangler')).unstable_startWorker;
+  return startWorkerFn;
+}
+
+/**
+ * Starts the Worker with a policy object and optional vars (ORIGIN_URL).
+ * @param {{ policy: object, vars?: Record<string, string>, persist?: string | false }} options
+ */
+export async function startWorker({ policy, vars = {}, persist = false }) {
+  const policyPath = join(scratch, `policy-${randomUUID()}.json`);
+  writeFileSync(policyPath, JSON.stringify(policy, null, 2));
+  const startWorker = await wranglerStartWorker();
+  const worker = await startWorker({
+    config: join(ROOT, 'wrangler.toml'),
+    sendMetrics: false,
+    build: { alias: { '@jwtward/policy': policyPath } },
+    bindings: Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, { type: 'plain_text', value }])),
+    dev: {
+      server: { hostname: '127.0.0.1', port: 0 },
+      inspector: false,
+      watch: false,
+      liveReload: false,
+      persist,
+      logLevel: 'log',
+    },
+  });
+  try {
+    await worker.ready;
+  } catch (error) {
+    await worker.dispose().catch(() => {});
+    throw error;
+  }
+  const url = await worker.url;
+  return {
+    url,
+    /** fetch() against the Worker; `path` is relative to its URL. */
+    request: (path, init) => fetch(new URL(path, url), init),
+    dispose: () => worker.dispose(),
+  };
+}
+
+/** Bearer authorization header. */
+export const bearer = (token) => ({ authorization: `Bearer ${token}` });
+
+/**
+ * Parses a WWW-Authenticate Bearer challenge into { scheme, realm, error, error_description, scope }.
+ * Written independently of the Worker's own formatter, following RFC 9110 §11.6.1 auth-param syntax.
+ */
+export function parseChallenge(value) {
+  const match = /^(\S+)\s*(.*)$/.exec(value ?? '');
+  if (!match) return null;
+  const params = { scheme: match[1] };
+  const re = /\s*([A-Za-z_]+)="((?:[^"\\]|\\.)*)"\s*(?:,|$)/y;
+  let m;
+  while ((m = re.exec(match[2])) !== null) params[m[1]] = m[2];
+  if (re.lastIndex !== 0 && re.lastIndex < match[2].length) params.unparsed = match[2].slice(re.lastIndex);
+  return params;
+}
+
+/**
+ * A test issuer: a key pair per kid, a JWK Set at /jwks.json, and switches for every way an issuer
+ * can misbehave. Counts fetches.
+ */
+export async function startIssuer({ alg = 'ES256', cacheControl = 'max-age=600' } = {}) {
+  const keys = new Map(); // kid -> { privateKey, publicJwk }
+  const state = { published: [], mode: 'ok', delayMs: 0, cacheControl, fetches: 0 };
+
+  async function addKey(kid = `key-${randomUUID().slice(0, 8)}`) {
+    const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
+    keys.set(kid, { privateKey, publicJwk });
+    return kid;
+  }
+
+  const server = createServer((req, res) => {
+    if (req.url !== '/jwks.json') {
+      res.writeHead(404).end();
+      return;
+    }
+    state.fetches += 1;
+    const respond = () => {
+      switch (state.mode) {
+        case 'ok':
+          res.writeHead(200, { 'content-type': 'application/json', 'cache-control': state.cacheControl });
+          res.end(JSON.stringify({ keys: state.published.map((kid) => keys.get(kid).publicJwk) }));
+          break;
+        case 'status500':
+          res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
+          break;
+        case 'html':
+          res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>maintenance</body></html>');
+          break;
+        case 'empty':
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys":[]}');
+          break;
+        case 'unusable':
+          // A syntactically fine JWK Set whose only key jwtward cannot use.
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [{ kty: 'EC', crv: 'P-256', kid: 'broken', x: 'AAAA', y: 'AAAA' }] }));
+          break;
+        case 'reset':
+          res.socket.destroy();
+          break;
+        default:
+          throw new Error(`unknown issuer mode ${state.mode}`);
+      }
+    };
+    if (state.delayMs > 0) setTimeout(respond, state.delayMs);
+    else respond();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${server.address().port}`;
+
+  return {
+    url,
+    issuer: url,
+    jwksUri: `${url}/jwks.json`,
+    addKey,
+    /** Publishes exactly these kids (the JWK Set the issuer serves). */
+    publish: (...kids) => {
+      state.published = kids;
+    },
+    set mode(mode) {
+      state.mode = mode;
+    },
+    set delayMs(ms) {
+      state.delayMs = ms;
+    },
+    set cacheControl(value) {
+      state.cacheControl = value;
+    },
+    get fetches() {
+      return state.fetches;
+    },
+    publicJwk: (kid) => keys.get(kid).publicJwk,
+    /**
+     * Signs a token with the key `kid`. Defaults: iss = this issuer's URL, aud = api://test, sub = client-1,
+     * iat = now, exp = now + 300, typ at+jwt.
+     */
+    async sign(claims = {}, { kid, expiresIn = 300, header = {}, audience = 'api://test', issuer = url } = {}) {
+      const now = Math.floor(Date.now() / 1000);
+      const signingKid = kid ?? state.published[0];
+      const entry = keys.get(signingKid);
+      if (!entry) throw new Error(`no key ${signingKid}`);
+      return new SignJWT({ sub: 'client-1', ...claims })
+        .setProtectedHeader({ alg, kid: signingKid, typ: 'at+jwt', ...header })
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setIssuedAt(now)
+        .setExpirationTime(now + expiresIn)
+        .sign(entry.privateKey);
+    },
+    close: () => closeServer(server),
+  };
+}
+
+/** An origin that answers every request with what it received: { method, url, headers, body }. */
+export async function startEchoOrigin() {
+  const received = [];
+  const server = createServer(async (req, res) => {
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const entry = { method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+    received.push(entry);
+    res.writeHead(200, { 'content-type': 'application/json', 'x-origin': 'echo' });
+    res.end(JSON.stringify(entry));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { url: `http://127.0.0.1:${server.address().port}`, received, close: () => closeServer(server) };
+}
+
+function closeServer(server) {
+  server.closeAllConnections?.();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** A minimal valid policy for a test issuer; `overrides` replace top-level fields. */
+export function testPolicy(issuer, overrides = {}) {
+  return {
+    realm: 'test-api',
+    issuer: issuer.issuer,
+    audience: 'api://test',
+    algorithms: ['ES256'],
+    jwksUri: issuer.jwksUri,
+    routes: [{ path: '/*' }],
+    ...overrides,
+  };
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `condition` until it returns true or `timeoutMs` passes. */
+export async function waitFor(condition, timeoutMs = 5000, stepMs = 25) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return true;
+    await sleep(stepMs);
+  }
+  return false;
+}

@@ -1,0 +1,238 @@
+// The policy validator and the route matcher, in Node (they are plain JavaScript). What the Worker does
+// with a compiled policy is tested in workerd (routes.test.mjs, jwks.test.mjs). Problems are asserted by
+// the field they name (the stable part of a problem), never by their wording.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { compilePolicy, PolicyError } from '../src/policy.mjs';
+import { compilePattern, findRoute, matchPattern, splitPath, UnsafePathError } from '../src/routes.mjs';
+import { ROOT } from './helpers.mjs';
+
+const base = () => ({
+  issuer: 'https://issuer.example',
+  audience: 'api://orders',
+  algorithms: ['ES256'],
+  jwksUri: 'https://issuer.example/.well-known/jwks.json',
+  routes: [{ path: '/api/orders', scopes: ['orders:read'] }],
+});
+
+/** The fields the PolicyError names, e.g. ["routes[0].scopes"]. */
+function problemFields(policy) {
+  try {
+    compilePolicy(policy);
+  } catch (error) {
+    assert.ok(error instanceof PolicyError, `expected a PolicyError, got ${error}`);
+    assert.equal(error.code, 'ERR_POLICY_INVALID');
+    return error.problems.map((p) => p.slice(0, p.indexOf(':')));
+  }
+  assert.fail('the policy compiled, but it is invalid');
+}
+
+test('the demo policy compiles', () => {
+  const policy = compilePolicy(JSON.parse(readFileSync(join(ROOT, 'worker/policy.demo.json'), 'utf8')));
+  assert.equal(policy.routes.length, 3);
+  assert.equal(policy.keys.uri, 'http://127.0.0.1:8787/.well-known/jwks.json');
+  assert.equal(policy.keys.cooldownMs, 30_000);
+  assert.equal(policy.keys.minTtlMs, 60_000);
+  assert.equal(policy.keys.maxTtlMs, 86_400_000);
+  assert.equal(policy.unmatched, 'deny');
+  assert.equal(policy.fallbackRoute, null);
+  // The two protected routes have different requirements: two jwtward Verifiers.
+  const keys = new Set(policy.routes.filter((r) => !r.public).map((r) => r.requirementKey));
+  assert.equal(keys.size, 2);
+  assert.ok(Object.isFrozen(policy.routes[0]));
+});
+
+test('required fields: issuer, audience, algorithms, keys, routes', () => {
+  assert.deepEqual(problemFields({}).sort(), ['algorithms', 'audience', 'issuer', 'jwks', 'routes']);
+  assert.deepEqual(problemFields(null), ['(root)']);
+});
+
+test('every problem is reported at once', () => {
+  const policy = { ...base(), algorithms: ['none', 'ES256'], realm: 'has "quote"', routes: [{ path: 'no-slash', scope: ['x'] }] };
+  assert.deepEqual(problemFields(policy).sort(), ['algorithms[0]', 'realm', 'routes[0].path', 'routes[0].scope']);
+});
+
+test('unknown fields are errors, not silently ignored', () => {
+  assert.deepEqual(problemFields({ ...base(), audiences: ['x'] }), ['audiences']);
+  assert.deepEqual(problemFields({ ...base(), routes: [{ path: '/x', requiredScopes: ['a'] }] }), ['routes[0].requiredScopes']);
+  assert.deepEqual(problemFields({ ...base(), jwksCache: { ttl: 5 } }), ['jwksCache.ttl']);
+});
+
+test('keys: exactly one of jwks and jwksUri; https unless loopback', () => {
+  const { jwksUri, ...noKeys } = base();
+  assert.deepEqual(problemFields(noKeys), ['jwks']);
+  assert.deepEqual(problemFields({ ...base(), jwks: { keys: [] } }), ['jwks']);
+  assert.deepEqual(problemFields({ ...base(), jwksUri: 'http://issuer.example/jwks.json' }), ['jwksUri']);
+  assert.deepEqual(problemFields({ ...base(), jwksUri: 'https://user:pw@issuer.example/jwks.json' }), ['jwksUri']);
+  assert.deepEqual(problemFields({ ...base(), jwksUri: 'not a url' }), ['jwksUri']);
+  for (const host of ['127.0.0.1:8787', 'localhost', '[::1]:9000']) {
+    assert.equal(compilePolicy({ ...base(), jwksUri: `http://${host}/jwks.json` }).keys.uri, `http://${host}/jwks.json`);
+  }
+  assert.deepEqual(problemFields({ ...noKeys, jwks: { keys: [] }, jwksCache: { cooldown: 5 } }), ['jwksCache']);
+  assert.deepEqual(problemFields({ ...base(), jwksCache: { minTtl: 600, maxTtl: 60 } }), ['jwksCache']);
+  assert.deepEqual(problemFields({ ...base(), jwksCache: { cooldown: 0 } }), ['jwksCache.cooldown']);
+  const inline = compilePolicy({ ...noKeys, jwks: { keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'AA' }] } });
+  assert.ok(inline.keys.inline);
+});
+
+test('published JWK Sets may hold public keys only', () => {
+  const publishJwks = { path: '/.well-known/jwks.json', jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'secret' }] } };
+  assert.deepEqual(problemFields({ ...base(), publishJwks }), ['publishJwks.jwks.keys[0]']);
+  const hmac = { path: '/jwks', jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } };
+  assert.deepEqual(problemFields({ ...base(), publishJwks: hmac }), ['publishJwks.jwks.keys[0]']);
+});
+
+test('route claims: ":param" must name a parameter of the path', () => {
+  assert.deepEqual(problemFields({ ...base(), routes: [{ path: '/tenants/:tenant/*', claims: { tenant_id: ':tenantId' } }] }), ['routes[0].claims.tenant_id']);
+  const policy = compilePolicy({ ...base(), routes: [{ path: '/tenants/:tenant/*', claims: { tenant_id: ':tenant', plan: 'gold' } }] });
+  const [route] = policy.routes;
+  assert.deepEqual(route.paramClaims, [{ claim: 'tenant_id', param: 'tenant' }]);
+  assert.deepEqual(route.staticClaims, { plan: 'gold' });
+  // jwtward checks presence of the parameter-bound claim and the fixed value.
+  assert.deepEqual(route.requirements, { requiredScopes: [], requiredClaims: ['tenant_id'], claims: { plan: 'gold' } });
+  assert.deepEqual([...route.routeClaimNames].sort(), ['plan', 'tenant_id']);
+});
+
+test('route claims may not redefine a policy-level claim; ":param" only in routes', () => {
+  assert.deepEqual(problemFields({ ...base(), claims: { plan: 'gold' }, routes: [{ path: '/x', claims: { plan: 'silver' } }] }), ['routes[0].claims.plan']);
+  assert.deepEqual(problemFields({ ...base(), claims: { tenant_id: ':tenant' } }), ['claims.tenant_id']);
+});
+
+test('scopes: all-of array, or allOf/anyOf; scope tokens only', () => {
+  const policy = compilePolicy({ ...base(), routes: [{ path: '/a', scopes: { allOf: ['w'], anyOf: ['b', 'a'] } }, { path: '/b', scopes: ['x', 'x'] }] });
+  assert.deepEqual(policy.routes[0].allScopes, ['w']);
+  assert.deepEqual(policy.routes[0].anyScopes, ['b', 'a']);
+  assert.equal(policy.routes[0].challengeScope, 'a b w');
+  assert.deepEqual(policy.routes[1].allScopes, ['x']);
+  assert.deepEqual(problemFields({ ...base(), routes: [{ path: '/a', scopes: ['has space'] }] }), ['routes[0].scopes[0]']);
+  assert.deepEqual(problemFields({ ...base(), routes: [{ path: '/a', scopes: ['quo"te'] }] }), ['routes[0].scopes[0]']);
+  assert.deepEqual(problemFields({ ...base(), routes: [{ path: '/a', scopes: [] }] }), ['routes[0].scopes']);
+  assert.deepEqual(problemFields({ ...base(), routes: [{ path: '/a', scopes: {} }] }), ['routes[0].scopes']);
+});
+
+test('public routes take no requirements', () => {
+  assert.deepEqual(problemFields({ ...base(), routes: [{ path: '/h', public: true, scopes: ['a'] }] }), ['routes[0]']);
+  assert.deepEqual(problemFields({ ...base(), routes: [{ path: '/h', public: 'yes' }] }), ['routes[0].public']);
+});
+
+test('routes with the same requirements share one requirement key', () => {
+  const policy = compilePolicy({
+    ...base(),
+    routes: [
+      { path: '/a', scopes: ['x', 'y'] },
+      { path: '/b', scopes: ['y', 'x'] },
+      { path: '/c', scopes: ['x'] },
+    ],
+  });
+  assert.equal(policy.routes[0].requirementKey, policy.routes[1].requirementKey);
+  assert.notEqual(policy.routes[0].requirementKey, policy.routes[2].requirementKey);
+});
+
+test('forwardClaims: header names, no reserved headers; route maps merge over the policy map', () => {
+  assert.deepEqual(problemFields({ ...base(), forwardClaims: { sub: 'X-Auth-Subject' } }), ['forwardClaims.sub']);
+  assert.deepEqual(problemFields({ ...base(), forwardClaims: { sub: 'Authorization' } }), ['forwardClaims.sub']);
+  assert.deepEqual(problemFields({ ...base(), forwardClaims: { sub: 'CF-Connecting-IP' } }), ['forwardClaims.sub']);
+  assert.deepEqual(problemFields({ ...base(), forwardClaims: { sub: 'Bad Header' } }), ['forwardClaims.sub']);
+  const policy = compilePolicy({
+    ...base(),
+    forwardClaims: { client_id: 'X-Auth-Client', email: 'X-Email' },
+    routes: [{ path: '/a', forwardClaims: { email: 'X-User-Email' } }],
+  });
+  assert.deepEqual(policy.routes[0].forwardClaims, [{ claim: 'client_id', header: 'X-Auth-Client' }, { claim: 'email', header: 'X-User-Email' }]);
+});
+
+test('forwardAuthorization: policy default, route override', () => {
+  const policy = compilePolicy({ ...base(), forwardAuthorization: true, routes: [{ path: '/a' }, { path: '/b', forwardAuthorization: false }] });
+  assert.equal(policy.routes[0].forwardAuthorization, true);
+  assert.equal(policy.routes[1].forwardAuthorization, false);
+  assert.equal(compilePolicy(base()).routes[0].forwardAuthorization, false);
+});
+
+test('unmatched: deny by default; authenticate and public give a fallback route', () => {
+  assert.equal(compilePolicy(base()).fallbackRoute, null);
+  const auth = compilePolicy({ ...base(), unmatched: 'authenticate' }).fallbackRoute;
+  assert.equal(auth.public, false);
+  assert.deepEqual(auth.requirements, { requiredScopes: [], requiredClaims: [], claims: {} });
+  assert.equal(compilePolicy({ ...base(), unmatched: 'public' }).fallbackRoute.public, true);
+  assert.deepEqual(problemFields({ ...base(), unmatched: 'allow' }), ['unmatched']);
+});
+
+test('cors: origins are origins; "*" never with credentials', () => {
+  assert.deepEqual(problemFields({ ...base(), cors: { allowOrigins: ['https://app.example/'] } }), ['cors.allowOrigins[0]']);
+  assert.deepEqual(problemFields({ ...base(), cors: { allowOrigins: ['*'], allowCredentials: true } }), ['cors']);
+  assert.deepEqual(problemFields({ ...base(), cors: {} }), ['cors.allowOrigins']);
+  const cors = compilePolicy({ ...base(), cors: { allowOrigins: ['https://app.example'] } }).cors;
+  assert.ok(cors.allowOrigins.has('https://app.example'));
+  assert.equal(cors.anyOrigin, false);
+});
+
+test('methods: upper-case HTTP methods or "*"', () => {
+  assert.deepEqual(problemFields({ ...base(), routes: [{ path: '/a', methods: ['get'] }] }), ['routes[0].methods[0]']);
+  assert.deepEqual(problemFields({ ...base(), routes: [{ path: '/a', methods: [] }] }), ['routes[0].methods']);
+  assert.equal(compilePolicy({ ...base(), routes: [{ path: '/a', methods: '*' }] }).routes[0].methods, null);
+});
+
+test('numbers are range-checked integers', () => {
+  assert.deepEqual(problemFields({ ...base(), clockTolerance: -1 }), ['clockTolerance']);
+  assert.deepEqual(problemFields({ ...base(), clockTolerance: 1.5 }), ['clockTolerance']);
+  assert.deepEqual(problemFields({ ...base(), maxTokenAge: 0 }), ['maxTokenAge']);
+  assert.deepEqual(problemFields({ ...base(), jwksCache: { timeout: 0 } }), ['jwksCache.timeout']);
+});
+
+test('patterns: literals, :params, a trailing *', () => {
+  assert.deepEqual(compilePattern('/tenants/:tenant/*'), {
+    source: '/tenants/:tenant/*',
+    segments: [{ literal: 'tenants' }, { param: 'tenant' }],
+    wildcard: true,
+    params: ['tenant'],
+  });
+  for (const bad of ['api', '/a/*/b', '/:', '/:1x', '/:a/:a', '/a//b', '/a b', '/a%2Fb']) {
+    assert.throws(() => compilePattern(bad), Error, bad);
+  }
+});
+
+test('matching: exact literals, one segment per :param, * needs one more segment', () => {
+  const match = (pattern, path) => matchPattern(compilePattern(pattern), splitPath(path));
+  assert.deepEqual(match('/api/orders', '/api/orders'), {});
+  assert.equal(match('/api/orders', '/api/orders/'), null);
+  assert.equal(match('/api/orders', '/API/orders'), null);
+  assert.equal(match('/api/orders/*', '/api/orders'), null);
+  assert.deepEqual(match('/api/orders/*', '/api/orders/'), {});
+  assert.deepEqual(match('/api/orders/*', '/api/orders/1/items'), {});
+  assert.deepEqual(match('/tenants/:tenant/*', '/tenants/acme/orders'), { tenant: 'acme' });
+  assert.equal(match('/tenants/:tenant/*', '/tenants//orders'), null);
+  assert.equal(match('/tenants/:tenant/*', '/tenants/acme'), null);
+  assert.deepEqual(match('/tenants/:tenant', '/tenants/a%20b'), { tenant: 'a b' });
+  assert.deepEqual(match('/', '/'), {});
+  assert.deepEqual(match('/*', '/'), {});
+  assert.deepEqual(match('/*', '/anything/at/all'), {});
+  // Matching is on decoded segments: an encoded letter is the same path for the origin.
+  assert.deepEqual(match('/api/orders', '/api/%6Frders'), {});
+});
+
+test('paths that split differently once decoded are refused', () => {
+  for (const path of ['/tenants/acme%2F..%2Fglobex/x', '/a%2fb', '/a%5Cb', '/a%00', '/a\\b', '/bad%zz']) {
+    assert.throws(() => splitPath(path), UnsafePathError, path);
+  }
+});
+
+test('first match wins; a path match with another method lists the allowed methods', () => {
+  const policy = compilePolicy({
+    ...base(),
+    routes: [
+      { name: 'public-get', methods: ['GET'], path: '/api/orders', public: true },
+      { name: 'post', methods: ['POST'], path: '/api/orders', scopes: ['w'] },
+      { name: 'any', path: '/api/items/*' },
+    ],
+  });
+  assert.equal(findRoute(policy.routes, 'GET', splitPath('/api/orders')).route.name, 'public-get');
+  assert.equal(findRoute(policy.routes, 'POST', splitPath('/api/orders')).route.name, 'post');
+  assert.equal(findRoute(policy.routes, 'DELETE', splitPath('/api/orders')).route, null);
+  assert.deepEqual(findRoute(policy.routes, 'DELETE', splitPath('/api/orders')).allowedMethods, ['GET', 'POST']);
+  assert.equal(findRoute(policy.routes, 'DELETE', splitPath('/api/items/1')).route.name, 'any');
+  assert.equal(findRoute(policy.routes, 'DELETE', splitPath('/api/items')).route, null);
+  assert.deepEqual(findRoute(policy.routes, 'DELETE', splitPath('/api/items')).allowedMethods, []);
+});
