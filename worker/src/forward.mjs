@@ -19,10 +19,10 @@ export function resolveOrigin(env) {
   try {
     base = new URL(raw);
   } catch {
-    throw new Error(`jwtward: ORIGIN_URL "${raw}" is not an absolute URL`);
+    throw new Error(`jwtward: ORIGIN_URL "${raw}" is not an absolute URL [ERR_ORIGIN_URL_INVALID]`);
   }
   if (!['http:', 'https:'].includes(base.protocol) || base.search || base.hash || base.username || base.password) {
-    throw new Error(`jwtward: ORIGIN_URL must be an http(s) URL without credentials, query or fragment (got "${raw}")`);
+    throw new Error(`jwtward: ORIGIN_URL must be an http(s) URL without credentials, query or fragment, got "${raw}" [ERR_ORIGIN_URL_INVALID]`);
   }
   return { kind: 'url', base };
 }

@@ -65,7 +65,7 @@ export const JWKS_CACHE_DEFAULTS = Object.freeze({ cooldown: 30, minTtl: 60, max
 /** Thrown for an invalid policy; `problems` lists every problem as "<field>: <what is wrong>". */
 export class PolicyError extends Error {
   constructor(problems) {
-    super(`jwtward: invalid policy (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`);
+    super(`jwtward: invalid policy [ERR_POLICY_INVALID], ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  - ${problems.join('\n  - ')}`);
     this.name = 'PolicyError';
     this.code = 'ERR_POLICY_INVALID';
     this.problems = problems;

@@ -25,7 +25,7 @@ const UNUSABLE_KEY_CODES = new Set(['unsupported_key', 'skipped_key', 'unusable_
 /** A JWK Set in which jwtward can use no key at all: never installed (an issuer glitch, not a rotation). */
 export class NoUsableKeyError extends Error {
   constructor() {
-    super('jwtward can use none of the keys in the JWK Set');
+    super('jwtward can use none of the keys in the JWK Set [ERR_JWKS_NO_USABLE_KEY]');
     this.name = 'NoUsableKeyError';
     this.code = 'ERR_JWKS_NO_USABLE_KEY';
   }
