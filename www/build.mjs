@@ -33,17 +33,25 @@ export function browserEntry(manifest) {
   return fromExports ?? fromField;
 }
 
-/** Relative specifiers a module reaches: static and dynamic imports, re-exports, asset URLs. */
-function referencedFiles(source) {
-  const found = new Set();
+/**
+ * Relative specifiers a module reaches: static and dynamic imports and re-exports (`module`), and
+ * asset URLs (`asset`, e.g. the .wasm).
+ */
+function referencedFiles(code) {
+  // Comments first: JSDoc types like `import('../index.js').Options` are not imports.
+  const source = code.replace(
+    /("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`)|\/\*[\s\S]*?\*\/|\/\/[^\n]*/g,
+    (match, string) => string ?? '',
+  );
+  const found = new Map();
   const patterns = [
-    /\bimport\s+(?:[^'";]*?\s+from\s+)?['"](\.{1,2}\/[^'"]+)['"]/g,
-    /\bexport\s+[^'";]*?\s+from\s+['"](\.{1,2}\/[^'"]+)['"]/g,
-    /\bimport\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g,
-    /new\s+URL\(\s*['"]([^'"]+)['"]\s*,\s*import\.meta\.url\s*\)/g,
+    ['module', /\bimport\s+(?:[^'";]*?\s+from\s+)?['"](\.{1,2}\/[^'"]+)['"]/g],
+    ['module', /\bexport\s+[^'";]*?\s+from\s+['"](\.{1,2}\/[^'"]+)['"]/g],
+    ['module', /\bimport\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g],
+    ['asset', /new\s+URL\(\s*['"]([^'"]+)['"]\s*,\s*import\.meta\.url\s*\)/g],
   ];
-  for (const pattern of patterns) {
-    for (const match of source.matchAll(pattern)) found.add(match[1]);
+  for (const [kind, pattern] of patterns) {
+    for (const match of source.matchAll(pattern)) if (!found.has(match[1])) found.set(match[1], kind);
   }
   return [...found];
 }
@@ -62,24 +70,30 @@ export function buildVendor({ pkgDir = resolve(here, '../pkg'), outDir = resolve
   }
 
   const copied = [];
-  const queue = [resolve(pkgDir, entry)];
+  const queue = [[resolve(pkgDir, entry), 'module']];
   const seen = new Set();
   while (queue.length) {
-    const file = queue.shift();
+    const [file, kind] = queue.shift();
     if (seen.has(file)) continue;
     seen.add(file);
     const inside = relative(pkgDir, file);
     if (inside.startsWith('..') || inside.startsWith(sep)) throw new Error(`the browser build reaches outside pkg/: ${file}`);
     if (!existsSync(file)) {
+      // wasm-bindgen's glue names a default .wasm next to itself; the package passes its own
+      // location to init instead, so a missing asset is only fatal if no .wasm is found at all.
+      if (kind === 'asset') continue;
       throw new Error(`pkg/${inside} is missing: build the package first (node scripts/build.mjs).`);
     }
     copied.push(inside);
     if (/\.(m?js)$/.test(file)) {
-      for (const spec of referencedFiles(readFileSync(file, 'utf8'))) {
+      for (const [spec, refKind] of referencedFiles(readFileSync(file, 'utf8'))) {
         if (/^[a-z]+:/i.test(spec)) continue; // absolute URLs are not files of the package
-        queue.push(resolve(dirname(file), spec));
+        queue.push([resolve(dirname(file), spec), refKind]);
       }
     }
+  }
+  if (!copied.some((file) => file.endsWith('.wasm'))) {
+    throw new Error('the browser build names no .wasm file that exists: build the package first (node scripts/build.mjs).');
   }
 
   rmSync(outDir, { recursive: true, force: true });

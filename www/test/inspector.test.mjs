@@ -16,7 +16,7 @@ import { chromium } from 'playwright-core';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { Verifier, inspect } from 'jwtward';
 import { buildVendor } from '../build.mjs';
-import { startStaticServer } from './static-server.mjs';
+import { startStaticServer } from '../serve.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const SCREENSHOTS = resolve(here, '../../screenshots');
@@ -90,6 +90,7 @@ async function sign({ alg = 'RS256', kid = 'test-rs', key = keys.rs.privateKey, 
 /** A fresh page on the inspector, engine loaded. */
 async function openPage({ width = 1360, height = 1000, colorScheme = 'light' } = {}) {
   const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
   await page.setViewportSize({ width, height });
   await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
   const errors = [];
@@ -398,6 +399,7 @@ test('storage: nothing stored unless the user opts in; opted in, it survives a r
   await page.evaluate(() => localStorage.clear());
   await page.fill('#token', token);
   await page.fill('#jwks', JSON.stringify(keys.jwks));
+  await fillPolicy(page);
   await page.waitForSelector('#verdict[data-state=valid]');
   assert.equal(await page.evaluate(() => localStorage.length), 0);
   assert.equal(await page.evaluate(() => sessionStorage.length), 0);
@@ -421,7 +423,8 @@ test('evaluate at a chosen time: the engine judges the token at that moment', as
   const page = await openPage();
   await page.fill('#token', token);
   await page.fill('#jwks', JSON.stringify(keys.jwks));
-  await waitForVerdict(page, 'rejected');
+  await fillPolicy(page);
+  assert.match(await waitForVerdict(page, 'rejected'), /ERR_JWT_EXPIRED/);
   await page.click('#more-policy summary');
   // 30 min after issue, in the page's (emulated Berlin) local time.
   const at = await page.evaluate((seconds) => {

@@ -2,14 +2,14 @@
 // serves www/ on 127.0.0.1 with the right MIME types (application/wasm matters for streaming
 // compilation), plus optional extra routes a test registers (a JWK Set to fetch).
 //
-// By hand: node www/test/static-server.mjs   then open the printed http://127.0.0.1:<port>/
+// By hand: node www/serve.mjs   then open the printed http://127.0.0.1:<port>/
 
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const WWW = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const WWW = resolve(fileURLToPath(new URL('.', import.meta.url)));
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
