@@ -69,9 +69,11 @@ impl Policy {
 
     /// Allow only these algorithms (adds to any already allowed). Tokens with a supported
     /// algorithm outside the list fail with `alg_not_allowed`.
+    ///
+    /// An empty list changes nothing (every supported algorithm stays allowed).
     pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
-        let list = self.algorithms.get_or_insert_with(Vec::new);
         for alg in algorithms {
+            let list = self.algorithms.get_or_insert_with(Vec::new);
             if !list.contains(&alg) {
                 list.push(alg);
             }
@@ -83,9 +85,11 @@ impl Policy {
     /// is accepted: a name that is not a supported algorithm (`none` included) can never verify a
     /// token (such tokens fail with `unsupported_alg`), so listing it fails closed rather than
     /// open. A list of only such names allows nothing.
+    ///
+    /// An empty list changes nothing, as with [`Policy::algorithms`].
     pub fn algorithm_names<S: AsRef<str>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
-        let list = self.algorithms.get_or_insert_with(Vec::new);
         for name in names {
+            let list = self.algorithms.get_or_insert_with(Vec::new);
             let name = name.as_ref();
             match Algorithm::from_name(name) {
                 Some(alg) if alg.is_supported() => {
