@@ -238,7 +238,7 @@ function evaluate() {
 
 // ---------------------------------------------------------------- rendering
 
-function render() {
+function render({ save = true } = {}) {
   const model = evaluate();
   renderTokenMeta(model);
   renderFieldErrors(model);
@@ -249,7 +249,7 @@ function render() {
   renderClaims(decoded, model.now);
   renderDecoded(decoded);
   renderSuggestion(decoded);
-  saveIfRemembered();
+  if (save) saveIfRemembered();
 }
 
 function renderTokenMeta(model) {
@@ -312,10 +312,11 @@ function renderVerdict(model) {
     state = 'valid';
     headline = ['Token is valid'];
     message = 'The signature verifies with your JWK Set and every claim meets the policy.';
+    if (typeof report.payload?.sub === 'string') facts.push(['Subject', report.payload.sub]);
     if (report.kid) facts.push(['Key', report.kid]);
     if (report.alg) facts.push(['Algorithm', report.alg]);
     if (report.scopes?.length) facts.push(['Scopes', report.scopes.join(' ')]);
-    if (isNumericDate(report.payload?.exp)) facts.push(['Expires', describeTime('exp', report.payload.exp, model.now)]);
+    if (isNumericDate(report.payload?.exp)) facts.push(['Expires', relative(report.payload.exp, model.now)]);
   } else if (report) {
     state = 'rejected';
     headline = [h('span', { class: 'verdict-word', text: 'Rejected' }), ' ', h('code', { class: 'verdict-code', text: report.code })];
@@ -331,7 +332,8 @@ function renderVerdict(model) {
     state = 'config';
     const problem = model.configError ?? model.formError;
     headline = [h('span', { class: 'verdict-word', text: 'Cannot verify' }), problem.code ? ' ' : '', problem.code ? h('code', { class: 'verdict-code', text: problem.code }) : null];
-    message = `${problem.message} Fix the ${problem.field === 'jwks' ? 'JWK Set' : 'policy'} to verify; the token below is only decoded.`;
+    const stop = /[.!?]$/.test(problem.message) ? '' : '.';
+    message = `${problem.message}${stop} Fix the ${problem.field === 'jwks' ? 'JWK Set' : 'policy'} to verify; the token below is only decoded.`;
   } else {
     state = 'unverified';
     headline = ['Decoded, not verified'];
@@ -388,19 +390,25 @@ function renderWarnings(model) {
   }
   const total = tokenWarnings.length + lint.length;
   const hasInput = Boolean(model.inspected) || Boolean(model.lint);
-  draw(ui.warnings, JSON.stringify([groups, hasInput]), () => {
+  // Say exactly what was looked at: a JWK Set that does not parse has not been linted.
+  const looked = [model.inspected && 'the token', model.lint && 'the keys'].filter(Boolean).join(' or ');
+  const pending = model.lintError ? ' The JWK Set is linted once it parses.' : '';
+  draw(ui.warnings, JSON.stringify([groups, looked, pending]), () => {
     if (!total) {
-      return h('p', { class: hasInput ? 'empty empty-ok' : 'empty' },
-        hasInput ? 'No warnings about the token or the keys.' : 'Warnings about the token (alg, lifetime, embedded keys…) and the JWK Set appear here, even before you verify.');
+      if (!hasInput) {
+        return h('p', { class: 'empty', text: `Warnings about the token (alg, lifetime, embedded keys…) and the JWK Set appear here, even before you verify.${pending}` });
+      }
+      return h('p', { class: 'empty empty-ok', text: `No warnings about ${looked}.${pending}` });
     }
-    return groups.map(([title, items]) => h('div', { class: 'warning-group' },
+    return [...groups.map(([title, items]) => h('div', { class: 'warning-group' },
       h('h3', { class: 'group-title', text: title }),
       h('ul', { class: 'warnings-list' }, items.map((item) => h('li', { class: 'warning', 'data-code': item.code },
         h('span', { class: 'warning-icon', 'aria-hidden': 'true', text: '!' }),
         h('div', {},
           h('code', { class: 'warning-code', text: item.code }),
           item.kid ? h('span', { class: 'warning-kid', text: `kid ${item.kid}` }) : null,
-          h('p', { class: 'warning-message', text: item.message })))))));
+          h('p', { class: 'warning-message', text: item.message }))))))),
+      pending ? h('p', { class: 'empty', text: pending.trim() }) : null];
   });
   ui.warningsSummary.textContent = total ? `${total} warning${total === 1 ? '' : 's'}` : '';
 }
@@ -646,6 +654,26 @@ function prettyIfLossless(text, doc) {
   return compact === JSON.stringify(doc) ? JSON.stringify(doc, null, 2) : text;
 }
 
+/** Pretty-prints the pasted JWK Set when that changes nothing but whitespace. */
+function formatJwks() {
+  const text = ui.jwks.value;
+  let doc;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    setFetchStatus('error', `The JWK Set is not JSON yet: ${error.message}`);
+    return;
+  }
+  const pretty = prettyIfLossless(text, doc);
+  if (pretty === text && JSON.stringify(doc, null, 2) !== text) {
+    setFetchStatus('error', 'Left as is: formatting would change more than whitespace (a repeated member name or a number\'s spelling), which the engine judges.');
+    return;
+  }
+  ui.jwks.value = pretty;
+  setFetchStatus('', '');
+  onInput();
+}
+
 function setFetchStatus(kind, text) {
   ui.fetchStatus.dataset.kind = kind;
   ui.fetchStatus.textContent = text;
@@ -782,12 +810,13 @@ function wire() {
     ui.suggestUrl.hidden = true;
     ui.jwksUrl.focus();
   });
+  $('format-jwks').addEventListener('click', formatJwks);
   $('load-sample').addEventListener('click', loadSample);
   $('clear-all').addEventListener('click', clearAll);
   ui.remember.addEventListener('change', onRememberChange);
   // The live clock: relative times and the verdict (a token can expire while you look at it).
   setInterval(() => {
-    if (ui.token.value && !ui.evaluateAt.value) render();
+    if (ui.token.value && !ui.evaluateAt.value) render({ save: false });
   }, 1000);
 }
 

@@ -247,10 +247,10 @@ export function timelineLayout(times, now) {
   const window = Math.max(...tokenTimes) - Math.min(...tokenTimes);
   const gaps = [];
   for (let i = 1; i < points.length; i++) gaps.push(points[i].at - points[i - 1].at);
-  // The widest a gap may draw: a gap much longer than the token's own window (or than the other
-  // gaps, when the window is empty) is drawn at this width with a break mark.
-  const reference = window > 0 ? window : Math.max(...gaps.filter((g) => g > 0), 0) / 4;
-  const cap = reference > 0 ? reference * 1.5 : Infinity;
+  // The widest a gap may draw: a gap much longer than the token's own window is drawn at this
+  // width with a break mark. With a single token time (window 0) there is one gap, to now, and
+  // nothing to keep readable.
+  const cap = window > 0 ? window * 1.5 : Infinity;
   const widths = gaps.map((g) => Math.min(g, cap));
   const total = widths.reduce((a, b) => a + b, 0);
 

@@ -203,6 +203,10 @@ test('one character of the signature changed: ERR_JWT_BAD_SIGNATURE', async () =
   assert.deepEqual(checks, nodeExplain(tampered, POLICY).checks.map(({ id, status }) => ({ id, status })));
   // Decoding still shows what the token claims (marked as not verified).
   assert.match(await page.textContent('[data-claim=sub]'), /inventory-sync/);
+  // Format pretty-prints the minified JWK Set; the verdict does not change.
+  await page.click('#format-jwks');
+  assert.equal(await page.inputValue('#jwks'), JSON.stringify(keys.jwks, null, 2));
+  assert.match(await waitForVerdict(page, 'rejected'), /ERR_JWT_BAD_SIGNATURE/);
   await shot(page, '02-bad-signature');
   assertNoPageErrors(page);
   await page.close();
@@ -388,7 +392,8 @@ test('narrow screen (375 px): no horizontal overflow', async () => {
   assert.deepEqual(wide, []);
   await shot(page, '07-narrow-375');
   await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
-  await shot(page, '08-narrow-375-dark', { fullPage: false });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shot(page, '08-narrow-375-dark-top', { fullPage: false });
   assertNoPageErrors(page);
   await page.close();
 });

@@ -104,6 +104,10 @@ test('timeline: markers in time order, long gaps shortened and flagged', () => {
 
   assert.equal(timelineLayout({ sub: 'x' }, now), null);
   assert.equal(timelineLayout({ exp: 'soon' }, now), null);
+  // One token time (no exp): no window to protect, so no break.
+  const noExp = timelineLayout({ iat: now - 62 }, now);
+  assert.deepEqual(noExp.breaks, []);
+  assert.deepEqual(noExp.markers.map((m) => [m.id, m.position]), [['iat', 0], ['now', 1]]);
   const only = timelineLayout({ exp: now + 10 }, now);
   assert.deepEqual(only.markers.map((m) => m.position), [0, 1]);
   assert.equal(only.lifetime, null);
