@@ -318,7 +318,7 @@ pub(crate) fn check_times(
                 Err(Error::for_claim(
                     ErrorCode::Expired,
                     "exp",
-                    format!("expired: exp {exp} + tolerance {tolerance} <= now {now}"),
+                    format!("exp {exp} + tolerance {tolerance} s <= now {now}"),
                 ))
             } else {
                 Ok(())

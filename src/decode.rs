@@ -508,7 +508,7 @@ impl UnverifiedToken {
             ),
             (Some(exp), Some(start)) if exp - start > 86_400.0 => warn(
                 "long_lifetime",
-                format!("lifetime is {:.1} h, over 24 h", (exp - start) / 3600.0),
+                format!("lifetime is {}, over 24 h", describe_duration(exp - start)),
             ),
             _ => {}
         }
@@ -522,6 +522,18 @@ impl UnverifiedToken {
             );
         }
         warnings
+    }
+}
+
+/// "36 h", "12 days", "1801 years": a lifetime for people.
+fn describe_duration(seconds: f64) -> String {
+    let hours = seconds / 3600.0;
+    if hours < 72.0 {
+        format!("{hours:.0} h")
+    } else if hours < 24.0 * 730.0 {
+        format!("{:.0} days", hours / 24.0)
+    } else {
+        format!("{:.0} years", hours / (24.0 * 365.25))
     }
 }
 

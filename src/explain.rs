@@ -128,7 +128,7 @@ impl Trace {
     ) -> Result<T, Error> {
         match &result {
             Ok(value) => self.push(id, CheckStatus::Passed, || detail(value)),
-            Err(err) => self.push(id, CheckStatus::Failed, || err.to_string()),
+            Err(err) => self.push(id, CheckStatus::Failed, || err.message().to_string()),
         }
         result
     }

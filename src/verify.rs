@@ -146,8 +146,9 @@ impl Verifier {
             trace.pass("header", || "JSON object".to_string());
             trace.record("crit", header, |_| String::new())?
         } else {
-            let header = trace.record("header", header, |h| {
-                format!("alg {:?}, kid {:?}", h.alg(), h.kid())
+            let header = trace.record("header", header, |h| match h.kid() {
+                Some(kid) => format!("alg {:?}, kid {kid:?}", h.alg()),
+                None => format!("alg {:?}, no kid", h.alg()),
             })?;
             trace.pass("crit", || "absent".to_string());
             header
