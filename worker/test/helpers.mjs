@@ -3,8 +3,9 @@
 // serves a JWK Set and counts fetches, and an origin that echoes what it receives. Everything listens on
 // 127.0.0.1 with a port the OS picks, and everything is torn down by the test that started it.
 
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
 
 // No network and no Cloudflare account: wrangler must not phone home, miniflare must not fetch the
 // `Request.cf` template, and no credentials of the machine may be picked up.
@@ -104,6 +106,85 @@ export async function startWorker({ policy, vars = {}, persist = false }) {
     request: (path, init) => fetch(new URL(path, url), init),
     dispose: () => worker.dispose(),
   };
+}
+
+/** Runs the wrangler CLI (offline); resolves { code, output }. */
+export function runWrangler(args, { timeoutMs = 120_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: { ...process.env, ...OFFLINE_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`wrangler ${args.join(' ')} timed out:\n${output}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+/**
+ * A copy of the repository's wrangler.toml in a scratch directory, with its relative paths made absolute
+ * and the policy alias pointed at a file holding `policy`: what a user does to protect their own API.
+ * (`wrangler deploy --alias` would be simpler, but wrangler 4.86's deploy ignores it.)
+ */
+export function configWithPolicy(policy) {
+  const dir = scratchDir('jwtward-config-');
+  const policyPath = join(dir, 'policy.json');
+  writeFileSync(policyPath, JSON.stringify(policy));
+  const toml = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')
+    .replace(/^main = "(.+)"$/m, (_, main) => `main = ${JSON.stringify(join(ROOT, main))}`)
+    .replace(/^"@jwtward\/policy" = ".+"$/m, `"@jwtward/policy" = ${JSON.stringify(policyPath)}`)
+    .replace(/^directory = "(.+)"$/m, (_, assets) => `directory = ${JSON.stringify(join(ROOT, assets))}`);
+  if (!toml.includes(policyPath)) throw new Error('wrangler.toml has no "@jwtward/policy" alias line');
+  const configPath = join(dir, 'wrangler.toml');
+  writeFileSync(configPath, toml);
+  return configPath;
+}
+
+/** `wrangler deploy --dry-run` of a wrangler config: the exact upload, in a scratch directory. */
+export async function bundleWorker(configPath = join(ROOT, 'wrangler.toml')) {
+  const outdir = scratchDir('jwtward-bundle-');
+  const { code, output } = await runWrangler(['deploy', '--dry-run', '--outdir', outdir, '--config', configPath]);
+  if (code !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${output}`);
+  return { outdir, output };
+}
+
+/**
+ * Runs a bundle from bundleWorker() in workerd through Miniflare, without wrangler's dev server in
+ * front. Resolves with the Miniflare instance (and `stdio()`, what the Worker printed), or rejects
+ * with the startup error, its `stdio` attached.
+ * @param {{ bindings?: Record<string, string>, port?: number }} [options] a port to listen on
+ *   127.0.0.1 (0: any free one); none: requests only through dispatchFetch()
+ */
+export async function runBundle(outdir, { bindings = {}, port } = {}) {
+  const { Miniflare } = await import('miniflare');
+  let stdio = '';
+  const mf = new Miniflare({
+    modules: true,
+    modulesRoot: outdir,
+    scriptPath: join(outdir, 'index.js'),
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+    compatibilityDate: /^compatibility_date = "(.+)"$/m.exec(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8'))[1],
+    bindings,
+    ...(port === undefined ? {} : { host: '127.0.0.1', port }),
+    handleRuntimeStdio(stdout, stderr) {
+      stdout.on('data', (d) => (stdio += d));
+      stderr.on('data', (d) => (stdio += d));
+    },
+  });
+  let url;
+  try {
+    url = await mf.ready;
+  } catch (error) {
+    await mf.dispose().catch(() => {});
+    error.stdio = stdio;
+    throw error;
+  }
+  return Object.assign(mf, { url, stdio: () => stdio });
 }
 
 /** Bearer authorization header. */

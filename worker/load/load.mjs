@@ -1,0 +1,184 @@
+#!/usr/bin/env node
+// `npm run load`: the Worker under load in local workerd, checking every single answer.
+//
+// The Worker is the exact upload `wrangler deploy --dry-run` produces, run in workerd through Miniflare
+// (wrangler dev's local server adds its own per-request cost, which would measure wrangler, not the
+// Worker), with the demo policy (worker/policy.demo.json) whose jwksUri is pointed at a JWK Set server
+// in this process (so it needs no port 8787 and runs next to `npm start`). autocannon sends
+// >= 10,000 requests on 127.0.0.1, cycling through a mix of valid, expired, tampered, wrong-scope,
+// cross-tenant and token-less requests, and checks each answer's status AND its code against what that
+// request must get. Any wrong decision or any 5xx fails the run (exit 1). Prints requests/s, latency
+// p50/p99 and the workerd process's memory (RSS sampled every second: start, peak, end).
+//
+//   npm run load                      (build first; `npm run load` does)
+//   LOAD_REQUESTS=50000 LOAD_CONNECTIONS=64 npm run load
+
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { mintDemoToken } from '../demo/token.mjs';
+import { bundleWorker, configWithPolicy, ROOT, runBundle } from '../test/helpers.mjs';
+
+const REQUESTS = Number(process.env.LOAD_REQUESTS ?? 12_000);
+const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 32);
+const TIME_LIMIT_S = Number(process.env.LOAD_TIME_LIMIT ?? 180);
+const DISTINCT_TOKENS = 200; // per kind: valid tokens repeat (cache hits) and come fresh (misses)
+
+const say = (message) => process.stdout.write(`${message}\n`);
+
+// --- the issuer's JWK Set, served on 127.0.0.1 ---
+const demoPolicy = JSON.parse(readFileSync(join(ROOT, 'worker/policy.demo.json'), 'utf8'));
+const jwksServer = createServer((req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' });
+  res.end(JSON.stringify(demoPolicy.publishJwks.jwks));
+});
+jwksServer.listen(0, '127.0.0.1');
+await once(jwksServer, 'listening');
+const policy = { ...demoPolicy, jwksUri: `http://127.0.0.1:${jwksServer.address().port}/jwks.json` };
+
+// --- the request mix: every case knows the answer it must get ---
+function tamper(token) {
+  const [h, p, s] = token.split('.');
+  // Change a middle character of the signature, so it stays valid base64url of the right length.
+  const i = Math.floor(s.length / 2);
+  return `${h}.${p}.${s.slice(0, i)}${s[i] === 'A' ? 'B' : 'A'}${s.slice(i + 1)}`;
+}
+const kinds = {
+  valid: { path: '/api/orders', status: 200, code: undefined },
+  tenant: { path: '/tenants/acme/orders', status: 200, code: undefined },
+  expired: { path: '/api/orders', status: 401, code: 'ERR_JWT_EXPIRED' },
+  tampered: { path: '/api/orders', status: 401, code: 'ERR_JWT_BAD_SIGNATURE' },
+  wrongScope: { path: '/api/orders', status: 403, code: 'ERR_JWT_INSUFFICIENT_SCOPE' },
+  otherTenant: { path: '/tenants/globex/orders', status: 403, code: 'ERR_JWT_BAD_CLAIM' },
+  noToken: { path: '/api/orders', status: 401, code: 'ERR_AUTH_MISSING' },
+};
+const tokens = { valid: [], tenant: [], expired: [], tampered: [], wrongScope: [], otherTenant: [] };
+for (let i = 0; i < DISTINCT_TOKENS; i++) {
+  const valid = await mintDemoToken({ scope: 'orders:read', tenant: 'acme', sub: `client-${i}` });
+  tokens.valid.push(valid);
+  tokens.tenant.push(valid);
+  tokens.otherTenant.push(valid);
+  tokens.expired.push(await mintDemoToken({ scope: 'orders:read', tenant: 'acme', expiresIn: -60 - i }));
+  tokens.tampered.push(tamper(await mintDemoToken({ scope: 'orders:read', tenant: 'acme' })));
+  tokens.wrongScope.push(await mintDemoToken({ scope: 'orders:write', tenant: 'acme' }));
+}
+const order = ['valid', 'expired', 'valid', 'tampered', 'tenant', 'wrongScope', 'valid', 'otherTenant', 'noToken', 'valid'];
+const cases = [];
+for (let i = 0; i < DISTINCT_TOKENS; i++) {
+  for (const kind of order) cases.push({ kind, ...kinds[kind], token: tokens[kind]?.[(i * 7 + cases.length) % DISTINCT_TOKENS] });
+}
+
+// --- the Worker ---
+say(`load: bundling the Worker (wrangler deploy --dry-run) with the demo policy, keys from ${policy.jwksUri}`);
+const { outdir } = await bundleWorker(configWithPolicy(policy));
+// The Worker's log lines (one per request) are collected by runBundle, not printed.
+const worker = await runBundle(outdir, { port: 0 });
+const target = worker.url.origin;
+if (new URL(target).hostname !== '127.0.0.1') throw new Error(`refusing to load anything but 127.0.0.1 (${target})`);
+
+function workerdRss() {
+  // The workerd processes under this one (Miniflare starts workerd as a child of this process).
+  let total = 0;
+  const children = (pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  };
+  const walk = (pid) => {
+    for (const child of children(pid)) {
+      try {
+        const status = readFileSync(`/proc/${child}/status`, 'utf8');
+        if (/^Name:\s+workerd/m.test(status)) total += Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
+      } catch {
+        // exited meanwhile
+      }
+      walk(child);
+    }
+  };
+  walk(process.pid);
+  return total;
+}
+
+const tally = Object.fromEntries(Object.keys(kinds).map((kind) => [kind, { requests: 0, wrong: 0 }]));
+const wrongExamples = [];
+let next = 0;
+let serverErrors = 0;
+
+function run(amount) {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon({
+      url: target,
+      connections: CONNECTIONS,
+      amount,
+      timeout: 10,
+      requests: [{
+        method: 'GET',
+        setupRequest(request, context) {
+          const c = cases[next++ % cases.length];
+          context.case = c;
+          request.path = c.path;
+          request.headers = c.token ? { authorization: `Bearer ${c.token}` } : {};
+          return request;
+        },
+        onResponse(status, body, context) {
+          const c = context.case;
+          const entry = tally[c.kind];
+          entry.requests += 1;
+          if (status >= 500) serverErrors += 1;
+          let code;
+          try {
+            code = JSON.parse(body).code;
+          } catch {
+            code = '(not JSON)';
+          }
+          if (status !== c.status || code !== c.code) {
+            entry.wrong += 1;
+            if (wrongExamples.length < 5) wrongExamples.push({ kind: c.kind, expected: [c.status, c.code], got: [status, code] });
+          }
+        },
+      }],
+    }, (error, result) => (error ? reject(error) : resolve(result)));
+    const guard = setTimeout(() => {
+      instance.stop();
+      reject(new Error(`load: over the ${TIME_LIMIT_S} s time limit`));
+    }, TIME_LIMIT_S * 1000);
+    instance.on('done', () => clearTimeout(guard));
+  });
+}
+
+let exitCode = 0;
+try {
+  await run(1000); // warm-up: keys fetched, code paths compiled; checked, but not measured
+  for (const entry of Object.values(tally)) Object.assign(entry, { requests: 0, wrong: 0 });
+  const rss = [workerdRss()];
+  const sampler = setInterval(() => rss.push(workerdRss()), 1000);
+  const result = await run(REQUESTS);
+  clearInterval(sampler);
+  rss.push(workerdRss());
+
+  const checked = Object.values(tally).reduce((sum, e) => sum + e.requests, 0);
+  const wrong = Object.values(tally).reduce((sum, e) => sum + e.wrong, 0);
+  const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  say('');
+  say(`load: ${checked} requests checked one by one in ${result.duration.toFixed(1)} s, ${CONNECTIONS} connections, 127.0.0.1`);
+  for (const [kind, entry] of Object.entries(tally)) say(`  ${kind.padEnd(12)} ${String(entry.requests).padStart(6)} requests, expected ${kinds[kind].status} ${kinds[kind].code ?? ''}, wrong: ${entry.wrong}`);
+  say(`  wrong decisions: ${wrong}   5xx: ${serverErrors}   non-2xx by design: ${result.non2xx}   errors/timeouts: ${result.errors}/${result.timeouts}`);
+  say(`  requests/s: ${Math.round(result.requests.average)} (mean)   latency p50: ${result.latency.p50} ms   p99: ${result.latency.p99} ms   max: ${result.latency.max} ms`);
+  if (rss.some(Boolean)) say(`  workerd RSS: start ${mib(rss[0])}, peak ${mib(Math.max(...rss))}, end ${mib(rss.at(-1))} (${rss.length} samples)`);
+  else say('  workerd RSS: not measurable here (no /proc)');
+  if (wrongExamples.length) say(`  first wrong answers: ${JSON.stringify(wrongExamples)}`);
+  if (checked < REQUESTS) say(`  FAILED: only ${checked} of ${REQUESTS} requests were answered`);
+  if (wrong > 0 || serverErrors > 0 || result.errors > 0 || result.timeouts > 0 || checked < REQUESTS) exitCode = 1;
+  say(exitCode === 0 ? 'load: PASS' : 'load: FAIL');
+} catch (error) {
+  say(`load: ${error.message}`);
+  exitCode = 1;
+} finally {
+  await worker.dispose();
+  jwksServer.close();
+}
+process.exit(exitCode);
