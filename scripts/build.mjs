@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run build`: builds the npm package in pkg/ from scratch.
 //
-//   1. cargo build --release --target wasm32-unknown-unknown --features wasm (every algorithm)
+//   1. cargo rustc --lib --crate-type cdylib --profile wasm-release --target wasm32-unknown-unknown
+//      --features wasm (every algorithm; wasm-release = release with opt-level "z")
 //   2. wasm-bindgen twice: `web` glue (ES module, for browsers and workerd) and `nodejs` glue
 //      (CommonJS, loads the .wasm synchronously, so Node needs no init call). Both targets emit
 //      the same .wasm, which is checked and shipped once (pkg/dist/jwtward_bg.wasm).
@@ -36,6 +37,7 @@ export const targetDir = process.env.CARGO_TARGET_DIR
   ? resolve(process.env.CARGO_TARGET_DIR)
   : join(root, 'target');
 export const GZIP_BUDGET = 150 * 1024;
+const PROFILE = 'wasm-release';
 
 const wasmOptBin = join(root, 'node_modules', '.bin', 'wasm-opt');
 const cargoBin = join(homedir(), '.cargo', 'bin');
@@ -71,12 +73,14 @@ export function run(command, args, options = {}) {
  * @param {string[]} features e.g. ['wasm'] (defaults on) or ['wasm', 'hmac'] with noDefault
  */
 export function cargoBuild(features, { noDefault = false } = {}) {
-  const args = ['build', '--release', '--target', 'wasm32-unknown-unknown'];
+  // The crate is an rlib (so that no_std targets need no allocator); the cdylib is asked for here.
+  // Profile wasm-release (Cargo.toml): release with opt-level "z", for the size budget.
+  const args = ['rustc', '--lib', '--crate-type', 'cdylib', '--profile', PROFILE, '--target', 'wasm32-unknown-unknown'];
   if (noDefault) args.push('--no-default-features');
   args.push('--features', features.join(','));
   log(`cargo ${args.join(' ')}`);
   run('cargo', args);
-  const wasm = join(targetDir, 'wasm32-unknown-unknown', 'release', 'jwtward.wasm');
+  const wasm = join(targetDir, 'wasm32-unknown-unknown', PROFILE, 'jwtward.wasm');
   if (!existsSync(wasm)) throw new Error(`cargo did not produce ${wasm}`);
   return wasm;
 }
@@ -125,7 +129,17 @@ export function wasmOpt(input, output) {
     .map((line) => line.trim())
     .filter((line) => line.startsWith('--enable-'));
   const version = run(wasmOptBin, ['--version'], { capture: true }).trim();
-  const flags = ['-Oz', ...features, '--strip-debug', '--strip-producers', '--strip-target-features'];
+  // --converge repeats -Oz while it still shrinks the module; --zero-filled-memory is sound
+  // because the module defines its own memory (fresh, zeroed) rather than importing one.
+  const flags = [
+    '-Oz',
+    '--converge',
+    '--zero-filled-memory',
+    ...features,
+    '--strip-debug',
+    '--strip-producers',
+    '--strip-target-features',
+  ];
   const key = createHash('sha256')
     .update(readFileSync(input))
     .update(JSON.stringify([flags, version]))

@@ -7,7 +7,7 @@ import { generateKeyPairSync, createSign } from 'node:crypto';
 import { test } from 'node:test';
 
 import { JwtError, Verifier } from 'jwtward';
-import { ALGORITHMS, NOW, b64url, hs256, jose, jwksOf, makeKeys, sign } from '../testkit/keys.mjs';
+import { ALGORITHMS, NOW, b64url, hs256, jose, jwksOf, makeKeys, sign, signRaw } from '../testkit/keys.mjs';
 
 /** Cases where jose accepts and jwtward rejects, on purpose. */
 const STRICTER = {
@@ -39,9 +39,31 @@ const base = (extra = {}) => ({
 });
 const policy = { issuer: 'https://issuer.example', audience: 'api://orders' };
 
+/**
+ * jose's key resolution. createLocalJWKSet takes no symmetric keys, so `oct` keys are resolved
+ * the way it resolves the others: by kid, alg, use and key_ops, exactly one candidate.
+ */
+function joseKeys(jwks) {
+  const asymmetric = jwks.keys.filter((k) => k.kty !== 'oct');
+  const local = jose.createLocalJWKSet({ keys: asymmetric });
+  const secrets = jwks.keys.filter((k) => k.kty === 'oct');
+  return async (header, token) => {
+    if (typeof header.alg !== 'string' || !header.alg.startsWith('HS')) return local(header, token);
+    const candidates = secrets.filter(
+      (k) =>
+        (header.kid === undefined || k.kid === header.kid) &&
+        (k.alg === undefined || k.alg === header.alg) &&
+        (k.use === undefined || k.use === 'sig') &&
+        (k.key_ops === undefined || k.key_ops.includes('verify')),
+    );
+    if (candidates.length !== 1) throw new jose.errors.JWKSNoMatchingKey();
+    return jose.importJWK(candidates[0], header.alg);
+  };
+}
+
 async function joseVerdict(token, jwks, options = {}) {
   try {
-    const { payload, protectedHeader } = await jose.jwtVerify(token, jose.createLocalJWKSet(jwks), {
+    const { payload, protectedHeader } = await jose.jwtVerify(token, joseKeys(jwks), {
       currentDate: new Date(NOW * 1000),
       ...options,
     });
@@ -147,7 +169,8 @@ async function rejectionCases() {
     at('wrong typ', await sign(key, base(), { typ: 'JWT' }), { typ: 'at+jwt' });
     at('algorithm not allowed', good, { algorithms: [SIBLING[alg]] });
     at('unknown kid', await sign({ ...key, kid: 'unknown' }, base()));
-    at('unknown critical header', await sign(key, base(), { crit: ['urn:x'], 'urn:x': 1 }));
+    at('unknown critical header', signRaw(key, { alg, kid: key.kid, crit: ['urn:x'], 'urn:x': 1 }, base()));
+    at('b64 false (RFC 7797) critical', signRaw(key, { alg, kid: key.kid, b64: false, crit: ['b64'] }, base()));
     at('payload is an array', await new jose.CompactSign(Buffer.from('[1,2]'))
       .setProtectedHeader({ alg, kid: key.kid })
       .sign(key.privateKey));
@@ -159,15 +182,20 @@ async function rejectionCases() {
     }
   }
   const hs = keys.HS256;
+  const es = keys.ES256;
   const common = (name, token, jwks, extra = {}, joseExtra = extra) =>
     cases.push([name, token, jwks, { ...policy, ...extra }, { ...policy, ...joseExtra }]);
   common('alg none', `${b64url({ alg: 'none' })}.${b64url(base())}.`, allJwks);
   common('alg NONE', `${b64url({ alg: 'NONE' })}.${b64url(base())}.`, allJwks);
   common('not a JWT', 'a.b.c', allJwks);
   common('four segments', `${await sign(hs, base())}.x`, allJwks);
-  common('encryption key', await sign(hs, base()), { keys: [{ ...hs.jwk, use: 'enc' }] });
-  common('key_ops without verify', await sign(hs, base()), { keys: [{ ...hs.jwk, key_ops: ['sign'] }] });
-  common('JWK alg differs', await sign(hs, base()), { keys: [{ ...hs.jwk, alg: 'HS512' }] });
+  // JWK members that restrict a key (createLocalJWKSet applies them to asymmetric keys).
+  common('encryption key', await sign(es, base()), { keys: [{ ...es.jwk, use: 'enc' }] });
+  common('key_ops without verify', await sign(es, base()), { keys: [{ ...es.jwk, key_ops: ['sign'] }] });
+  common('JWK alg differs', await sign(es, base()), { keys: [{ ...es.jwk, alg: 'ES384' }] });
+  common('JWK curve differs', await sign(es, base()), { keys: [{ ...keys.ES384.jwk, kid: es.kid, alg: undefined }] });
+  common('no kid, two candidate keys', await new jose.SignJWT(base()).setProtectedHeader({ alg: 'ES256' }).sign(es.privateKey),
+    { keys: [{ ...es.jwk, kid: undefined }, { ...otherKeys.ES256.jwk, kid: undefined }] });
   // RSA keys under 2048 bits (RFC 7518 §3.3 requires 2048).
   const weak = generateKeyPairSync('rsa', { modulusLength: 1024 });
   const weakJwk = { ...weak.publicKey.export({ format: 'jwk' }), alg: 'RS256', kid: 'weak' };

@@ -3,7 +3,7 @@
 //
 // Lives outside pkg/test/ because `node --test pkg/test/` runs every .mjs file under that folder.
 
-import { createHmac, randomBytes } from 'node:crypto';
+import { KeyObject, constants, createHmac, randomBytes, sign as cryptoSign } from 'node:crypto';
 import * as jose from 'jose';
 
 /** Every algorithm jwtward supports, with the key jose needs for it. */
@@ -67,6 +67,30 @@ export async function sign(key, payload, header = {}) {
   return new jose.SignJWT(payload)
     .setProtectedHeader({ alg: key.alg, kid: key.kid, ...header })
     .sign(key.privateKey);
+}
+
+/**
+ * A token signed with node:crypto for any header (jose refuses to sign some headers, e.g. an
+ * unrecognised `crit`): the signature is valid for the key's algorithm.
+ */
+export function signRaw(key, header, payload) {
+  const input = `${b64url(header)}.${b64url(payload)}`;
+  const bits = key.alg.startsWith('Ed') ? 0 : Number(key.alg.slice(2));
+  const hash = `sha${bits === 512 ? 512 : bits === 384 ? 384 : 256}`;
+  const data = Buffer.from(input);
+  let signature;
+  if (key.alg.startsWith('HS')) {
+    signature = createHmac(hash, key.privateKey).update(input).digest();
+  } else {
+    const privateKey = key.privateKey instanceof KeyObject ? key.privateKey : KeyObject.from(key.privateKey);
+    if (key.alg.startsWith('RS')) signature = cryptoSign(hash, data, privateKey);
+    else if (key.alg.startsWith('PS')) {
+      signature = cryptoSign(hash, data, { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: bits / 8 });
+    } else if (key.alg.startsWith('ES')) {
+      signature = cryptoSign(hash, data, { key: privateKey, dsaEncoding: 'ieee-p1363' });
+    } else signature = cryptoSign(null, data, privateKey);
+  }
+  return `${input}.${signature.toString('base64url')}`;
 }
 
 /** An HS256 token built by hand (fast; any header/payload, even ones jose refuses to sign). */

@@ -212,7 +212,10 @@ fn string_list(value: &JsValue, field: &str, single: bool) -> Result<Vec<String>
 /// was not set, so they are refused; omitting the option is how to ask for no check.
 fn non_empty(list: Vec<String>, field: &str) -> Result<Vec<String>, JsValue> {
     if list.is_empty() {
-        return Err(options_error(field, "must not be an empty list (omit the option instead)"));
+        return Err(options_error(
+            field,
+            "must not be an empty list (omit the option instead)",
+        ));
     }
     Ok(list)
 }

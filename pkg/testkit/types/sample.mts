@@ -1,0 +1,165 @@
+// Type-level tests of pkg/index.d.ts, checked by `tsc --noEmit` (pkg/test/types.test.mjs).
+// Each `@ts-expect-error` line must be an error: tsc fails if the declarations get too loose.
+import {
+  JwtError,
+  Verifier,
+  decode,
+  inspect,
+  lintJwks,
+  ready,
+  type Algorithm,
+  type CacheStats,
+  type Check,
+  type ConfigErrorCode,
+  type Explanation,
+  type JwksWarningCode,
+  type JwtErrorCode,
+  type JwtHeader,
+  type JwtPayload,
+  type VerifiedToken,
+  type VerifierOptions,
+  type VerifyErrorCode,
+} from 'jwtward';
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function assertType<T extends true>(): void {}
+
+// Options: every documented option, precisely typed.
+const options: VerifierOptions = {
+  jwks: { keys: [{ kty: 'RSA', kid: 'k', alg: 'RS256', n: 'AQAB', e: 'AQAB' }] },
+  algorithms: ['RS256', 'ES256', 'EdDSA', 'Ed25519'],
+  issuer: 'https://issuer.example',
+  audience: ['api://orders', 'api://billing'],
+  subject: 'client-42',
+  typ: 'at+jwt',
+  requiredClaims: ['tenant_id'],
+  requiredScopes: ['orders:read'],
+  claims: { tenant_id: 'acme', level: 5, flags: [true, null], org: { id: 'x' } },
+  clockTolerance: 30,
+  maxTokenAge: 3600,
+  maxTokenLength: 8192,
+  cache: { maxEntries: 1000 },
+};
+new Verifier({ jwks: '{"keys":[]}', cache: false });
+new Verifier({ jwks: { keys: [] }, issuer: 'a', cache: true });
+
+// @ts-expect-error: jwks is required
+new Verifier({ issuer: 'x' });
+// @ts-expect-error: misspelt option
+new Verifier({ jwks: '{}', issuers: ['x'] });
+// @ts-expect-error: issuer is a string or a list of strings
+new Verifier({ jwks: '{}', issuer: 5 });
+// @ts-expect-error: 'none' is not an algorithm
+new Verifier({ jwks: '{}', algorithms: ['none'] });
+// @ts-expect-error: claims values are JSON
+new Verifier({ jwks: '{}', claims: { at: new Date() } });
+// @ts-expect-error: maxEntries is a number
+new Verifier({ jwks: '{}', cache: { maxEntries: '10' } });
+// @ts-expect-error: seconds are numbers
+new Verifier({ jwks: '{}', clockTolerance: '30' });
+
+const verifier = new Verifier(options);
+
+// verify: registered claims typed, your own claims through the type parameter.
+const result = verifier.verify('token', { now: 1_750_000_000 });
+assertType<Equal<typeof result, VerifiedToken<{}>>>();
+assertType<Equal<typeof result.payload.exp, number | undefined>>();
+assertType<Equal<typeof result.payload.iat, number | undefined>>();
+assertType<Equal<typeof result.payload.nbf, number | undefined>>();
+assertType<Equal<typeof result.payload.iss, string | undefined>>();
+assertType<Equal<typeof result.payload.sub, string | undefined>>();
+assertType<Equal<typeof result.payload.jti, string | undefined>>();
+assertType<Equal<typeof result.payload.aud, string | string[] | undefined>>();
+assertType<Equal<typeof result.header.alg, string>>();
+assertType<Equal<typeof result.alg, Algorithm>>();
+assertType<Equal<typeof result.kid, string | undefined>>();
+assertType<Equal<typeof result.scopes, string[]>>();
+const mine = verifier.verify<{ tenant_id: string; roles: string[] }>('token');
+assertType<Equal<typeof mine.payload.tenant_id, string>>();
+assertType<Equal<typeof mine.payload.roles, string[]>>();
+// @ts-expect-error: now is a number of seconds
+verifier.verify('token', { now: new Date() });
+// @ts-expect-error: no such verify option
+verifier.verify('token', { clock: 1 });
+
+// Errors: the code is a union of string literals, exactly the 19 + 2 codes.
+const verifyCodes: Record<VerifyErrorCode, true> = {
+  ERR_JWT_MALFORMED: true,
+  ERR_JWT_TOO_LARGE: true,
+  ERR_JWT_UNSUPPORTED_ALG: true,
+  ERR_JWT_ALG_NOT_ALLOWED: true,
+  ERR_JWT_KEY_NOT_FOUND: true,
+  ERR_JWT_KEY_MISMATCH: true,
+  ERR_JWT_BAD_SIGNATURE: true,
+  ERR_JWT_EXPIRED: true,
+  ERR_JWT_NOT_YET_VALID: true,
+  ERR_JWT_ISSUED_IN_FUTURE: true,
+  ERR_JWT_TOO_OLD: true,
+  ERR_JWT_BAD_ISSUER: true,
+  ERR_JWT_BAD_AUDIENCE: true,
+  ERR_JWT_BAD_SUBJECT: true,
+  ERR_JWT_BAD_CLAIM: true,
+  ERR_JWT_MISSING_CLAIM: true,
+  ERR_JWT_INSUFFICIENT_SCOPE: true,
+  ERR_JWT_BAD_TYP: true,
+  ERR_JWT_UNSUPPORTED_CRIT: true,
+};
+const configCodes: Record<ConfigErrorCode, true> = { ERR_OPTIONS_INVALID: true, ERR_JWKS_INVALID: true };
+assertType<Equal<JwtErrorCode, VerifyErrorCode | ConfigErrorCode>>();
+assertType<Equal<JwtError['code'], JwtErrorCode>>();
+// @ts-expect-error: not a code
+const notACode: JwtError['code'] = 'ERR_JWT_NOPE';
+
+try {
+  verifier.verify('token');
+} catch (error) {
+  if (error instanceof JwtError) {
+    const code: JwtErrorCode = error.code;
+    const claim: string | undefined = error.claim;
+    const field: string | undefined = error.field;
+    const asError: Error = error;
+    switch (error.code) {
+      case 'ERR_JWT_EXPIRED':
+      case 'ERR_OPTIONS_INVALID':
+        break;
+      // @ts-expect-error: not a member of the union
+      case 'ERR_JWT_WHATEVER':
+        break;
+    }
+    void [code, claim, field, asError];
+  }
+}
+const built = new JwtError('ERR_JWT_BAD_ISSUER', 'message', { claim: 'iss' });
+assertType<Equal<typeof built.name, 'JwtError'>>();
+
+// explain: a discriminated union.
+const report: Explanation = verifier.explain('token', { now: 1 });
+const check: Check | undefined = report.checks[0];
+assertType<Equal<NonNullable<typeof check>['status'], 'passed' | 'failed' | 'not_reached' | 'skipped'>>();
+if (report.valid) {
+  assertType<Equal<typeof report.payload, JwtPayload>>();
+  assertType<Equal<typeof report.alg, Algorithm>>();
+} else {
+  assertType<Equal<typeof report.code, VerifyErrorCode>>();
+  assertType<Equal<typeof report.header, JwtHeader | undefined>>();
+  // @ts-expect-error: a rejected token has no scopes
+  void report.scopes;
+}
+
+// decode, inspect, lintJwks, cacheStats, free, ready.
+const decoded = decode('token');
+assertType<Equal<typeof decoded.payload, JwtPayload>>();
+const warning = inspect('token').warnings[0];
+const warningCode: string | undefined = warning?.code;
+const lint = lintJwks({ keys: [] })[0];
+assertType<Equal<NonNullable<typeof lint>['code'], JwksWarningCode>>();
+assertType<Equal<NonNullable<typeof lint>['kid'], string | undefined>>();
+const stats: CacheStats = verifier.cacheStats();
+assertType<Equal<typeof stats.maxEntries, number>>();
+verifier.free();
+const readiness: Promise<void> = ready();
+await readiness;
+// @ts-expect-error: decode takes a string
+decode(42);
+
+export { verifyCodes, configCodes, notACode, warningCode };

@@ -1,0 +1,372 @@
+//! wasm-bindgen tests of the bindings in `src/wasm/`: error objects and codes, the conversion of
+//! JavaScript options into a policy, and the verified-token cache as JavaScript sees it.
+//!
+//! Run in Node and in headless Chromium by `scripts/test-wasm-pack.sh`
+//! (`wasm-pack test --node -- --features wasm --test wasm_bindings`, and the same with
+//! `--headless --chrome` and `WASM_BINDGEN_USE_BROWSER=1`). Native `cargo test` skips this file.
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used)]
+
+use hmac::{Hmac, KeyInit, Mac};
+use js_sys::{Array, Reflect, JSON};
+use jwtward::wasm::{decode, inspect, js_code, lint_jwks, WasmVerifier};
+use jwtward::{Error, ErrorCode};
+use sha2::Sha256;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const NOW: f64 = 1_750_000_000.0;
+const SECRET: &[u8; 32] = b"0123456789abcdef0123456789abcdef";
+
+fn b64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n =
+            chunk.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b)) << (8 * (3 - chunk.len()));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// An HS256 token over `payload` (JSON text) signed with SECRET, kid `k1`.
+fn token(payload: &str) -> String {
+    let input = format!(
+        "{}.{}",
+        b64url(br#"{"alg":"HS256","kid":"k1"}"#),
+        b64url(payload.as_bytes())
+    );
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(SECRET).unwrap();
+    mac.update(input.as_bytes());
+    format!("{input}.{}", b64url(&mac.finalize().into_bytes()))
+}
+
+fn jwks_json() -> String {
+    format!(
+        r#"{{"keys":[{{"kty":"oct","kid":"k1","alg":"HS256","k":"{}"}}]}}"#,
+        b64url(SECRET)
+    )
+}
+
+/// Options object from JSON text with the JWK Set added.
+fn options(extra: &str) -> JsValue {
+    let text = if extra.is_empty() {
+        format!(r#"{{"jwks":{}}}"#, jwks_json())
+    } else {
+        format!(r#"{{"jwks":{},{extra}}}"#, jwks_json())
+    };
+    JSON::parse(&text).unwrap()
+}
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    Reflect::get(value, &JsValue::from_str(key)).unwrap()
+}
+
+fn get_str(value: &JsValue, key: &str) -> Option<String> {
+    get(value, key).as_string()
+}
+
+fn get_num(value: &JsValue, key: &str) -> f64 {
+    get(value, key).as_f64().unwrap()
+}
+
+/// `(code, field)` of a thrown construction error.
+fn construction_error(options: &JsValue) -> (String, Option<String>) {
+    match WasmVerifier::new(options) {
+        Ok(_) => panic!("accepted options {:?}", JSON::stringify(options).ok()),
+        Err(error) => (get_str(&error, "code").unwrap(), get_str(&error, "field")),
+    }
+}
+
+#[wasm_bindgen_test]
+fn verify_returns_a_plain_object() {
+    let mut verifier = WasmVerifier::new(&options(r#""issuer":"iss-1""#)).unwrap();
+    let result = verifier
+        .verify(
+            &token(r#"{"iss":"iss-1","sub":"u","exp":1750000060,"scope":"a b","n":5}"#),
+            NOW,
+        )
+        .unwrap();
+    let payload = get(&result, "payload");
+    assert_eq!(get_str(&payload, "sub").as_deref(), Some("u"));
+    assert_eq!(get_num(&payload, "n"), 5.0);
+    assert_eq!(
+        get_str(&get(&result, "header"), "alg").as_deref(),
+        Some("HS256")
+    );
+    assert_eq!(get_str(&result, "alg").as_deref(), Some("HS256"));
+    assert_eq!(get_str(&result, "kid").as_deref(), Some("k1"));
+    let scopes: Array = get(&result, "scopes").into();
+    assert_eq!(scopes.length(), 2);
+    assert_eq!(scopes.get(1).as_string().as_deref(), Some("b"));
+}
+
+#[wasm_bindgen_test]
+fn every_core_code_becomes_err_jwt_upper() {
+    for code in ErrorCode::ALL {
+        let js = js_code(&Error::new(code, "m"));
+        assert_eq!(
+            js,
+            format!("ERR_JWT_{}", code.as_str().to_ascii_uppercase())
+        );
+    }
+    assert_eq!(
+        js_code(&Error::new(ErrorCode::IssuedInFuture, "m")),
+        "ERR_JWT_ISSUED_IN_FUTURE"
+    );
+}
+
+#[wasm_bindgen_test]
+fn rejected_tokens_throw_code_message_and_claim() {
+    let mut verifier = WasmVerifier::new(&options(r#""audience":"api""#)).unwrap();
+    let cases = [
+        (
+            token(r#"{"aud":"api","exp":1749999999}"#),
+            "ERR_JWT_EXPIRED",
+            Some("exp"),
+        ),
+        (
+            token(r#"{"aud":"other"}"#),
+            "ERR_JWT_BAD_AUDIENCE",
+            Some("aud"),
+        ),
+        (
+            token(r#"{"aud":"api","nbf":1750000100}"#),
+            "ERR_JWT_NOT_YET_VALID",
+            Some("nbf"),
+        ),
+        ("a.b".to_string(), "ERR_JWT_MALFORMED", None),
+        (
+            format!("{}x", token(r#"{"aud":"api"}"#)),
+            "ERR_JWT_BAD_SIGNATURE",
+            None,
+        ),
+    ];
+    for (token, code, claim) in cases {
+        let error = verifier.verify(&token, NOW).unwrap_err();
+        assert!(
+            !error.is_instance_of::<js_sys::Error>(),
+            "a plain object, not an Error"
+        );
+        assert_eq!(get_str(&error, "code").as_deref(), Some(code));
+        assert!(!get_str(&error, "message").unwrap().is_empty());
+        if let Some(claim) = claim {
+            assert_eq!(get_str(&error, "claim").as_deref(), Some(claim), "{code}");
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn options_are_converted_and_checked() {
+    // Wrong types and unknown names name the field.
+    for (extra, field) in [
+        (r#""issuers":["x"]"#, "issuers"),
+        (r#""issuer":5"#, "issuer"),
+        (r#""issuer":[]"#, "issuer"),
+        (r#""audience":["a",1]"#, "audience"),
+        (r#""algorithms":"HS256""#, "algorithms"),
+        (r#""requiredScopes":"read""#, "requiredScopes"),
+        (r#""clockTolerance":-1"#, "clockTolerance"),
+        (r#""clockTolerance":1.5"#, "clockTolerance"),
+        (r#""maxTokenAge":"60""#, "maxTokenAge"),
+        (r#""maxTokenLength":0"#, "maxTokenLength"),
+        (r#""cache":"on""#, "cache"),
+        (r#""cache":{"size":3}"#, "cache.size"),
+        (r#""claims":[1]"#, "claims"),
+        (r#""typ":"""#, "typ"),
+    ] {
+        let (code, got) = construction_error(&options(extra));
+        assert_eq!(code, "ERR_OPTIONS_INVALID", "{extra}");
+        assert_eq!(got.as_deref(), Some(field), "{extra}");
+    }
+    let (code, field) = construction_error(&JSON::parse("{}").unwrap());
+    assert_eq!(
+        (code.as_str(), field.as_deref()),
+        ("ERR_OPTIONS_INVALID", Some("jwks"))
+    );
+    let (code, field) = construction_error(&JsValue::from_f64(1.0));
+    assert_eq!(
+        (code.as_str(), field.as_deref()),
+        ("ERR_OPTIONS_INVALID", Some("options"))
+    );
+    let (code, field) = construction_error(&JSON::parse(r#"{"jwks":"{\"keys\":7}"}"#).unwrap());
+    assert_eq!(
+        (code.as_str(), field.as_deref()),
+        ("ERR_JWKS_INVALID", Some("jwks"))
+    );
+
+    // Values reach the policy: a single issuer string, a list of audiences, custom claims as
+    // JSON (the JS number 5 equals the token's integer 5).
+    let mut verifier = WasmVerifier::new(&options(
+        r#""issuer":"i","audience":["x","api"],"claims":{"level":5,"org":{"id":"acme"}},"requiredScopes":["read"]"#,
+    ))
+    .unwrap();
+    let good = r#"{"iss":"i","aud":"api","level":5,"org":{"id":"acme"},"scope":"read write"}"#;
+    assert!(verifier.verify(&token(good), NOW).is_ok());
+    let wrong_level = r#"{"iss":"i","aud":"api","level":6,"org":{"id":"acme"},"scope":"read"}"#;
+    let error = verifier.verify(&token(wrong_level), NOW).unwrap_err();
+    assert_eq!(
+        get_str(&error, "code").as_deref(),
+        Some("ERR_JWT_BAD_CLAIM")
+    );
+    let no_scope = r#"{"iss":"i","aud":"api","level":5,"org":{"id":"acme"},"scope":"write"}"#;
+    let error = verifier.verify(&token(no_scope), NOW).unwrap_err();
+    assert_eq!(
+        get_str(&error, "code").as_deref(),
+        Some("ERR_JWT_INSUFFICIENT_SCOPE")
+    );
+
+    // The JWK Set as JSON text works like the object; undefined means "not set".
+    let text = JSON::parse(&format!(
+        r#"{{"jwks":{}}}"#,
+        serde_json::to_string(&jwks_json()).unwrap()
+    ))
+    .unwrap();
+    Reflect::set(&text, &"issuer".into(), &JsValue::UNDEFINED).unwrap();
+    let mut from_text = WasmVerifier::new(&text).unwrap();
+    assert!(from_text.verify(&token(r#"{"iss":"anyone"}"#), NOW).is_ok());
+
+    // Tolerance and length limits are applied.
+    let mut tolerant =
+        WasmVerifier::new(&options(r#""clockTolerance":30,"maxTokenLength":4096"#)).unwrap();
+    assert!(tolerant
+        .verify(&token(r#"{"exp":1749999990}"#), NOW)
+        .is_ok());
+    let long = token(&format!(r#"{{"pad":"{}"}}"#, "x".repeat(5000)));
+    let error = tolerant.verify(&long, NOW).unwrap_err();
+    assert_eq!(
+        get_str(&error, "code").as_deref(),
+        Some("ERR_JWT_TOO_LARGE")
+    );
+}
+
+#[wasm_bindgen_test]
+fn now_must_be_finite_and_is_floored() {
+    let mut verifier = WasmVerifier::new(&options(r#""cache":false"#)).unwrap();
+    let t = token(r#"{"exp":1750000010}"#);
+    for bad in [f64::NAN, f64::INFINITY, -f64::INFINITY, 1e300] {
+        let error = verifier.verify(&t, bad).unwrap_err();
+        assert_eq!(
+            get_str(&error, "code").as_deref(),
+            Some("ERR_OPTIONS_INVALID")
+        );
+        assert_eq!(get_str(&error, "field").as_deref(), Some("now"));
+    }
+    assert!(verifier.verify(&t, NOW + 9.99).is_ok());
+    let error = verifier.verify(&t, NOW + 10.0).unwrap_err();
+    assert_eq!(get_str(&error, "code").as_deref(), Some("ERR_JWT_EXPIRED"));
+}
+
+#[wasm_bindgen_test]
+fn cache_hits_recheck_time_and_skip_failures() {
+    let mut verifier = WasmVerifier::new(&options(r#""cache":{"maxEntries":2}"#)).unwrap();
+    let stats = |v: &WasmVerifier| {
+        let s = v.cache_stats().unwrap();
+        (
+            get_num(&s, "hits"),
+            get_num(&s, "misses"),
+            get_num(&s, "entries"),
+            get_num(&s, "maxEntries"),
+        )
+    };
+    assert_eq!(stats(&verifier), (0.0, 0.0, 0.0, 2.0));
+    let t = token(r#"{"sub":"a","exp":1750000010}"#);
+    assert!(verifier.verify(&t, NOW).is_ok());
+    assert!(verifier.verify(&t, NOW + 1.0).is_ok());
+    assert_eq!(stats(&verifier), (1.0, 1.0, 1.0, 2.0));
+    // The hit re-checks exp.
+    let error = verifier.verify(&t, NOW + 10.0).unwrap_err();
+    assert_eq!(get_str(&error, "code").as_deref(), Some("ERR_JWT_EXPIRED"));
+    assert_eq!(stats(&verifier).2, 0.0);
+    // Failures are not cached.
+    let bad = format!("{t}x");
+    for _ in 0..3 {
+        assert!(verifier.verify(&bad, NOW).is_err());
+    }
+    assert_eq!(stats(&verifier).2, 0.0);
+    // LRU bound.
+    for i in 0..5 {
+        assert!(verifier
+            .verify(&token(&format!(r#"{{"i":{i}}}"#)), NOW)
+            .is_ok());
+    }
+    assert_eq!(stats(&verifier).2, 2.0);
+    // Off.
+    let mut off = WasmVerifier::new(&options(r#""cache":false"#)).unwrap();
+    assert!(off.verify(&t, NOW).is_ok());
+    assert!(off.verify(&t, NOW).is_ok());
+    assert_eq!(stats(&off), (0.0, 2.0, 0.0, 0.0));
+    // Default: on, 1000 entries.
+    assert_eq!(stats(&WasmVerifier::new(&options("")).unwrap()).3, 1000.0);
+}
+
+#[wasm_bindgen_test]
+fn explain_reports_checks_without_throwing() {
+    let verifier = WasmVerifier::new(&options(r#""issuer":"i""#)).unwrap();
+    let report = verifier.explain(&token(r#"{"iss":"j"}"#), NOW).unwrap();
+    assert_eq!(get(&report, "valid").as_bool(), Some(false));
+    assert_eq!(
+        get_str(&report, "code").as_deref(),
+        Some("ERR_JWT_BAD_ISSUER")
+    );
+    assert_eq!(
+        get_str(&get(&report, "payload"), "iss").as_deref(),
+        Some("j")
+    );
+    let checks: Array = get(&report, "checks").into();
+    let statuses: Vec<String> = checks
+        .iter()
+        .map(|c| get_str(&c, "status").unwrap())
+        .collect();
+    assert_eq!(statuses.iter().filter(|s| *s == "failed").count(), 1);
+    let ok = verifier.explain(&token(r#"{"iss":"i"}"#), NOW).unwrap();
+    assert_eq!(get(&ok, "valid").as_bool(), Some(true));
+    assert!(get(&ok, "code").is_undefined());
+}
+
+#[wasm_bindgen_test]
+fn decode_inspect_and_lint() {
+    let decoded = decode(&token(r#"{"sub":"d"}"#)).unwrap();
+    assert_eq!(
+        get_str(&get(&decoded, "payload"), "sub").as_deref(),
+        Some("d")
+    );
+    assert!(get(&decoded, "warnings").is_undefined());
+    let error = decode("nope").unwrap_err();
+    assert_eq!(
+        get_str(&error, "code").as_deref(),
+        Some("ERR_JWT_MALFORMED")
+    );
+
+    let unsecured = format!(
+        "{}.{}.",
+        b64url(br#"{"alg":"none"}"#),
+        b64url(br#"{"sub":"x"}"#)
+    );
+    let report = inspect(&unsecured).unwrap();
+    let warnings: Array = get(&report, "warnings").into();
+    assert!(warnings
+        .iter()
+        .any(|w| get_str(&w, "code").as_deref() == Some("alg_none")));
+
+    let lint: Array = lint_jwks(
+        &JSON::parse(
+            r#"{"keys":[{"kty":"oct","k":"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI"}]}"#,
+        )
+        .unwrap(),
+    )
+    .unwrap()
+    .into();
+    assert!(lint
+        .iter()
+        .any(|w| get_str(&w, "code").as_deref() == Some("missing_alg")));
+    let error = lint_jwks(&JsValue::from_str("[]")).unwrap_err();
+    assert_eq!(get_str(&error, "code").as_deref(), Some("ERR_JWKS_INVALID"));
+    let error = lint_jwks(&JsValue::from_f64(3.0)).unwrap_err();
+    assert_eq!(
+        get_str(&error, "code").as_deref(),
+        Some("ERR_OPTIONS_INVALID")
+    );
+}
