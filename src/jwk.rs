@@ -771,6 +771,7 @@ pub(crate) fn base64url_decode(input: &[u8]) -> Option<Vec<u8>> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
     use alloc::vec;
@@ -910,6 +911,12 @@ mod tests {
     }
 
     #[test]
+    #[cfg(all(
+        feature = "hmac",
+        feature = "rsa",
+        feature = "ecdsa",
+        feature = "eddsa"
+    ))]
     fn parses_each_key_type() {
         let json = format!(
             r#"{{"keys":[
@@ -957,6 +964,12 @@ mod tests {
     }
 
     #[test]
+    #[cfg(all(
+        feature = "hmac",
+        feature = "rsa",
+        feature = "ecdsa",
+        feature = "eddsa"
+    ))]
     fn malformed_and_unsupported_keys_are_skipped_not_fatal() {
         let ok = b64(&[5; 32]);
         let cases: Vec<(String, bool)> = vec![
@@ -1024,6 +1037,12 @@ mod tests {
     }
 
     #[test]
+    #[cfg(all(
+        feature = "hmac",
+        feature = "rsa",
+        feature = "ecdsa",
+        feature = "eddsa"
+    ))]
     fn private_members_are_flagged_and_ignored() {
         let json = format!(
             r#"{{"keys":[{{"kty":"OKP","crv":"Ed25519","x":"{x}","d":"{d}"}}]}}"#,
@@ -1036,6 +1055,43 @@ mod tests {
             jwks.keys[0].material,
             KeyMaterial::Ed25519 { x: vec![4; 32] }
         );
+    }
+
+    #[test]
+    fn compiled_out_families_are_skipped_as_unsupported() {
+        let json = format!(
+            r#"{{"keys":[
+                {{"kty":"oct","k":"{k}"}},
+                {{"kty":"RSA","n":"{n}","e":"AQAB"}},
+                {{"kty":"EC","crv":"P-256","x":"{x}","y":"{x}"}},
+                {{"kty":"OKP","crv":"Ed25519","x":"{x}"}}
+            ]}}"#,
+            k = b64(&[1; 32]),
+            n = b64(&[0xc1; 256]),
+            x = b64(&[2; 32]),
+        );
+        let jwks = Jwks::from_json(&json).unwrap();
+        let compiled = [
+            (KeyType::Oct, cfg!(feature = "hmac")),
+            (KeyType::Rsa, cfg!(feature = "rsa")),
+            (KeyType::Ec(EcCurve::P256), cfg!(feature = "ecdsa")),
+            (KeyType::Ed25519, cfg!(feature = "eddsa")),
+        ];
+        let usable: Vec<KeyType> = jwks.keys.iter().map(|k| k.material.key_type()).collect();
+        let expected: Vec<KeyType> = compiled
+            .iter()
+            .filter(|(_, on)| *on)
+            .map(|(kty, _)| *kty)
+            .collect();
+        assert_eq!(usable, expected);
+        assert_eq!(jwks.skipped.len(), 4 - expected.len());
+        assert!(jwks.skipped.iter().all(|s| s.unsupported));
+        let unsupported = jwks
+            .lint()
+            .iter()
+            .filter(|w| w.code == LintCode::UnsupportedKey)
+            .count();
+        assert_eq!(unsupported, 4 - expected.len());
     }
 
     #[test]
@@ -1080,6 +1136,12 @@ mod tests {
     }
 
     #[test]
+    #[cfg(all(
+        feature = "hmac",
+        feature = "rsa",
+        feature = "ecdsa",
+        feature = "eddsa"
+    ))]
     fn lint_is_in_document_order() {
         let json = format!(
             r#"{{"keys":[

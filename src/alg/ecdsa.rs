@@ -94,6 +94,7 @@ impl EcKey {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
     use alloc::vec::Vec;
@@ -221,7 +222,7 @@ mod tests {
         let sig = b64(SIG);
         // DER: SEQUENCE { INTEGER r, INTEGER s }, with 0x00 prefixes where the top bit is set.
         let mut der = Vec::new();
-        let mut push_int = |out: &mut Vec<u8>, v: &[u8]| {
+        let push_int = |out: &mut Vec<u8>, v: &[u8]| {
             out.push(0x02);
             if v[0] & 0x80 != 0 {
                 out.push(33);

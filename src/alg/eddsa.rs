@@ -48,6 +48,7 @@ impl Ed25519Key {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
     use alloc::vec::Vec;

@@ -110,6 +110,7 @@ fn check_tag<M: Mac + Clone>(keyed: Option<&M>, signing_input: &[u8], tag: &[u8]
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
 

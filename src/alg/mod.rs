@@ -220,9 +220,10 @@ pub(crate) fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
 /// [`Algorithm::is_supported`].
 #[derive(Clone)]
 pub(crate) enum PreparedKey {
-    /// An HMAC secret (`kty: "oct"`).
+    /// An HMAC secret (`kty: "oct"`), boxed: its keyed states are far larger than the other
+    /// variants.
     #[cfg(feature = "hmac")]
-    Hmac(hmac::HmacKey),
+    Hmac(alloc::boxed::Box<hmac::HmacKey>),
     /// An RSA public key.
     #[cfg(feature = "rsa")]
     Rsa(rsa::RsaKey),
@@ -260,7 +261,7 @@ impl fmt::Debug for PreparedKey {
 pub(crate) fn prepare_key(material: &KeyMaterial) -> Result<PreparedKey, String> {
     match material {
         #[cfg(feature = "hmac")]
-        KeyMaterial::Oct { k } => hmac::HmacKey::new(k).map(PreparedKey::Hmac),
+        KeyMaterial::Oct { k } => hmac::HmacKey::new(k).map(|key| PreparedKey::Hmac(key.into())),
         #[cfg(not(feature = "hmac"))]
         KeyMaterial::Oct { .. } => Err(not_compiled_in("HMAC (`oct` key)", "hmac")),
         #[cfg(feature = "rsa")]

@@ -145,6 +145,7 @@ fn has_roca_fingerprint(n: &[u8]) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
     use alloc::vec;
