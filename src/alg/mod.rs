@@ -1,17 +1,19 @@
 //! Where signatures are checked: algorithm names, key import and soundness, one file per family.
 //!
-//! Why not `jwt-compact`'s algorithms: its 0.8/0.9-beta releases pull `rsa` 0.9, `p256` 0.13 and
-//! `ed25519-compact`/`ed25519-dalek` 2, which measured 1.5-3x slower in WebAssembly than the
-//! current RustCrypto generation used here; its `rsa` feature pulls `getrandom` (breaks no_std);
-//! it has no ES384/ES512 nor the RFC 9864 `Ed25519` name; and its parser (serde_json) accepts
-//! duplicate JSON member names. Its shape is kept: one file per family behind a cargo feature,
+//! Why not `jwt-compact`'s algorithms: its 0.8/0.9-beta releases pull `rsa` 0.9 and `p256` 0.13,
+//! measured ~2x and 1.5-2.5x slower in WebAssembly than the `rsa` 0.10 and `p256`/`p384` 0.14
+//! used here, and for Ed25519 either `ed25519-compact` (~3x slower than `ed25519-dalek`) or
+//! `ed25519-dalek` 2, whose `sha2` 0.10 would link a second SHA-2 beside the `sha2` 0.11 every
+//! other family uses; its `rsa` feature pulls `getrandom` (breaks no_std); it has no
+//! ES384/ES512 nor the RFC 9864 `Ed25519` name; and its parser (serde_json) accepts duplicate
+//! JSON member names. Its shape is kept: one file per family behind a cargo feature,
 //! the header's `alg` never trusted on its own (it must be bound to the key type), and the
 //! signature length checked before the signature is parsed.
 //!
-//! The crate-internal seam used by `verify.rs`: [`prepare_key`] imports a JWK's public part once
+//! The crate-internal seam used by `verify.rs`: `prepare_key` imports a JWK's public part once
 //! (at `Verifier::new`) and checks what does not depend on the algorithm;
-//! [`PreparedKey::check_for`] checks what does (HMAC secret length, key type and curve);
-//! [`PreparedKey::verify`] checks the signature's encoding, then the signature. Errors are
+//! `PreparedKey::check_for` checks what does (HMAC secret length, key type and curve);
+//! `PreparedKey::verify` checks the signature's encoding, then the signature. Errors are
 //! `String` reasons for people: they never contain key bytes or signatures.
 
 use alloc::format;
