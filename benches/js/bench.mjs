@@ -1,0 +1,811 @@
+// `npm run bench`: jwtward (the npm package, imported by name) against the JavaScript JWT
+// verifiers, on the same tokens, in one process.
+//
+//   node benches/js/bench.mjs                  full run (~2-3 min)
+//   BENCH_QUICK=1 node benches/js/bench.mjs    smoke run (~20 s), same sections, short rounds
+//   BENCH_ALGS=RS256,ES256 node benches/js/bench.mjs   only these algorithms
+//   BENCH_JSON=out.json ...                   also write every figure as JSON
+//
+// Method. Every contender enforces the same policy (algorithm, issuer, audience, subject, typ,
+// exp/nbf/iat, max age, a required custom claim with a value, a required scope); what a library
+// cannot check itself is checked in JS after it, as its users would. Before timing, each
+// contender must accept the valid tokens and reject tampered ones (wrong audience, expired,
+// bad signature, wrong tenant, missing scope), so no contender is timed doing less work.
+// Contenders run interleaved (round-robin, rotating start) for >= 5 rounds; the median round is
+// reported. Fresh-token rows cycle through a pool of distinct tokens, larger than any cache in
+// the run, and jwtward's "cache on" fresh row asserts through cacheStats() that it never hit;
+// the repeated-token section compares caches on one token.
+
+import { spawn } from 'node:child_process';
+import {
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  sign as cryptoSign,
+  timingSafeEqual,
+  verify as cryptoVerify,
+  constants as cryptoConstants,
+} from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync, brotliCompressSync, constants as zlibConstants } from 'node:zlib';
+import os from 'node:os';
+
+import * as jwtward from 'jwtward';
+import * as jose from 'jose';
+import { createVerifier as fastJwtVerifier, createDecoder as fastJwtDecoder } from 'fast-jwt';
+import jsonwebtoken from 'jsonwebtoken';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const QUICK = process.env.BENCH_QUICK === '1';
+const ROUNDS = QUICK ? 5 : 7;
+const ROUND_MS = QUICK ? 12 : 100;
+const WARMUP_MS = QUICK ? 10 : 80;
+const POOL = QUICK ? 192 : 2048; // distinct tokens per algorithm for fresh-token rows
+const IN_FLIGHT = 64;
+const COLD_SPAWNS = 5;
+const ALL_ALGS = ['HS256', 'RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];
+const ALGS = process.env.BENCH_ALGS ? process.env.BENCH_ALGS.split(',').map((s) => s.trim()) : ALL_ALGS;
+const started = performance.now();
+
+// ---------------------------------------------------------------------------------------------
+// Keys, policy, tokens
+
+const fixtures = join(root, 'benches', 'fixtures');
+const privateJwks = JSON.parse(readFileSync(join(fixtures, 'keys.json'), 'utf8')).keys;
+const jwks = JSON.parse(readFileSync(join(fixtures, 'jwks.json'), 'utf8'));
+const { policy: POLICY } = JSON.parse(readFileSync(join(fixtures, 'tokens.json'), 'utf8'));
+const REQUIRED_SCOPE = POLICY.requiredScopes[0];
+
+const HASH = { 256: 'sha256', 384: 'sha384', 512: 'sha512' };
+// How node:crypto signs and verifies each JWS algorithm.
+function cryptoParams(alg) {
+  const bits = alg.slice(2);
+  if (alg.startsWith('HS')) return { kind: 'hmac', hash: HASH[bits], len: Number(bits) / 8 };
+  if (alg.startsWith('RS')) return { kind: 'sig', hash: HASH[bits], opts: { padding: cryptoConstants.RSA_PKCS1_PADDING } };
+  if (alg.startsWith('PS')) {
+    return {
+      kind: 'sig',
+      hash: HASH[bits],
+      opts: { padding: cryptoConstants.RSA_PKCS1_PSS_PADDING, saltLength: Number(bits) / 8 },
+    };
+  }
+  if (alg.startsWith('ES')) return { kind: 'sig', hash: HASH[bits], opts: { dsaEncoding: 'ieee-p1363' } };
+  if (alg === 'EdDSA' || alg === 'Ed25519') return { kind: 'sig', hash: null, opts: {} };
+  throw new Error(`no crypto params for ${alg}`);
+}
+
+const jwkFor = (alg) => privateJwks.find((k) => k.alg === alg);
+const publicJwkFor = (alg) => jwks.keys.find((k) => k.alg === alg);
+function publicKeyObject(alg) {
+  const jwk = publicJwkFor(alg);
+  return jwk.kty === 'oct' ? createSecretKey(Buffer.from(jwk.k, 'base64url')) : createPublicKey({ key: jwk, format: 'jwk' });
+}
+
+const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+function signToken(alg, claimsOverride = {}, headerOverride = {}) {
+  const jwk = jwkFor(alg);
+  const now = Math.floor(Date.now() / 1000);
+  const header = { alg, typ: POLICY.typ, kid: jwk.kid, ...headerOverride };
+  const payload = {
+    iss: POLICY.issuer,
+    sub: POLICY.subject,
+    aud: POLICY.audience,
+    iat: now - 5,
+    nbf: now - 5,
+    exp: now + 1800,
+    jti: `${alg}-${Math.random().toString(36).slice(2)}-${counter++}`,
+    scope: 'orders:read orders:write',
+    tenant_id: POLICY.claims.tenant_id,
+    ...claimsOverride,
+  };
+  const input = `${b64(header)}.${b64(payload)}`;
+  const params = cryptoParams(alg);
+  let signature;
+  if (params.kind === 'hmac') {
+    signature = createHmac(params.hash, Buffer.from(jwk.k, 'base64url')).update(input).digest();
+  } else {
+    signature = cryptoSign(params.hash, Buffer.from(input), { key: privateKeyObjects.get(alg), ...params.opts });
+  }
+  return `${input}.${signature.toString('base64url')}`;
+}
+let counter = 0;
+const privateKeyObjects = new Map(
+  ALGS.filter((alg) => !alg.startsWith('HS')).map((alg) => [alg, createPrivateKey({ key: jwkFor(alg), format: 'jwk' })]),
+);
+
+// Tokens every contender must reject, one per policy rule we time.
+function badTokens(alg) {
+  const now = Math.floor(Date.now() / 1000);
+  const good = signToken(alg);
+  const [h, p, s] = good.split('.');
+  const flipped = s[0] === 'A' ? `B${s.slice(1)}` : `A${s.slice(1)}`;
+  return {
+    wrong_audience: signToken(alg, { aud: 'api://other' }),
+    expired: signToken(alg, { iat: now - 7200, nbf: now - 7200, exp: now - 3600 }),
+    bad_signature: `${h}.${p}.${flipped}`,
+    wrong_tenant: signToken(alg, { tenant_id: 'evil' }),
+    missing_scope: signToken(alg, { scope: 'orders:write' }),
+    wrong_typ: signToken(alg, {}, { typ: 'JWT' }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Contenders. Each `make(alg)` returns { fn, async, verifier? }: fn(token) verifies or throws.
+
+// The checks a library cannot express itself, done the way its users would.
+function postChecks(payload, header) {
+  if (header !== undefined && header.typ !== POLICY.typ) throw new Error('typ');
+  if (payload.tenant_id !== POLICY.claims.tenant_id) throw new Error('tenant_id');
+  const granted = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
+  if (Array.isArray(payload.scp)) granted.push(...payload.scp);
+  if (!granted.includes(REQUIRED_SCOPE)) throw new Error('scope');
+  return payload;
+}
+
+const jwtwardOptions = (cache) => ({
+  jwks,
+  algorithms: ALGS,
+  issuer: POLICY.issuer,
+  audience: POLICY.audience,
+  subject: POLICY.subject,
+  typ: POLICY.typ,
+  requiredClaims: POLICY.requiredClaims,
+  requiredScopes: POLICY.requiredScopes,
+  claims: POLICY.claims,
+  maxTokenAge: POLICY.maxTokenAge,
+  cache,
+});
+
+// The fresh-token "cache on" row: a cache smaller than the token pool, walked in order, so an
+// LRU can never hit; cacheStats() proves it after the run.
+const MISS_CACHE = { maxEntries: Math.floor(POOL / 2) };
+
+const joseLocalJwks = jose.createLocalJWKSet(jwks);
+const joseOptions = (alg) => ({
+  algorithms: [alg],
+  issuer: POLICY.issuer,
+  audience: POLICY.audience,
+  subject: POLICY.subject,
+  typ: POLICY.typ,
+  maxTokenAge: POLICY.maxTokenAge,
+  requiredClaims: [...POLICY.requiredClaims, 'iat'],
+});
+// jose's JWK Set resolver refuses symmetric keys: HS* get the secret directly.
+const joseKey = (alg) => (alg.startsWith('HS') ? publicKeyObject(alg) : joseLocalJwks);
+
+function fastJwtKey(alg) {
+  const jwk = publicJwkFor(alg);
+  return jwk.kty === 'oct' ? Buffer.from(jwk.k, 'base64url') : publicKeyObject(alg).export({ format: 'pem', type: 'spki' });
+}
+const fastJwtOptions = (alg, cache) => ({
+  key: fastJwtKey(alg),
+  algorithms: [alg],
+  allowedIss: POLICY.issuer,
+  allowedAud: POLICY.audience,
+  allowedSub: POLICY.subject,
+  checkTyp: POLICY.typ,
+  maxAge: POLICY.maxTokenAge * 1000,
+  requiredClaims: [...POLICY.requiredClaims, 'iat', 'exp'],
+  complete: false,
+  cache,
+});
+
+// A hand-written verifier on node:crypto: the floor any JS library pays (split, base64url,
+// JSON.parse, key lookup, signature, claims). Keys imported once.
+function rawVerifier(alg) {
+  const params = cryptoParams(alg);
+  const jwk = publicJwkFor(alg);
+  const key = publicKeyObject(alg);
+  const secret = jwk.kty === 'oct' ? Buffer.from(jwk.k, 'base64url') : null;
+  return (token) => {
+    const first = token.indexOf('.');
+    const second = token.indexOf('.', first + 1);
+    if (first < 0 || second < 0 || token.indexOf('.', second + 1) >= 0) throw new Error('malformed');
+    const header = JSON.parse(Buffer.from(token.slice(0, first), 'base64url').toString());
+    if (header.alg !== alg || header.kid !== jwk.kid || header.crit !== undefined) throw new Error('header');
+    const input = token.slice(0, second);
+    const signature = Buffer.from(token.slice(second + 1), 'base64url');
+    let ok;
+    if (secret) {
+      const mac = createHmac(params.hash, secret).update(input).digest();
+      ok = mac.length === signature.length && timingSafeEqual(mac, signature);
+    } else {
+      ok = cryptoVerify(params.hash, Buffer.from(input), { key, ...params.opts }, signature);
+    }
+    if (!ok) throw new Error('bad_signature');
+    const payload = JSON.parse(Buffer.from(token.slice(first + 1, second), 'base64url').toString());
+    const now = Date.now() / 1000;
+    if (payload.iss !== POLICY.issuer) throw new Error('iss');
+    if (payload.sub !== POLICY.subject) throw new Error('sub');
+    const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+    if (!aud.includes(POLICY.audience)) throw new Error('aud');
+    if (typeof payload.exp !== 'number' || now >= payload.exp) throw new Error('exp');
+    if (typeof payload.nbf === 'number' && now < payload.nbf) throw new Error('nbf');
+    if (typeof payload.iat !== 'number' || payload.iat > now || now - payload.iat > POLICY.maxTokenAge) throw new Error('iat');
+    return postChecks(payload, header);
+  };
+}
+
+const verifierHasBackend = (() => {
+  // issue 6's `backend: 'wasm'` (portable path). Only benched when the package knows the option:
+  // an unknown backend value must then be refused.
+  try {
+    new jwtward.Verifier({ ...jwtwardOptions(false), backend: 'no-such-backend' }).free();
+    return false;
+  } catch {
+    try {
+      new jwtward.Verifier({ ...jwtwardOptions(false), backend: 'wasm' }).free();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+})();
+const verifierHasAsync = typeof jwtward.Verifier.prototype.verifyAsync === 'function';
+
+const FRESH = [
+  {
+    id: 'jwtward',
+    label: 'jwtward (cache off)',
+    make() {
+      const v = new jwtward.Verifier(jwtwardOptions(false));
+      return { fn: (t) => v.verify(t), verifier: v };
+    },
+  },
+  {
+    id: 'jwtward_cache_miss',
+    label: 'jwtward (cache on, all misses)',
+    make() {
+      const v = new jwtward.Verifier(jwtwardOptions(MISS_CACHE));
+      return { fn: (t) => v.verify(t), verifier: v, expectNoHits: true };
+    },
+  },
+  ...(verifierHasBackend
+    ? [{
+        id: 'jwtward_wasm',
+        label: "jwtward (backend 'wasm')",
+        make() {
+          const v = new jwtward.Verifier({ ...jwtwardOptions(false), backend: 'wasm' });
+          return { fn: (t) => v.verify(t), verifier: v };
+        },
+      }]
+    : []),
+  ...(verifierHasAsync
+    ? [
+        {
+          id: 'jwtward_async',
+          label: 'jwtward verifyAsync, 1 at a time',
+          make() {
+            const v = new jwtward.Verifier(jwtwardOptions(false));
+            return { fn: (t) => v.verifyAsync(t), async: true, verifier: v };
+          },
+        },
+        {
+          id: 'jwtward_async64',
+          label: `jwtward verifyAsync, ${IN_FLIGHT} in flight`,
+          make() {
+            const v = new jwtward.Verifier(jwtwardOptions(false));
+            return { fn: (t) => v.verifyAsync(t), async: true, inFlight: IN_FLIGHT, verifier: v };
+          },
+        },
+      ]
+    : []),
+  {
+    id: 'jose',
+    label: 'jose, 1 at a time',
+    make(alg) {
+      const key = joseKey(alg);
+      const options = joseOptions(alg);
+      return { fn: async (t) => postChecks((await jose.jwtVerify(t, key, options)).payload), async: true };
+    },
+  },
+  {
+    id: 'jose64',
+    label: `jose, ${IN_FLIGHT} in flight`,
+    make(alg) {
+      const key = joseKey(alg);
+      const options = joseOptions(alg);
+      return {
+        fn: async (t) => postChecks((await jose.jwtVerify(t, key, options)).payload),
+        async: true,
+        inFlight: IN_FLIGHT,
+      };
+    },
+  },
+  {
+    id: 'fastjwt',
+    label: 'fast-jwt (cache off)',
+    make(alg) {
+      const verify = fastJwtVerifier(fastJwtOptions(alg, false));
+      return { fn: (t) => postChecks(verify(t)) };
+    },
+  },
+  {
+    id: 'jsonwebtoken',
+    label: 'jsonwebtoken',
+    supports: (alg) => !alg.startsWith('Ed'), // jsonwebtoken 9 has no EdDSA
+    make(alg) {
+      const key = publicKeyObject(alg);
+      const options = {
+        algorithms: [alg],
+        issuer: POLICY.issuer,
+        audience: POLICY.audience,
+        subject: POLICY.subject,
+        maxAge: POLICY.maxTokenAge,
+        complete: true,
+      };
+      return {
+        fn: (t) => {
+          const { header, payload } = jsonwebtoken.verify(t, key, options);
+          if (payload.iat === undefined) throw new Error('iat');
+          return postChecks(payload, header);
+        },
+      };
+    },
+  },
+  {
+    id: 'raw',
+    label: 'raw node:crypto.verify',
+    make(alg) {
+      return { fn: rawVerifier(alg) };
+    },
+  },
+];
+
+const REPEATED = [
+  {
+    id: 'jwtward_cache',
+    label: 'jwtward (cache on)',
+    make() {
+      const v = new jwtward.Verifier(jwtwardOptions({ maxEntries: 1000 }));
+      return { fn: (t) => v.verify(t), verifier: v, expectHits: true };
+    },
+  },
+  {
+    id: 'fastjwt_cache',
+    label: 'fast-jwt (cache on)',
+    make(alg) {
+      const verify = fastJwtVerifier(fastJwtOptions(alg, true));
+      return { fn: (t) => postChecks(verify(t)) };
+    },
+  },
+  {
+    id: 'jwtward_nocache',
+    label: 'jwtward (cache off)',
+    make() {
+      const v = new jwtward.Verifier(jwtwardOptions(false));
+      return { fn: (t) => v.verify(t), verifier: v };
+    },
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Harness
+
+// Runs `count` verifications from `cursor`; returns the next cursor and, for contenders timed
+// elsewhere (inside workerd), the elapsed milliseconds they measured.
+async function runBatch(instance, tokens, cursor, count) {
+  if (instance.remote) return instance.remote(cursor, count);
+  const n = tokens.length;
+  const { fn } = instance;
+  if (!instance.async) {
+    for (let i = 0; i < count; i++) fn(tokens[(cursor + i) % n]);
+  } else if (!instance.inFlight) {
+    for (let i = 0; i < count; i++) await fn(tokens[(cursor + i) % n]);
+  } else {
+    // A sliding window of `inFlight` outstanding verifications.
+    let next = 0;
+    const worker = async () => {
+      while (next < count) {
+        const i = next++;
+        await fn(tokens[(cursor + i) % n]);
+      }
+    };
+    await Promise.all(Array.from({ length: instance.inFlight }, worker));
+  }
+  return { cursor: (cursor + count) % n, ms: undefined };
+}
+
+// Runs every contender interleaved; returns { id: { median, rounds } } in ops/s.
+async function measure(contenders, tokens) {
+  const state = [];
+  for (const c of contenders) {
+    // Warm-up, which also sizes the batch for a round of ~ROUND_MS.
+    let cursor = 0;
+    let done = 0;
+    let spent = 0;
+    let batch = 8;
+    while (spent < WARMUP_MS) {
+      const t0 = performance.now();
+      const r = await runBatch(c.instance, tokens, cursor, batch);
+      spent += r.ms ?? performance.now() - t0;
+      cursor = r.cursor;
+      done += batch;
+      batch *= 2;
+    }
+    state.push({ c, cursor, batch: Math.max(8, Math.round(ROUND_MS / (spent / done))), rates: [] });
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < state.length; k++) {
+      const s = state[(k + round) % state.length]; // rotate who goes first
+      const t0 = performance.now();
+      const r = await runBatch(s.c.instance, tokens, s.cursor, s.batch);
+      const ms = r.ms ?? performance.now() - t0;
+      s.cursor = r.cursor;
+      s.rates.push(s.batch / (ms / 1000));
+    }
+  }
+  const out = {};
+  for (const s of state) {
+    const sorted = [...s.rates].sort((a, b) => a - b);
+    out[s.c.id] = { median: sorted[Math.floor(sorted.length / 2)], rounds: s.rates.map(Math.round) };
+  }
+  return out;
+}
+
+// Every contender must accept good tokens and reject each bad one before it is timed.
+async function validate(contender, instance, alg, goodTokens, bad) {
+  const call = async (t) => (instance.async ? await instance.fn(t) : instance.fn(t));
+  for (const t of goodTokens) {
+    try {
+      await call(t);
+    } catch (error) {
+      throw new Error(`${contender.label} rejects a valid ${alg} token: ${error.code ?? ''} ${error.message}`);
+    }
+  }
+  for (const [name, t] of Object.entries(bad)) {
+    let rejected = false;
+    try {
+      await call(t);
+    } catch {
+      rejected = true;
+    }
+    if (!rejected) throw new Error(`${contender.label} accepts a ${alg} token with ${name}: it would be timed doing less work`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output helpers
+
+const fmtOps = (x) => (x === undefined ? 'n/a' : x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e4 ? `${(x / 1e3).toFixed(1)}k` : x >= 1e3 ? `${(x / 1e3).toFixed(2)}k` : `${x.toFixed(0)}`);
+const fmtRatio = (x) => (x === undefined || !Number.isFinite(x) ? '' : `${x.toFixed(2)}x`);
+function table(headers, rows) {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+  console.log(line(headers));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sections
+
+const results = { quick: QUICK, rounds: ROUNDS, pool: POOL, node: process.version, fresh: {}, repeated: {}, decode: {}, cold: {}, sizes: {}, native: null, workerd: null };
+
+function printHeader() {
+  const load = os.loadavg()[0];
+  console.log(`jwtward bench: Node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, load ${load.toFixed(2)}${QUICK ? ', QUICK (smoke run, figures are rough)' : ''}`);
+  console.log(`median of ${ROUNDS} interleaved rounds of ~${ROUND_MS} ms; fresh tokens: ${POOL} distinct per algorithm; full policy on every contender`);
+  if (load > os.cpus().length * 0.75) console.log(`WARNING: load average ${load.toFixed(2)} on ${os.cpus().length} CPUs: figures will be noisy`);
+  console.log(`jwtward options: ${verifierHasAsync ? 'verifyAsync ' : ''}${verifierHasBackend ? "backend:'wasm' " : ''}${!verifierHasAsync && !verifierHasBackend ? '(sync verify only)' : ''}`);
+}
+
+async function freshSection() {
+  console.log('\n## Fresh tokens (every token distinct; verifications/s; ratio = jwtward (cache off) / contender)\n');
+  const ids = FRESH.map((c) => c.id);
+  const rows = [];
+  for (const alg of ALGS) {
+    const tokens = Array.from({ length: POOL }, () => signToken(alg));
+    const bad = badTokens(alg);
+    const contenders = [];
+    for (const c of FRESH) {
+      if (c.supports && !c.supports(alg)) continue;
+      const instance = c.make(alg);
+      await validate(c, instance, alg, tokens.slice(0, 3), bad);
+      contenders.push({ ...c, instance });
+    }
+    // Validation verified a few tokens: reset the miss-only cache so its counters start clean.
+    for (const c of contenders) {
+      if (c.instance.expectNoHits) {
+        c.instance.verifier.free();
+        const v = new jwtward.Verifier(jwtwardOptions(MISS_CACHE));
+        c.instance = { ...c.instance, fn: (t) => v.verify(t), verifier: v };
+      }
+    }
+    const measured = await measure(contenders, tokens);
+    for (const c of contenders) {
+      if (c.instance.expectNoHits) {
+        const stats = c.instance.verifier.cacheStats?.();
+        if (stats && stats.hits !== 0) throw new Error(`the fresh-token cache row hit its cache ${stats.hits} times: the pool is too small`);
+      }
+      c.instance.verifier?.free();
+    }
+    results.fresh[alg] = Object.fromEntries(Object.entries(measured).map(([k, v]) => [k, v]));
+    rows.push(measured);
+    const base = measured.jwtward.median;
+    console.log(`${alg}: ${contenders.map((c) => `${c.id} ${fmtOps(measured[c.id].median)}`).join(', ')}`);
+    results.fresh[alg].ratios = Object.fromEntries(ids.filter((id) => measured[id]).map((id) => [id, base / measured[id].median]));
+  }
+  console.log('');
+  table(
+    ['contender', ...ALGS],
+    FRESH.map((c) => [c.label, ...ALGS.map((alg) => fmtOps(results.fresh[alg]?.[c.id]?.median))]),
+  );
+  console.log('\nratio jwtward (cache off) / contender (> 1: jwtward faster)\n');
+  table(
+    ['contender', ...ALGS],
+    FRESH.filter((c) => c.id !== 'jwtward').map((c) => [c.label, ...ALGS.map((alg) => fmtRatio(results.fresh[alg]?.ratios?.[c.id]))]),
+  );
+}
+
+async function repeatedSection() {
+  console.log('\n## Repeated token (the same token every time: what a cache is for)\n');
+  for (const alg of ALGS) {
+    const token = [signToken(alg)];
+    const contenders = [];
+    for (const c of REPEATED) {
+      const instance = c.make(alg);
+      await validate(c, instance, alg, token, badTokens(alg));
+      contenders.push({ ...c, instance });
+    }
+    const measured = await measure(contenders, token);
+    for (const c of contenders) {
+      if (c.instance.expectHits) {
+        const stats = c.instance.verifier.cacheStats?.();
+        if (stats && stats.hits === 0) throw new Error('the repeated-token cache row never hit its cache');
+      }
+      c.instance.verifier?.free();
+    }
+    results.repeated[alg] = { ...measured, ratio: measured.jwtward_cache.median / measured.fastjwt_cache.median };
+  }
+  table(
+    ['contender', ...ALGS],
+    [
+      ...REPEATED.map((c) => [c.label, ...ALGS.map((alg) => fmtOps(results.repeated[alg]?.[c.id]?.median))]),
+      ['ratio jwtward cache / fast-jwt cache', ...ALGS.map((alg) => fmtRatio(results.repeated[alg]?.ratio))],
+    ],
+  );
+}
+
+async function decodeSection() {
+  console.log('\n## Decode only (nothing verified; RS256 tokens)\n');
+  const alg = ALGS.includes('RS256') ? 'RS256' : ALGS[0];
+  const tokens = Array.from({ length: 64 }, () => signToken(alg));
+  const fastDecode = fastJwtDecoder({ complete: true });
+  const contenders = [
+    { id: 'jwtward', label: 'jwtward decode', instance: { fn: (t) => jwtward.decode(t) } },
+    { id: 'jose', label: 'jose decodeProtectedHeader + decodeJwt', instance: { fn: (t) => [jose.decodeProtectedHeader(t), jose.decodeJwt(t)] } },
+    { id: 'fastjwt', label: 'fast-jwt createDecoder', instance: { fn: (t) => fastDecode(t) } },
+    { id: 'jsonwebtoken', label: 'jsonwebtoken decode', instance: { fn: (t) => jsonwebtoken.decode(t, { complete: true }) } },
+  ];
+  const measured = await measure(contenders, tokens);
+  results.decode = measured;
+  table(['decoder', 'ops/s', 'jwtward / it'], contenders.map((c) => [c.label, fmtOps(measured[c.id].median), c.id === 'jwtward' ? '' : fmtRatio(measured.jwtward.median / measured[c.id].median)]));
+}
+
+function nativeSection() {
+  const candidates = [
+    process.env.BENCH_NATIVE_JSON,
+    process.env.CARGO_TARGET_DIR && join(process.env.CARGO_TARGET_DIR, 'bench-native.json'),
+    join(root, 'target', 'bench-native.json'),
+  ].filter(Boolean);
+  const path = candidates.find((p) => existsSync(p));
+  console.log('\n## Native Rust vs WebAssembly (jwtward, cache off, full policy)\n');
+  if (!path) {
+    console.log('no native figures: run `cargo bench --bench verify -- --json` (writes target/bench-native.json)');
+    return;
+  }
+  const native = JSON.parse(readFileSync(path, 'utf8'));
+  results.native = native;
+  const ageMin = native.unixTime ? Math.round((Date.now() / 1000 - native.unixTime) / 60) : undefined;
+  console.log(`native figures from ${path}${ageMin !== undefined ? ` (${ageMin} min old)` : ''}`);
+  const rows = ALGS.map((alg) => {
+    const n = native.results?.[`verify ${alg}`]?.opsPerSec;
+    const w = results.fresh[alg]?.jwtward?.median;
+    return [alg, fmtOps(n), fmtOps(w), n && w ? fmtRatio(w / n) : ''];
+  });
+  const nd = native.results?.['decode (all algs)']?.opsPerSec;
+  rows.push(['decode', fmtOps(nd), fmtOps(results.decode.jwtward?.median), '']);
+  table(['alg', 'native', 'wasm in Node', 'wasm / native'], rows);
+  console.log('(native decode mixes every algorithm; the wasm decode row uses RS256 tokens)');
+}
+
+// Spawn to first verified token, jwtward vs jose: median of COLD_SPAWNS interleaved spawns.
+async function coldStartSection() {
+  console.log(`\n## Cold start (spawn node, import, build the verifier, verify one RS256/ES256 token; median of ${COLD_SPAWNS})\n`);
+  const alg = ALGS.includes('RS256') ? 'RS256' : ALGS.find((a) => !a.startsWith('HS')) ?? ALGS[0];
+  const token = signToken(alg);
+  const env = { ...process.env, BENCH_TOKEN: token, BENCH_JWKS: JSON.stringify(jwks), BENCH_POLICY: JSON.stringify(POLICY), BENCH_ALG: alg };
+  const scripts = {
+    baseline: `process.stdout.write('ok')`,
+    jwtward: `
+      const { Verifier } = await import('jwtward');
+      const p = JSON.parse(process.env.BENCH_POLICY);
+      const v = new Verifier({ jwks: JSON.parse(process.env.BENCH_JWKS), algorithms: [process.env.BENCH_ALG], issuer: p.issuer,
+        audience: p.audience, subject: p.subject, typ: p.typ, requiredClaims: p.requiredClaims, requiredScopes: p.requiredScopes,
+        claims: p.claims, maxTokenAge: p.maxTokenAge });
+      v.verify(process.env.BENCH_TOKEN);
+      process.stdout.write('ok');`,
+    jose: `
+      const { jwtVerify, createLocalJWKSet } = await import('jose');
+      const p = JSON.parse(process.env.BENCH_POLICY);
+      const { payload } = await jwtVerify(process.env.BENCH_TOKEN, createLocalJWKSet(JSON.parse(process.env.BENCH_JWKS)), {
+        algorithms: [process.env.BENCH_ALG], issuer: p.issuer, audience: p.audience, subject: p.subject, typ: p.typ,
+        maxTokenAge: p.maxTokenAge, requiredClaims: p.requiredClaims });
+      if (payload.tenant_id !== p.claims.tenant_id || !payload.scope.split(' ').includes(p.requiredScopes[0])) throw new Error('claims');
+      process.stdout.write('ok');`,
+  };
+  const spawnOnce = (code) =>
+    new Promise((resolveSpawn, reject) => {
+      const t0 = performance.now();
+      const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      child.on('error', reject);
+      child.on('close', (status) => {
+        const ms = performance.now() - t0;
+        if (status !== 0 || out !== 'ok') reject(new Error(`cold start child failed (${status}): ${err.slice(0, 400)}`));
+        else resolveSpawn(ms);
+      });
+    });
+  const times = { baseline: [], jwtward: [], jose: [] };
+  for (let i = 0; i < COLD_SPAWNS; i++) {
+    for (const name of i % 2 ? ['jose', 'jwtward', 'baseline'] : ['baseline', 'jwtward', 'jose']) times[name].push(await spawnOnce(scripts[name]));
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+  results.cold = { alg, ms: m, spawns: times };
+  table(
+    ['', 'ms (spawn to exit)', 'minus bare node'],
+    [
+      ['bare node -e', m.baseline.toFixed(1), ''],
+      ['jwtward', m.jwtward.toFixed(1), (m.jwtward - m.baseline).toFixed(1)],
+      ['jose', m.jose.toFixed(1), (m.jose - m.baseline).toFixed(1)],
+    ],
+  );
+}
+
+function sizesSection() {
+  console.log('\n## Package size\n');
+  const wasm = join(root, 'pkg', 'dist', 'jwtward_bg.wasm');
+  if (!existsSync(wasm)) {
+    console.log('pkg/dist/jwtward_bg.wasm not found (npm run build)');
+    return;
+  }
+  const bytes = readFileSync(wasm);
+  const gz = gzipSync(bytes, { level: 9 }).length;
+  const br = brotliCompressSync(bytes, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  results.sizes = { raw: bytes.length, gzip: gz, brotli: br };
+  const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+  console.log(`jwtward_bg.wasm: ${kib(bytes.length)} raw, ${kib(gz)} gzip -9, ${kib(br)} brotli (budget: 150 KiB gzip)`);
+}
+
+// The same comparison inside workerd (Miniflare from npm, the runtime of Cloudflare Workers):
+// jwtward through its `workerd` export condition vs jose on WebCrypto, timed inside the Worker.
+const WORKERD_POOL = QUICK ? 64 : 512;
+async function workerdSection() {
+  console.log('\n## workerd (Miniflare): verifications/s timed inside the Worker, fresh tokens\n');
+  if (process.env.BENCH_WORKERD === '0') {
+    console.log('skipped (BENCH_WORKERD=0)');
+    return;
+  }
+  let esbuild;
+  let Miniflare;
+  try {
+    esbuild = await import('esbuild');
+    ({ Miniflare } = await import('miniflare'));
+  } catch (error) {
+    console.log(`skipped: esbuild or miniflare not importable (${error.message})`);
+    return;
+  }
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const outdir = mkdtempSync(join(os.tmpdir(), 'jwtward-bench-workerd-'));
+  let mf;
+  try {
+    // Bundled as wrangler would: the `workerd` condition first, the .wasm kept as a module.
+    await esbuild.build({
+      entryPoints: [join(root, 'benches', 'js', 'workerd-worker.mjs')],
+      outfile: join(outdir, 'index.js'),
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      target: 'es2022',
+      conditions: ['workerd', 'worker', 'browser'],
+      mainFields: ['module', 'main'],
+      loader: { '.wasm': 'copy' },
+      logLevel: 'silent',
+    });
+    const compatibilityDate = /^compatibility_date = "(.+)"$/m.exec(readFileSync(join(root, 'wrangler.toml'), 'utf8'))?.[1] ?? '2026-04-20';
+    mf = new Miniflare({
+      modules: true,
+      modulesRoot: outdir,
+      scriptPath: join(outdir, 'index.js'),
+      modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+      compatibilityDate,
+    });
+    await mf.ready;
+    const call = async (path, body) => {
+      const response = await mf.dispatchFetch(`http://bench${path}`, { method: 'POST', body: JSON.stringify(body) });
+      const json = await response.json();
+      if (!response.ok) throw new Error(`workerd ${path}: ${json.error}`);
+      return json;
+    };
+    const tokens = Object.fromEntries(ALGS.map((alg) => [alg, Array.from({ length: WORKERD_POOL }, () => signToken(alg))]));
+    const bad = Object.fromEntries(ALGS.map((alg) => [alg, badTokens(alg)]));
+    const info = await call('/setup', { jwks, policy: POLICY, algs: ALGS, tokens, bad });
+    if (info.failures.length) throw new Error(`workerd contenders failed validation:\n  ${info.failures.join('\n  ')}`);
+    const labels = {
+      jwtward: 'jwtward verify (sync)',
+      jwtward_async: 'jwtward verifyAsync, 1 at a time',
+      jwtward_async64: `jwtward verifyAsync, ${IN_FLIGHT} in flight`,
+      jose: 'jose, 1 at a time',
+      jose64: `jose, ${IN_FLIGHT} in flight`,
+    };
+    results.workerd = { asyncVerify: info.asyncVerify };
+    for (const alg of ALGS) {
+      const contenders = info.contenders.map((id) => ({
+        id,
+        label: labels[id] ?? id,
+        instance: { remote: (cursor, count) => call('/run', { contender: id, alg, cursor, count }) },
+      }));
+      results.workerd[alg] = await measure(contenders, tokens[alg]);
+    }
+    table(
+      ['contender', ...ALGS],
+      [
+        ...info.contenders.map((id) => [labels[id] ?? id, ...ALGS.map((alg) => fmtOps(results.workerd[alg][id]?.median))]),
+        ['ratio jwtward sync / jose 1 at a time', ...ALGS.map((alg) => fmtRatio(results.workerd[alg].jwtward.median / results.workerd[alg].jose.median))],
+      ],
+    );
+  } catch (error) {
+    results.workerd = { error: error.message };
+    console.log(`workerd section FAILED: ${error.message}`);
+    process.exitCode = 1;
+  } finally {
+    await mf?.dispose().catch(() => {});
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+// The acceleration issue's targets (issue 6), as measured in this run.
+function targetsSection() {
+  console.log('\n## Targets (issue 6), this run\n');
+  const rows = [];
+  const check = (what, ratio, goal) => rows.push([what, fmtRatio(ratio), `>= ${goal.toFixed(2)}x`, ratio === undefined ? 'n/a' : ratio >= goal ? 'met' : 'NOT met']);
+  for (const alg of ALGS) check(`fresh ${alg}: jwtward / fast-jwt (cache off)`, results.fresh[alg]?.ratios?.fastjwt, 1.0);
+  for (const alg of ['RS256', 'ES256'].filter((a) => ALGS.includes(a))) check(`fresh ${alg}: jwtward / raw node:crypto`, results.fresh[alg]?.ratios?.raw, 0.85);
+  for (const alg of ALGS) check(`repeated ${alg}: jwtward cache / fast-jwt cache`, results.repeated[alg]?.ratio, 1.2);
+  if (results.cold.ms) check('cold start: jose time / jwtward time', results.cold.ms.jose / results.cold.ms.jwtward, 1.0);
+  const w = results.workerd;
+  if (w?.asyncVerify) {
+    for (const alg of ALGS) {
+      check(`workerd ${alg}: verifyAsync / jose (1 at a time)`, w[alg]?.jwtward_async && w[alg].jwtward_async.median / w[alg].jose.median, 1.5);
+      check(`workerd ${alg}: verifyAsync / jose (${IN_FLIGHT} in flight)`, w[alg]?.jwtward_async64 && w[alg].jwtward_async64.median / w[alg].jose64.median, 1.0);
+    }
+  }
+  table(['target', 'measured', 'goal', ''], rows);
+  if (!verifierHasAsync) console.log('(verifyAsync is not in this build: its Node and workerd targets are not measured)');
+  console.log('(the "portable path no slower than issue 6\'s table" target: compare the wasm rows above with it)');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+printHeader();
+await freshSection();
+await repeatedSection();
+await decodeSection();
+nativeSection();
+await workerdSection();
+await coldStartSection();
+sizesSection();
+targetsSection();
+console.log(`\nbench done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+if (process.env.BENCH_JSON) {
+  writeFileSync(process.env.BENCH_JSON, JSON.stringify(results, null, 2) + '\n');
+  console.log(`wrote ${process.env.BENCH_JSON}`);
+}
