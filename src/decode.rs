@@ -30,9 +30,12 @@ pub type JsonObject = Map<String, Value>;
 // ---------------------------------------------------------------------------------------------
 // base64url
 
-/// Maps an ASCII byte to its base64url value, or 0xFF for bytes outside the alphabet.
-const BASE64URL_VALUES: [u8; 256] = {
-    let mut table = [0xFF_u8; 256];
+/// Marks an octet that is not in the base64url alphabet.
+const INVALID: u8 = 0xff;
+
+/// The base64url alphabet (RFC 4648 §5) as a decoding table: value 0-63, or [`INVALID`].
+static BASE64URL: [u8; 256] = {
+    let mut table = [INVALID; 256];
     let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut i = 0;
     while i < 64 {
@@ -42,50 +45,66 @@ const BASE64URL_VALUES: [u8; 256] = {
     table
 };
 
-/// Decodes unpadded base64url strictly (RFC 7515 §2, RFC 4648 §5): only `A-Z a-z 0-9 - _`, no
-/// `=`, no whitespace, a length that is not 1 mod 4, and zero unused bits in the last symbol, so
-/// that every byte string has exactly one accepted encoding (no signature malleability).
+/// Strict base64url decoding as RFC 7515 §2 defines it for JWS/JWK: only `A-Z a-z 0-9 - _`,
+/// no `=` padding, no whitespace or line breaks, and the unpadded encoding must be canonical:
+/// the length mod 4 is never 1 (no octet ends there) and the unused low bits of the last
+/// character are zero (so each octet string has exactly one encoding, and a token cannot be
+/// altered without changing its bytes). Returns `None` on any violation.
+///
+/// Table-driven, one allocation of the exact output size; used for token segments and JWK
+/// members alike.
 pub fn base64url_decode(input: &[u8]) -> Option<Vec<u8>> {
-    if input.len() % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(input.len() / 4 * 3 + 2);
-    let mut chunks = input.chunks_exact(4);
-    for chunk in &mut chunks {
-        let mut acc: u32 = 0;
-        for &byte in chunk {
-            let value = BASE64URL_VALUES[byte as usize];
-            if value == 0xFF {
-                return None;
-            }
-            acc = (acc << 6) | u32::from(value);
-        }
-        out.extend_from_slice(&[(acc >> 16) as u8, (acc >> 8) as u8, acc as u8]);
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut acc: u32 = 0;
-        for &byte in rest {
-            let value = BASE64URL_VALUES[byte as usize];
-            if value == 0xFF {
-                return None;
-            }
-            acc = (acc << 6) | u32::from(value);
-        }
-        // 2 symbols carry 1 byte (4 unused bits), 3 symbols carry 2 bytes (2 unused bits).
-        let (unused_bits, bytes) = if rest.len() == 2 { (4, 1) } else { (2, 2) };
-        if acc & ((1 << unused_bits) - 1) != 0 {
+    let tail_len = input.len() % 4;
+    let tail_out = match tail_len {
+        0 => 0,
+        2 => 1,
+        3 => 2,
+        // One character holds 6 bits: not a whole octet.
+        _ => return None,
+    };
+    let (body, tail) = input.split_at(input.len() - tail_len);
+    let mut out = Vec::with_capacity(body.len() / 4 * 3 + tail_out);
+    for quad in body.chunks_exact(4) {
+        let a = BASE64URL[usize::from(quad[0])];
+        let b = BASE64URL[usize::from(quad[1])];
+        let c = BASE64URL[usize::from(quad[2])];
+        let d = BASE64URL[usize::from(quad[3])];
+        // Valid values are < 64; INVALID has the top bit set.
+        if (a | b | c | d) & 0x80 != 0 {
             return None;
         }
-        let acc = acc >> unused_bits;
-        if bytes == 1 {
-            out.push(acc as u8);
-        } else {
-            out.extend_from_slice(&[(acc >> 8) as u8, acc as u8]);
+        let bits = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
+        out.extend_from_slice(&[(bits >> 16) as u8, (bits >> 8) as u8, bits as u8]);
+    }
+    match *tail {
+        [] => {}
+        [a, b] => {
+            let (a, b) = (BASE64URL[usize::from(a)], BASE64URL[usize::from(b)]);
+            // 12 bits for 8: the low 4 bits of `b` are unused and must be zero.
+            if (a | b) & 0x80 != 0 || b & 0x0f != 0 {
+                return None;
+            }
+            out.push(a << 2 | b >> 4);
         }
+        [a, b, c] => {
+            let (a, b, c) = (
+                BASE64URL[usize::from(a)],
+                BASE64URL[usize::from(b)],
+                BASE64URL[usize::from(c)],
+            );
+            // 18 bits for 16: the low 2 bits of `c` are unused and must be zero.
+            if (a | b | c) & 0x80 != 0 || c & 0x03 != 0 {
+                return None;
+            }
+            out.push(a << 2 | b >> 4);
+            out.push(b << 4 | c >> 2);
+        }
+        // `tail_len` is 0, 2 or 3 here.
+        _ => return None,
     }
     Some(out)
 }
+
 
 // ---------------------------------------------------------------------------------------------
 // strict JSON

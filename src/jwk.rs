@@ -9,6 +9,7 @@ use core::fmt;
 use serde_json::{Map, Value};
 
 use crate::alg::{self, Algorithm, EcCurve, KeyType};
+use crate::decode::base64url_decode;
 use crate::error::ConfigError;
 
 /// A parsed JWK Set. Only its public key material is ever used.
@@ -423,7 +424,8 @@ fn private_members_message(name: &str) -> String {
 }
 
 impl Jwk {
-    /// A soundness problem that makes the verifier refuse this key (`key_mismatch`).
+    /// A soundness problem that makes the verifier refuse this key (`key_mismatch`), or a
+    /// known-broken RSA key (ROCA) that it still accepts.
     fn soundness_warning(&self) -> Option<(LintCode, String)> {
         if let KeyMaterial::Rsa { n, .. } = &self.material {
             let bits = alg::rsa_modulus_bits(n);
@@ -434,6 +436,16 @@ impl Jwk {
                         "is a {bits}-bit RSA key; at least 2048 bits are required (RFC 7518 \
                          §3.3), so it is refused"
                     ),
+                ));
+            }
+            // Still accepted for verification (see `has_roca_fingerprint`), but broken.
+            #[cfg(feature = "rsa")]
+            if alg::rsa::has_roca_fingerprint(alg::strip_leading_zeros(n)) {
+                return Some((
+                    LintCode::WeakRsaKey,
+                    "is an RSA key with the ROCA structure (CVE-2017-15361): its private key can \
+                     be recovered from the public key; replace it"
+                        .into(),
                 ));
             }
         }
@@ -693,81 +705,6 @@ impl SkippedKey {
     pub fn is_unsupported(&self) -> bool {
         self.unsupported
     }
-}
-
-/// Marks an octet that is not in the base64url alphabet.
-const INVALID: u8 = 0xff;
-
-/// The base64url alphabet (RFC 4648 §5) as a decoding table: value 0-63, or [`INVALID`].
-static BASE64URL: [u8; 256] = {
-    let mut table = [INVALID; 256];
-    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut i = 0;
-    while i < 64 {
-        table[alphabet[i] as usize] = i as u8;
-        i += 1;
-    }
-    table
-};
-
-/// Strict base64url decoding as RFC 7515 §2 defines it for JWS/JWK: only `A-Z a-z 0-9 - _`,
-/// no `=` padding, no whitespace or line breaks, and the unpadded encoding must be canonical:
-/// the length mod 4 is never 1 (no octet ends there) and the unused low bits of the last
-/// character are zero (so each octet string has exactly one encoding, and a token cannot be
-/// altered without changing its bytes). Returns `None` on any violation.
-///
-/// Table-driven, one allocation of the exact output size; used for token segments and JWK
-/// members alike.
-pub(crate) fn base64url_decode(input: &[u8]) -> Option<Vec<u8>> {
-    let tail_len = input.len() % 4;
-    let tail_out = match tail_len {
-        0 => 0,
-        2 => 1,
-        3 => 2,
-        // One character holds 6 bits: not a whole octet.
-        _ => return None,
-    };
-    let (body, tail) = input.split_at(input.len() - tail_len);
-    let mut out = Vec::with_capacity(body.len() / 4 * 3 + tail_out);
-    for quad in body.chunks_exact(4) {
-        let a = BASE64URL[usize::from(quad[0])];
-        let b = BASE64URL[usize::from(quad[1])];
-        let c = BASE64URL[usize::from(quad[2])];
-        let d = BASE64URL[usize::from(quad[3])];
-        // Valid values are < 64; INVALID has the top bit set.
-        if (a | b | c | d) & 0x80 != 0 {
-            return None;
-        }
-        let bits = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
-        out.extend_from_slice(&[(bits >> 16) as u8, (bits >> 8) as u8, bits as u8]);
-    }
-    match *tail {
-        [] => {}
-        [a, b] => {
-            let (a, b) = (BASE64URL[usize::from(a)], BASE64URL[usize::from(b)]);
-            // 12 bits for 8: the low 4 bits of `b` are unused and must be zero.
-            if (a | b) & 0x80 != 0 || b & 0x0f != 0 {
-                return None;
-            }
-            out.push(a << 2 | b >> 4);
-        }
-        [a, b, c] => {
-            let (a, b, c) = (
-                BASE64URL[usize::from(a)],
-                BASE64URL[usize::from(b)],
-                BASE64URL[usize::from(c)],
-            );
-            // 18 bits for 16: the low 2 bits of `c` are unused and must be zero.
-            if (a | b | c) & 0x80 != 0 || c & 0x03 != 0 {
-                return None;
-            }
-            out.push(a << 2 | b >> 4);
-            out.push(b << 4 | c >> 2);
-        }
-        // `tail_len` is 0, 2 or 3 here.
-        _ => return None,
-    }
-    Some(out)
 }
 
 #[cfg(test)]

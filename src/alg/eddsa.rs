@@ -54,7 +54,7 @@ mod tests {
     use alloc::vec::Vec;
 
     fn b64(s: &str) -> Vec<u8> {
-        crate::jwk::base64url_decode(s.as_bytes()).unwrap()
+        crate::decode::base64url_decode(s.as_bytes()).unwrap()
     }
 
     // RFC 8037 Appendix A.4.

@@ -29,7 +29,7 @@ mod eddsa;
 #[cfg(feature = "hmac")]
 mod hmac;
 #[cfg(feature = "rsa")]
-mod rsa;
+pub(crate) mod rsa;
 
 /// A JWS algorithm (RFC 7518 §3, RFC 8037, RFC 9864).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
