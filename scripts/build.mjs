@@ -58,11 +58,12 @@ export function run(command, args, options = {}) {
   const result = spawnSync(command, args, {
     cwd: root,
     env: childEnv,
-    stdio: options.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit',
+    stdio: options.capture ? ['ignore', 'pipe', 'pipe'] : 'inherit',
     encoding: 'utf8',
   });
   if (result.error) throw new Error(`${command} could not start: ${result.error.message}`);
   if (result.status !== 0) {
+    if (options.capture) process.stderr.write(result.stderr);
     throw new Error(`${command} ${args.join(' ')} failed with exit code ${result.status}`);
   }
   return result.stdout;
@@ -130,11 +131,14 @@ export function wasmOpt(input, output) {
     .filter((line) => line.startsWith('--enable-'));
   const version = run(wasmOptBin, ['--version'], { capture: true }).trim();
   // --converge repeats -Oz while it still shrinks the module; --zero-filled-memory is sound
-  // because the module defines its own memory (fresh, zeroed) rather than importing one.
+  // because the module defines its own memory (fresh, zeroed) rather than importing one;
+  // --ignore-implicit-traps is sound for Rust output, which never relies on a load, store or
+  // division trapping (indexing and division by zero are checked before, in the code itself).
   const flags = [
     '-Oz',
     '--converge',
     '--zero-filled-memory',
+    '--ignore-implicit-traps',
     ...features,
     '--strip-debug',
     '--strip-producers',
@@ -161,9 +165,17 @@ export function wasmOpt(input, output) {
   return output;
 }
 
+/**
+ * Raw and gzipped size. `gzip` is GNU gzip -9 (the reference deflate, what `gzip -9 file` and
+ * most servers' static gzip produce); `zlib` is Node's zlib at level 9, whose deflate (Chromium's
+ * fork) comes out ~1% larger on this module. Without GNU gzip, `gzip` falls back to zlib's size.
+ */
 export function sizeOf(file) {
   const bytes = readFileSync(file);
-  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+  const zlib = gzipSync(bytes, { level: 9 }).length;
+  const gnu = spawnSync('gzip', ['-9', '-n', '-c', file], { maxBuffer: 64 * 1024 * 1024 });
+  const gzip = gnu.status === 0 && gnu.stdout.length > 0 ? gnu.stdout.length : zlib;
+  return { raw: bytes.length, gzip, zlib };
 }
 
 export function kib(bytes) {
@@ -279,7 +291,10 @@ export function buildPackage() {
       `${JSON.stringify({ features: ['wasm', 'std', 'hmac', 'rsa', 'ecdsa', 'eddsa'], wasmBeforeOpt: bgSize, wasm: size, glue }, null, 2)}\n`,
     );
     log(`wasm before wasm-opt: ${kib(bgSize.raw)} raw, ${kib(bgSize.gzip)} gzipped`);
-    log(`pkg/dist/jwtward_bg.wasm: ${size.raw} bytes (${kib(size.raw)}) raw, ${size.gzip} bytes (${kib(size.gzip)}) gzipped`);
+    log(
+      `pkg/dist/jwtward_bg.wasm: ${size.raw} bytes (${kib(size.raw)}) raw, ${size.gzip} bytes ` +
+        `(${kib(size.gzip)}) gzip -9, ${kib(size.zlib)} with Node's zlib`,
+    );
     log(`JS: web glue ${kib(glue.web.gzip)}, node glue ${kib(glue.node.gzip)}, api ${kib(glue.api.gzip)} gzipped`);
     if (size.gzip > GZIP_BUDGET) {
       throw new Error(`the wasm is ${kib(size.gzip)} gzipped, over the ${kib(GZIP_BUDGET)} budget`);

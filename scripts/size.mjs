@@ -39,9 +39,11 @@ function main() {
   }
   const width = Math.max(...rows.map((r) => r.name.length));
   console.log('\njwtward .wasm after wasm-opt -Oz (cargo features; profile wasm-release)');
-  console.log(`${'build'.padEnd(width)}  ${'raw'.padStart(10)}  ${'gzip -9'.padStart(10)}`);
+  console.log(`${'build'.padEnd(width)}  ${'raw'.padStart(10)}  ${'gzip -9'.padStart(10)}  ${'Node zlib'.padStart(10)}`);
   for (const row of rows) {
-    console.log(`${row.name.padEnd(width)}  ${kib(row.raw).padStart(10)}  ${kib(row.gzip).padStart(10)}`);
+    console.log(
+      `${row.name.padEnd(width)}  ${kib(row.raw).padStart(10)}  ${kib(row.gzip).padStart(10)}  ${kib(row.zlib).padStart(10)}`,
+    );
   }
   if (jsonFile) {
     writeFileSync(jsonFile, `${JSON.stringify(rows, null, 2)}\n`);

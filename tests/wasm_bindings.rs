@@ -12,7 +12,7 @@ use js_sys::{Array, Reflect, JSON};
 use jwtward::wasm::{decode, inspect, js_code, lint_jwks, WasmVerifier};
 use jwtward::{Error, ErrorCode};
 use sha2::Sha256;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const NOW: f64 = 1_750_000_000.0;

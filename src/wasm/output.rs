@@ -1,13 +1,15 @@
-//! Core results -> plain JavaScript objects. Each result is serialised once to JSON text and
-//! handed to the engine's `JSON.parse` (see the module docs of `wasm` for why). Absent optional
-//! members are left out (`undefined` in JS), never `null`.
+//! Core results -> plain JavaScript objects. Each result is written once as JSON text and handed
+//! to the engine's `JSON.parse` (see the module docs of `wasm` for why). Absent optional members
+//! are left out (`undefined` in JS), never `null`.
+//!
+//! The JSON is written member by member with [`ObjectWriter`] rather than through
+//! `#[derive(Serialize)]` structs: only the serialisers of `Map`, `str` and numbers get
+//! instantiated, which keeps the module inside its size budget.
 
-use alloc::string::String;
 use alloc::vec::Vec;
 
 use js_sys::{Object, Reflect, JSON};
 use serde::Serialize;
-use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
 use crate::cache::CacheStats;
@@ -16,176 +18,175 @@ use crate::explain::Explanation;
 use crate::jwk::LintWarning;
 use crate::verify::Verified;
 
-type JsonObject = Map<String, Value>;
 
-#[derive(Serialize)]
-struct VerifiedOut<'a> {
-    header: &'a JsonObject,
-    payload: &'a JsonObject,
-    scopes: &'a [String],
-    alg: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    kid: Option<&'a str>,
+/// A JSON object under construction. Keys are ASCII identifiers written as they are; values go
+/// through serde_json (strings escaped, claim maps as parsed).
+struct ObjectWriter {
+    out: Vec<u8>,
+    empty: bool,
+}
+
+impl ObjectWriter {
+    fn new() -> Self {
+        ObjectWriter {
+            out: alloc::vec![b'{'],
+            empty: true,
+        }
+    }
+
+    fn key(&mut self, key: &str) {
+        if !self.empty {
+            self.out.push(b',');
+        }
+        self.empty = false;
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\":");
+    }
+
+    fn value<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), JsValue> {
+        self.key(key);
+        // Writing into a Vec cannot fail, and every value here has string keys.
+        serde_json::to_writer(&mut self.out, value)
+            .map_err(|_| error_object("ERR_INTERNAL", "result not serialisable", None, None))
+    }
+
+    fn optional<T: Serialize + ?Sized>(
+        &mut self,
+        key: &str,
+        value: Option<&T>,
+    ) -> Result<(), JsValue> {
+        match value {
+            Some(value) => self.value(key, value),
+            None => Ok(()),
+        }
+    }
+
+    /// An array whose items are objects written by `item`.
+    fn objects<I>(&mut self, key: &str, items: I) -> Result<(), JsValue>
+    where
+        I: IntoIterator,
+        I::Item: FnOnce(&mut ObjectWriter) -> Result<(), JsValue>,
+    {
+        self.key(key);
+        self.out.push(b'[');
+        for (index, item) in items.into_iter().enumerate() {
+            if index > 0 {
+                self.out.push(b',');
+            }
+            let mut object = ObjectWriter {
+                out: core::mem::take(&mut self.out),
+                empty: true,
+            };
+            object.out.push(b'{');
+            item(&mut object)?;
+            object.out.push(b'}');
+            self.out = object.out;
+        }
+        self.out.push(b']');
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<JsValue, JsValue> {
+        self.out.push(b'}');
+        to_js(&self.out)
+    }
 }
 
 /// `{ header, payload, scopes, alg, kid? }` of a verified token.
 pub(super) fn verified(verified: &Verified) -> Result<JsValue, JsValue> {
-    to_js(&VerifiedOut {
-        header: verified.header().as_json(),
-        payload: verified.claims().as_json(),
-        scopes: verified.scopes(),
-        alg: verified.algorithm().name(),
-        kid: verified.kid(),
-    })
+    let mut out = ObjectWriter::new();
+    write_verified(&mut out, verified)?;
+    out.finish()
 }
 
-#[derive(Serialize)]
-struct CheckOut<'a> {
-    id: &'a str,
-    label: &'a str,
-    status: &'a str,
-    detail: &'a str,
+fn write_verified(out: &mut ObjectWriter, verified: &Verified) -> Result<(), JsValue> {
+    out.value("header", verified.header().as_json())?;
+    out.value("payload", verified.claims().as_json())?;
+    out.value("scopes", verified.scopes())?;
+    out.value("alg", verified.algorithm().name())?;
+    out.optional("kid", verified.kid())
 }
 
-#[derive(Serialize)]
-struct ExplanationOut<'a> {
-    valid: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    claim: Option<&'a str>,
-    checks: Vec<CheckOut<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    header: Option<&'a JsonObject>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    payload: Option<&'a JsonObject>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    scopes: Option<&'a [String]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    alg: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    kid: Option<&'a str>,
-}
-
-/// The report of `explain`. For a rejected token the header and payload are still shown when the
+/// The report of `explain`: `{ valid, code?, message?, claim?, checks, header?, payload?,
+/// scopes?, alg?, kid? }`. For a rejected token the header and payload are still shown when the
 /// token decodes (marked by `valid: false`: nothing in them was verified).
 pub(super) fn explanation(token: &str, explanation: &Explanation) -> Result<JsValue, JsValue> {
-    let checks = explanation
-        .checks
-        .iter()
-        .map(|check| CheckOut {
-            id: check.id,
-            label: &check.label,
-            status: check.status.as_str(),
-            detail: &check.detail,
-        })
-        .collect();
-    match &explanation.result {
-        Ok(verified) => to_js(&ExplanationOut {
-            valid: true,
-            code: None,
-            message: None,
-            claim: None,
-            checks,
-            header: Some(verified.header().as_json()),
-            payload: Some(verified.claims().as_json()),
-            scopes: Some(verified.scopes()),
-            alg: Some(verified.algorithm().name()),
-            kid: verified.kid(),
+    let mut out = ObjectWriter::new();
+    out.value("valid", &explanation.result.is_ok())?;
+    if let Err(error) = &explanation.result {
+        out.value("code", &super::js_code(error))?;
+        out.value("message", error.message())?;
+        out.optional("claim", error.claim())?;
+    }
+    out.objects(
+        "checks",
+        explanation.checks.iter().map(|check| {
+            move |item: &mut ObjectWriter| {
+                item.value("id", check.id)?;
+                item.value("label", &check.label)?;
+                item.value("status", check.status.as_str())?;
+                item.value("detail", &check.detail)
+            }
         }),
-        Err(error) => {
-            let decoded = crate::decode::decode(token).ok();
-            to_js(&ExplanationOut {
-                valid: false,
-                code: Some(super::js_code(error)),
-                message: Some(error.message()),
-                claim: error.claim(),
-                checks,
-                header: decoded.as_ref().map(UnverifiedToken::header_json),
-                payload: decoded.as_ref().map(UnverifiedToken::claims_json),
-                scopes: None,
-                alg: None,
-                kid: None,
-            })
+    )?;
+    match &explanation.result {
+        Ok(verified) => write_verified(&mut out, verified)?,
+        Err(_) => {
+            if let Ok(decoded) = crate::decode::decode(token) {
+                out.value("header", decoded.header_json())?;
+                out.value("payload", decoded.claims_json())?;
+            }
         }
     }
+    out.finish()
 }
 
-#[derive(Serialize)]
-struct WarningOut<'a> {
-    code: &'a str,
-    message: &'a str,
-}
-
-#[derive(Serialize)]
-struct DecodedOut<'a> {
-    header: &'a JsonObject,
-    payload: &'a JsonObject,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    warnings: Option<Vec<WarningOut<'a>>>,
-}
-
-/// `{ header, payload }`, plus `warnings` for `inspect`.
+/// `{ header, payload }`, plus `warnings: [{ code, message }]` for `inspect`.
 pub(super) fn decoded(token: &UnverifiedToken, with_warnings: bool) -> Result<JsValue, JsValue> {
-    let warnings = if with_warnings {
-        Some(token.warnings())
-    } else {
-        None
-    };
-    to_js(&DecodedOut {
-        header: token.header_json(),
-        payload: token.claims_json(),
-        warnings: warnings.as_ref().map(|list| {
-            list.iter()
-                .map(|w| WarningOut {
-                    code: w.code,
-                    message: &w.message,
-                })
-                .collect()
-        }),
-    })
-}
-
-#[derive(Serialize)]
-struct LintOut<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    kid: Option<&'a str>,
-    code: &'a str,
-    message: &'a str,
+    let mut out = ObjectWriter::new();
+    out.value("header", token.header_json())?;
+    out.value("payload", token.claims_json())?;
+    if with_warnings {
+        out.objects(
+            "warnings",
+            token.warnings().into_iter().map(|warning| {
+                move |item: &mut ObjectWriter| {
+                    item.value("code", warning.code)?;
+                    item.value("message", &warning.message)
+                }
+            }),
+        )?;
+    }
+    out.finish()
 }
 
 /// `[{ kid?, code, message }]`.
 pub(super) fn lint(warnings: &[LintWarning]) -> Result<JsValue, JsValue> {
-    let out: Vec<LintOut<'_>> = warnings
-        .iter()
-        .map(|w| LintOut {
-            kid: w.kid.as_deref(),
-            code: w.code.as_str(),
-            message: &w.message,
-        })
-        .collect();
-    to_js(&out)
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CacheStatsOut {
-    hits: u64,
-    misses: u64,
-    entries: u64,
-    max_entries: u64,
+    // Written as the member of a wrapper object, then unwrapped, to reuse the array writer.
+    let mut out = ObjectWriter::new();
+    out.objects(
+        "w",
+        warnings.iter().map(|warning| {
+            move |item: &mut ObjectWriter| {
+                item.optional("kid", warning.kid.as_deref())?;
+                item.value("code", warning.code.as_str())?;
+                item.value("message", &warning.message)
+            }
+        }),
+    )?;
+    let wrapper = out.finish()?;
+    Reflect::get(&wrapper, &JsValue::from_str("w"))
 }
 
 /// `{ hits, misses, entries, maxEntries }`.
 pub(super) fn cache_stats(stats: &CacheStats, max_entries: usize) -> Result<JsValue, JsValue> {
-    to_js(&CacheStatsOut {
-        hits: stats.hits as u64,
-        misses: stats.misses as u64,
-        entries: stats.entries as u64,
-        max_entries: max_entries as u64,
-    })
+    let mut out = ObjectWriter::new();
+    out.value("hits", &stats.hits)?;
+    out.value("misses", &stats.misses)?;
+    out.value("entries", &(stats.entries as u64))?;
+    out.value("maxEntries", &(max_entries as u64))?;
+    out.finish()
 }
 
 /// A plain error object `{ code, message, claim?, field? }`; the package's entries turn it into
@@ -225,9 +226,9 @@ pub(super) fn error_object(
     object.into()
 }
 
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    // Serialising string-keyed maps, strings and numbers into a String cannot fail.
-    let text = serde_json::to_string(value)
-        .map_err(|_| error_object("ERR_INTERNAL", "result not serialisable", None, None))?;
-    JSON::parse(&text)
+fn to_js(json: &[u8]) -> Result<JsValue, JsValue> {
+    // serde_json writes UTF-8, and the keys written by hand are ASCII.
+    let text = core::str::from_utf8(json)
+        .map_err(|_| error_object("ERR_INTERNAL", "result is not UTF-8", None, None))?;
+    JSON::parse(text)
 }
