@@ -387,10 +387,11 @@ fn wycheproof_key_sets() {
             // (RFC 7515 §2), so it is also skipped. It still counts as a duplicate kid.
             "rejectsDuplicateKid" => &[DuplicateKid, SkippedKey],
             "rejectsWrongUse" => &[EncryptionKey],
-            // ROCA (CVE-2017-15361), exponent 1, short HMAC secrets, alg not fitting the key,
-            // a point off the curve, AES keys.
-            "rejectsKeyWithRocaVulnerability"
-            | "rejectsPublicExponent1"
+            // ROCA (CVE-2017-15361): still accepted for verification, but flagged as weak.
+            "rejectsKeyWithRocaVulnerability" => &[WeakRsaKey],
+            // Exponent 1, short HMAC secrets, alg not fitting the key, a point off the curve,
+            // AES keys.
+            "rejectsPublicExponent1"
             | "key_too_short"
             | "mismatchedAlgAndCurve"
             | "rejectsAesKey" => &[UnusableKey],
