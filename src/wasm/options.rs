@@ -225,11 +225,8 @@ fn integer(value: &JsValue, field: &str) -> Result<f64, JsValue> {
     let number = value
         .as_f64()
         .ok_or_else(|| options_error(field, "must be a number"))?;
-    if !number.is_finite()
-        || number < 0.0
-        || number > MAX_SAFE_INTEGER
-        || libm_floor(number) != number
-    {
+    // NaN and infinities fall outside the range.
+    if !(0.0..=MAX_SAFE_INTEGER).contains(&number) || libm_floor(number) != number {
         return Err(options_error(field, "must be a non-negative integer"));
     }
     Ok(number)

@@ -18,7 +18,6 @@ use crate::explain::Explanation;
 use crate::jwk::LintWarning;
 use crate::verify::Verified;
 
-
 /// A JSON object under construction. Keys are ASCII identifiers written as they are; values go
 /// through serde_json (strings escaped, claim maps as parsed).
 struct ObjectWriter {
