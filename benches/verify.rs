@@ -166,6 +166,14 @@ fn main() {
         });
     };
 
+    let load = load_average();
+    if let Some(load) = load {
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        println!("load average {load:.2} on {cpus} CPUs");
+        if load > 0.75 * cpus as f64 {
+            println!("WARNING: the machine is busy: figures will be low and noisy");
+        }
+    }
     println!("{:<22} {:>20}", "case", "median of rounds");
     let mut all_tokens: Vec<String> = Vec::new();
     for alg in Algorithm::ALL.into_iter().filter(|a| a.is_supported()) {
@@ -218,11 +226,17 @@ fn main() {
     }
 
     if settings.json {
-        write_json(&rows);
+        write_json(&rows, load);
     }
 }
 
-fn write_json(rows: &[Row]) {
+/// The 1-minute load average (Linux), to flag runs on a busy machine.
+fn load_average() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
+fn write_json(rows: &[Row], load: Option<f64>) {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
@@ -238,6 +252,7 @@ fn write_json(rows: &[Row]) {
     let doc = serde_json::json!({
         "bench": "jwtward native verify",
         "target": std::env::consts::ARCH,
+        "loadAverage": load,
         "unixTime": std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
         "results": results,
     });

@@ -496,7 +496,6 @@ function printHeader() {
 async function freshSection() {
   console.log('\n## Fresh tokens (every token distinct; verifications/s; ratio = jwtward (cache off) / contender)\n');
   const ids = FRESH.map((c) => c.id);
-  const rows = [];
   for (const alg of ALGS) {
     const tokens = Array.from({ length: POOL }, () => signToken(alg));
     const bad = badTokens(alg);
@@ -523,8 +522,7 @@ async function freshSection() {
       }
       c.instance.verifier?.free();
     }
-    results.fresh[alg] = Object.fromEntries(Object.entries(measured).map(([k, v]) => [k, v]));
-    rows.push(measured);
+    results.fresh[alg] = { ...measured };
     const base = measured.jwtward.median;
     console.log(`${alg}: ${contenders.map((c) => `${c.id} ${fmtOps(measured[c.id].median)}`).join(', ')}`);
     results.fresh[alg].ratios = Object.fromEntries(ids.filter((id) => measured[id]).map((id) => [id, base / measured[id].median]));

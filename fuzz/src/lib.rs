@@ -6,7 +6,7 @@
 
 use hmac::{Hmac, KeyInit, Mac};
 use jwtward::explain::CheckStatus;
-use jwtward::{decode, Algorithm, Jwks, Policy, Verifier};
+use jwtward::{decode, Algorithm, Error, Jwks, Policy, Verified, Verifier};
 use serde_json::Value;
 
 /// The fixture JWK Set (public parts; HMAC secrets included, as a verifier needs them).
@@ -173,7 +173,9 @@ fn b64url_decode(text: &str) -> Option<Vec<u8>> {
 /// - `explain` gives exactly the verdict of `verify`, and its checklist is coherent: no failed
 ///   check when valid, exactly one failed check when not, nothing run after the failure;
 /// - a verified token decodes, with the same header and claims.
-pub fn check_verdict(verifier: &Verifier, token: &str, now: i64) {
+///
+/// Returns the verdict, for callers with more to check.
+pub fn check_verdict(verifier: &Verifier, token: &str, now: i64) -> Result<Verified, Error> {
     let first = verifier.verify(token, now);
     let second = verifier.verify(token, now);
     match (&first, &second) {
@@ -242,4 +244,5 @@ pub fn check_verdict(verifier: &Verifier, token: &str, now: i64) {
             "decode and verify disagree on the header"
         );
     }
+    first
 }
