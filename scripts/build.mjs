@@ -22,6 +22,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -155,11 +156,11 @@ export function wasmOpt(input, output) {
   } else {
     log(`${version}: wasm-opt ${flags.join(' ')}`);
     mkdirSync(cacheDir, { recursive: true });
-    const partial = `${cached}.partial`;
+    // A private temporary name, renamed (atomically) only when complete: concurrent builds
+    // sharing the target folder never see a partial file.
+    const partial = `${cached}.${process.pid}.partial`;
     run(wasmOptBin, [input, ...flags, '-o', partial]);
-    // Rename only complete outputs into the cache.
-    copyFileSync(partial, cached);
-    rmSync(partial);
+    renameSync(partial, cached);
   }
   copyFileSync(cached, output);
   return output;
