@@ -16,7 +16,7 @@
 // the run, and jwtward's "cache on" fresh row asserts through cacheStats() that it never hit;
 // the repeated-token section compares caches on one token.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   createHmac,
   createPrivateKey,
@@ -676,11 +676,15 @@ function sizesSection() {
     return;
   }
   const bytes = readFileSync(wasm);
-  const gz = gzipSync(bytes, { level: 9 }).length;
+  // GNU gzip -9 is the reference the build's budget uses (Node's zlib deflate comes out ~1%
+  // larger on this module); zlib when gzip is not installed.
+  const gnu = spawnSync('gzip', ['-9', '-n', '-c', wasm], { maxBuffer: 64 * 1024 * 1024 });
+  const zlibSize = gzipSync(bytes, { level: 9 }).length;
+  const gz = gnu.status === 0 && gnu.stdout.length > 0 ? gnu.stdout.length : zlibSize;
   const br = brotliCompressSync(bytes, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } }).length;
-  results.sizes = { raw: bytes.length, gzip: gz, brotli: br };
+  results.sizes = { raw: bytes.length, gzip: gz, zlib: zlibSize, brotli: br };
   const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
-  console.log(`jwtward_bg.wasm: ${kib(bytes.length)} raw, ${kib(gz)} gzip -9, ${kib(br)} brotli (budget: 150 KiB gzip)`);
+  console.log(`jwtward_bg.wasm: ${kib(bytes.length)} raw, ${kib(gz)} gzip -9, ${kib(br)} brotli (budget: 150 KiB gzip)${gz > 150 * 1024 ? '  OVER BUDGET' : ''}`);
 }
 
 // The same comparison inside workerd (Miniflare from npm, the runtime of Cloudflare Workers):
