@@ -27,10 +27,10 @@ struct ObjectWriter {
 
 impl ObjectWriter {
     fn new() -> Self {
-        ObjectWriter {
-            out: alloc::vec![b'{'],
-            empty: true,
-        }
+        // Room for a typical token's header and claims, so the hot path rarely reallocates.
+        let mut out = Vec::with_capacity(512);
+        out.push(b'{');
+        ObjectWriter { out, empty: true }
     }
 
     fn key(&mut self, key: &str) {
