@@ -289,6 +289,11 @@ test('inspect lists token warnings without a key', () => {
   for (const warning of report.warnings) assert.equal(typeof warning.message, 'string');
   const withJku = `${b64url({ alg: 'RS256', jku: 'https://evil.example/jwks' })}.${b64url({ exp: NOW, iat: NOW - 100 })}.c2ln`;
   assert.ok(inspect(withJku).warnings.some((w) => w.code === 'key_in_header'));
+  // Every code the core emits is one the d.ts names.
+  const risky = `${b64url({ alg: 'HS256', crit: ['x'], x: 1, jwk: {} })}.${b64url({ iat: NOW, exp: NOW + 10 * 86400, pad: 'x'.repeat(9000) })}.c2ln`;
+  const all = [...report.warnings, ...inspect(withJku).warnings, ...inspect(risky).warnings].map((w) => w.code);
+  assert.ok(all.length >= 5, all.join());
+  for (const code of all) assert.ok(unionOf('TokenWarningCode').includes(code), `${code} is in TokenWarningCode`);
 });
 
 test('lintJwks reports key problems; bad sets throw ERR_JWKS_INVALID', async () => {
