@@ -69,8 +69,11 @@ function nowOf(options, stackStart) {
     throw optionsError('options', 'must be an object like { now }', stackStart);
   }
   for (const key in options) {
-    // A misspelt option must not be ignored silently.
-    if (key !== 'now') throw optionsError(key, 'unknown option', stackStart);
+    // A misspelt option must not be ignored silently. Own properties only, as for the
+    // constructor's options: an enumerable property on a polluted Object.prototype is not one.
+    if (key !== 'now' && Object.hasOwn(options, key)) {
+      throw optionsError(key, 'unknown option', stackStart);
+    }
   }
   const now = options.now;
   if (now === undefined) return Math.floor(Date.now() / 1000);
