@@ -93,6 +93,16 @@ export function signRaw(key, header, payload) {
   return `${input}.${signature.toString('base64url')}`;
 }
 
+/**
+ * The token with its signature changed but still canonical base64url: the first character of the
+ * signature carries 6 whole bits, so swapping it never creates non-zero padding bits (the last
+ * character could, which a strict decoder reports as malformed rather than as a bad signature).
+ */
+export function tamper(token) {
+  const [h, p, s] = token.split('.');
+  return `${h}.${p}.${s[0] === 'A' ? 'B' : 'A'}${s.slice(1)}`;
+}
+
 /** An HS256 token built by hand (fast; any header/payload, even ones jose refuses to sign). */
 export function hs256(secret, header, payload) {
   const input = `${b64url(header)}.${b64url(payload)}`;
