@@ -51,6 +51,11 @@ const tokenSeeds = [
   `${h}.${b64('[' .repeat(70) + ']'.repeat(70))}.${s}`,
   `${h}=.${p}.${s}`, `${h}.${p}.${s}=`, `${h}.${p}`, `${h}.${p}.${s}.${s}`, `${h} .${p}.${s}`, `${h}.${p}.`, '..', '',
   `${tokens.RS256[0].slice(0, -3)}AAA`, `${tokens.ES256[0].split('.').slice(0, 2).join('.')}.${'A'.repeat(86)}`,
+  // Found by the decode target: a number whose nearest double is 3.749999940175179e22, which
+  // serde_json's default (best-effort) float parser reads back 1 ULP off once re-serialised.
+  // Decoded claims must be the numbers the issuer wrote (as JSON.parse reads them).
+  `${h}.${b64('{"scope":"ore","tenat":37499999401751790003540}')}.${s}`,
+  `${h}.${b64({ ...payload, exp: 1750003539.9999999, nbf: 1749999940.0000001, x: 3.749999940175179e22 })}.${s}`,
 ];
 
 const jwksSeeds = [
