@@ -14,6 +14,7 @@
 // Generated files go to pkg/dist/ (git-ignored). The trimmed builds' sizes: scripts/size.mjs.
 // Requires what scripts/setup.sh installs. CARGO_TARGET_DIR is honoured.
 
+import { buildVendor } from '../www/build.mjs';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -309,6 +310,9 @@ export function buildPackage() {
 if (process.argv[1] && pathToFileURL(resolve(process.argv[1])).href === import.meta.url) {
   try {
     buildPackage();
+    // The inspector page (www/) loads the browser build from its own vendor/ copy, so that it
+    // also works as plain static files.
+    buildVendor();
   } catch (error) {
     console.error(`build: FAILED: ${error.message}`);
     process.exit(1);

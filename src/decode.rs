@@ -543,15 +543,16 @@ impl UnverifiedToken {
     }
 }
 
-/// "36 h", "12 days", "1801 years": a lifetime for people.
+/// "36 h", "12 days", "1801 years": a lifetime for people (integer arithmetic: no float
+/// formatter in the WebAssembly module).
 fn describe_duration(seconds: f64) -> String {
-    let hours = seconds / 3600.0;
-    if hours < 72.0 {
-        format!("{hours:.0} h")
-    } else if hours < 24.0 * 730.0 {
-        format!("{:.0} days", hours / 24.0)
+    let hours = (seconds / 3600.0).round() as i64;
+    if hours < 72 {
+        format!("{hours} h")
+    } else if hours < 24 * 730 {
+        format!("{} days", hours / 24)
     } else {
-        format!("{:.0} years", hours / (24.0 * 365.25))
+        format!("{} years", hours / (24 * 365))
     }
 }
 

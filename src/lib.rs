@@ -17,7 +17,8 @@ pub mod policy;
 pub mod verify;
 
 #[cfg(feature = "wasm")]
-mod wasm;
+#[doc(hidden)]
+pub mod wasm;
 
 pub use alg::Algorithm;
 pub use cache::{CacheStats, CachingVerifier};

@@ -1,6 +1,7 @@
 //! The attack suite: one test or more per rule of the verification contract (issue 2, rules 1-6;
 //! the claim rules 7 are in `tests/claims.rs`). Every test asserts an error code, never a message.
 //! Keys are the TEST ONLY fixtures of `tests/fixtures/keys/`.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Contract rule 7: the claim checks, their exact boundaries and their order. All tokens are
 //! HS256 with the standard TEST ONLY secret (the claim layer does not depend on the algorithm;
 //! `tests/attacks.rs` covers the algorithms).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

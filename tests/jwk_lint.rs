@@ -4,7 +4,7 @@
 //! Keys: tests/fixtures/crypto/lint-keys.json (real keys of each kind, made by
 //! tests/fixtures/crypto/gen_lint_keys.py). Also, when ../shared/vectors is present, the key
 //! sets of Wycheproof's json_web_key_test.json. Assertions are on codes, never on messages.
-
+#![cfg(not(target_arch = "wasm32"))]
 // The fixtures hold keys of every family.
 #![cfg(all(
     feature = "hmac",

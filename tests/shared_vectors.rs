@@ -7,6 +7,7 @@
 //! `expect: "valid"` must verify; `expect: "invalid"` must fail with `reason` or one of
 //! `alt_reasons`. `ambiguous: true` cases (policy choices the standards leave open) are printed,
 //! never failed. Every mismatch is listed before the test fails.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::PathBuf;
 

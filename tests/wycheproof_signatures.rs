@@ -19,7 +19,7 @@
 //!
 //! Run with `--nocapture` to see the per-family counts. RSA 8192-bit sets dominate the run time
 //! in unoptimised builds.
-
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, reason = "tests")]
 // With a family compiled out, its test and the helpers only it uses are left out.
 #![cfg_attr(
