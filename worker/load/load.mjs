@@ -19,7 +19,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { mintDemoToken } from '../demo/token.mjs';
-import { bundleWorker, configWithPolicy, ROOT, runBundle } from '../test/helpers.mjs';
+import { bundleWorker, configWithPolicy, ROOT, runBundle } from '../testkit/harness.mjs';
 
 const REQUESTS = Number(process.env.LOAD_REQUESTS ?? 12_000);
 const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 32);

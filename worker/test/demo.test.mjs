@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { test } from 'node:test';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { OFFLINE_ENV, ROOT, waitFor } from './helpers.mjs';
+import { OFFLINE_ENV, ROOT, waitFor } from '../testkit/harness.mjs';
 
 const execFileP = promisify(execFile);
 const TOKEN = join(ROOT, 'worker', 'demo', 'token.mjs');

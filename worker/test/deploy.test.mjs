@@ -6,17 +6,19 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, test } from 'node:test';
-import { bundleWorker, configWithPolicy, ROOT, runBundle } from './helpers.mjs';
+import { before, describe, test } from 'node:test';
+import { bundleWorker, configWithPolicy, ROOT, runBundle } from '../testkit/harness.mjs';
 
 const FREE_PLAN_LIMIT = 3 * 1024 * 1024; // Workers free plan: 3 MiB after compression
 const DEMO_POLICY = JSON.parse(readFileSync(join(ROOT, 'worker/policy.demo.json'), 'utf8'));
 
-describe('wrangler deploy --dry-run', () => {
+describe('wrangler deploy --dry-run', { timeout: 240_000 }, () => {
   let demo;
+  before(async () => {
+    demo = await bundleWorker();
+  });
 
   test('bundles the Worker without network or login; bundle size against the free plan', async (t) => {
-    demo = await bundleWorker();
     const files = readdirSync(demo.outdir).filter((name) => name.endsWith('.js') || name.endsWith('.wasm'));
     assert.ok(files.includes('index.js'));
     assert.ok(files.some((name) => name.endsWith('.wasm')), 'the jwtward .wasm is uploaded as a module');
@@ -37,7 +39,6 @@ describe('wrangler deploy --dry-run', () => {
   });
 
   test('the bundle runs as is in workerd', async () => {
-    assert.ok(demo, 'the previous test produced the bundle');
     const mf = await runBundle(demo.outdir);
     try {
       const health = await mf.dispatchFetch('http://127.0.0.1/health');
@@ -57,7 +58,6 @@ describe('wrangler deploy --dry-run', () => {
   });
 
   test('an ORIGIN_URL that is not an http(s) URL stops the Worker at startup', async () => {
-    assert.ok(demo);
     await assert.rejects(runBundle(demo.outdir, { bindings: { ORIGIN_URL: 'ftp://files.example/x' } }), (error) => {
       assert.equal(error.code, 'ERR_RUNTIME_FAILURE');
       assert.match(error.stdio, /ERR_ORIGIN_URL_INVALID/);
@@ -66,7 +66,7 @@ describe('wrangler deploy --dry-run', () => {
   });
 });
 
-describe('an invalid configuration stops the Worker at startup', () => {
+describe('an invalid configuration stops the Worker at startup', { timeout: 240_000 }, () => {
   test('a policy the validator rejects', async () => {
     const { outdir } = await bundleWorker(configWithPolicy({ ...DEMO_POLICY, routes: [{ path: '/api/orders', scope: ['orders:read'] }] }));
     await assert.rejects(runBundle(outdir), (error) => {

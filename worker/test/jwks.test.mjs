@@ -5,9 +5,11 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { ttlFromHeaders } from '../src/jwks.mjs';
-import { bearer, logLines, scratchDir, sleep, startIssuer, startWorker, testPolicy, waitFor } from './helpers.mjs';
+import { bearer, closeAll, scratchDir, sleep, startIssuer, startWorker, testPolicy, waitFor } from '../testkit/harness.mjs';
+
+after(closeAll);
 
 const status = async (worker, token, path = '/x') => {
   const response = await worker.request(path, { headers: bearer(token) });
@@ -15,8 +17,8 @@ const status = async (worker, token, path = '/x') => {
   return { status: response.status, code: body.code };
 };
 
-/** jwks_fetch / jwks_cache lines logged for this issuer since `since` (an index into logLines()). */
-const jwksEvents = (issuer, since = 0) => logLines().slice(since).filter((l) => l.event?.startsWith('jwks_') && l.uri === issuer.jwksUri);
+/** The jwks_fetch / jwks_cache lines a Worker logged since `since` (an index into worker.logs()). */
+const jwksEvents = (worker, since = 0) => worker.logs().slice(since).filter((l) => l.event?.startsWith('jwks_'));
 
 async function withWorker(issuer, policyOverrides, fn, options = {}) {
   const worker = await startWorker({ policy: testPolicy(issuer, policyOverrides), ...options });
@@ -27,7 +29,7 @@ async function withWorker(issuer, policyOverrides, fn, options = {}) {
   }
 }
 
-test('TTL from Cache-Control: max-age minus Age, clamped; no-store and no-cache are the minimum', () => {
+test('TTL from Cache-Control: max-age minus Age, clamped; no-store and no-cache are the minimum', { timeout: 120_000 }, () => {
   const limits = { minTtlMs: 60_000, maxTtlMs: 86_400_000, defaultTtlMs: 600_000 };
   const ttl = (headers) => ttlFromHeaders(new Headers(headers), limits);
   assert.equal(ttl({}), 600_000);
@@ -41,7 +43,7 @@ test('TTL from Cache-Control: max-age minus Age, clamped; no-store and no-cache 
   assert.equal(ttl({ 'cache-control': 'MAX-AGE="120"' }), 120_000);
 });
 
-describe('rotation and the unknown-kid cooldown (default 30 s)', () => {
+describe('rotation and the unknown-kid cooldown (default 30 s)', { timeout: 120_000 }, () => {
   test('the first request with the new kid causes one refetch and passes; a flood of random kids adds none', async () => {
     const issuer = await startIssuer();
     const k1 = await issuer.addKey('k1');
@@ -56,11 +58,11 @@ describe('rotation and the unknown-kid cooldown (default 30 s)', () => {
         // The issuer rotates: k2 is the only key now.
         const k2 = await issuer.addKey('k2');
         issuer.publish(k2);
-        const since = logLines().length;
+        const since = worker.logs().length;
         assert.deepEqual(await status(worker, await issuer.sign({}, { kid: k2 })), { status: 200, code: undefined });
         assert.equal(issuer.fetches, 2, 'exactly one refetch');
-        await waitFor(() => logLines().slice(since).some((l) => l.event === 'request' && l.jwks_refetched === true));
-        const request = logLines().slice(since).find((l) => l.event === 'request');
+        await waitFor(() => worker.logs().slice(since).some((l) => l.event === 'request' && l.jwks_refetched === true));
+        const request = worker.logs().slice(since).find((l) => l.event === 'request');
         assert.equal(request.jwks_refetched, true);
         assert.equal(request.kid, 'k2');
         for (let i = 0; i < 5; i++) assert.equal((await status(worker, await issuer.sign({}, { kid: k2 }))).status, 200);
@@ -88,7 +90,7 @@ describe('rotation and the unknown-kid cooldown (default 30 s)', () => {
   });
 });
 
-describe('cooldown and single flight (cooldown 2 s)', () => {
+describe('cooldown and single flight (cooldown 2 s)', { timeout: 120_000 }, () => {
   test('at most one fetch per cooldown; concurrent requests share one fetch', async () => {
     const issuer = await startIssuer();
     issuer.publish(await issuer.addKey('k1'));
@@ -96,12 +98,18 @@ describe('cooldown and single flight (cooldown 2 s)', () => {
     try {
       await withWorker(issuer, { jwksCache: { cooldown: 2 } }, async (worker) => {
         const randomKidTokens = async (n) => Promise.all(Array.from({ length: n }, async () => stranger.sign({}, { kid: await stranger.addKey() })));
-        assert.equal((await status(worker, await issuer.sign())).status, 200);
-        assert.equal(issuer.fetches, 1);
+        // Cold start, slow issuer, 20 requests at once: one fetch, shared by all.
+        issuer.delayMs = 300;
+        const first = await issuer.sign();
+        let results = await Promise.all(Array.from({ length: 20 }, () => status(worker, first)));
+        assert.deepEqual(results.map((r) => r.status), Array(20).fill(200));
+        assert.equal(issuer.fetches, 1, 'one fetch for 20 concurrent requests on a cold isolate');
+        issuer.delayMs = 0;
 
         // First flood: the first unknown kid triggers one refetch, all the others wait for it or are
         // inside the cooldown.
-        let results = await Promise.all((await randomKidTokens(30)).map((t) => status(worker, t)));
+        await sleep(2100); // the cold fetch does not count against the unknown-kid cooldown, but be plain about it
+        results = await Promise.all((await randomKidTokens(30)).map((t) => status(worker, t)));
         assert.ok(results.every((r) => r.code === 'ERR_JWT_KEY_NOT_FOUND'));
         assert.equal(issuer.fetches, 2);
         results = await Promise.all((await randomKidTokens(30)).map((t) => status(worker, t)));
@@ -131,7 +139,7 @@ describe('cooldown and single flight (cooldown 2 s)', () => {
   });
 });
 
-describe('the issuer down, and bad responses', () => {
+describe('the issuer down, and bad responses', { timeout: 120_000 }, () => {
   test('cached keys keep working while the issuer is down, past their TTL', async () => {
     const issuer = await startIssuer({ cacheControl: 'max-age=1' });
     issuer.publish(await issuer.addKey('k1'));
@@ -141,14 +149,14 @@ describe('the issuer down, and bad responses', () => {
       await withWorker(issuer, { jwksCache: { minTtl: 1, cooldown: 1 } }, async (worker) => {
       assert.equal((await status(worker, token)).status, 200);
       assert.equal(issuer.fetches, 1);
-      const since = logLines().length;
+      const since = worker.logs().length;
       await issuer.close(); // connection refused from now on
       await sleep(1200); // past the 1 s TTL
       for (let i = 0; i < 5; i++) assert.equal((await status(worker, token)).status, 200, 'stale keys serve');
       // An unknown kid while the issuer is down: a clean 401, not a 5xx.
       assert.deepEqual(await status(worker, unknownKid), { status: 401, code: 'ERR_JWT_KEY_NOT_FOUND' });
-      await waitFor(() => jwksEvents(issuer, since).some((e) => e.outcome === 'unreachable'));
-      const failed = jwksEvents(issuer, since).find((e) => e.outcome === 'unreachable');
+      await waitFor(() => jwksEvents(worker, since).some((e) => e.outcome === 'unreachable'));
+      const failed = jwksEvents(worker, since).find((e) => e.outcome === 'unreachable');
       assert.equal(failed.kept_previous_keys, true);
       // Still serving after the retry interval (the retry happens in the background).
       await sleep(1100);
@@ -169,11 +177,11 @@ describe('the issuer down, and bad responses', () => {
         for (const [mode, outcome] of [['status500', 'bad_response'], ['html', 'bad_response'], ['empty', 'bad_response'], ['unusable', 'rejected'], ['reset', 'unreachable']]) {
           issuer.mode = mode;
           const fetchesBefore = issuer.fetches;
-          const since = logLines().length;
+          const since = worker.logs().length;
           await sleep(1100); // past the TTL and the retry interval
           assert.equal((await status(worker, token)).status, 200, `${mode}: the good keys still serve`);
           assert.ok(await waitFor(() => issuer.fetches > fetchesBefore), `${mode}: the Worker tried to refresh`);
-          assert.ok(await waitFor(() => jwksEvents(issuer, since).some((e) => e.outcome === outcome)), `${mode}: logged as ${outcome}`);
+          assert.ok(await waitFor(() => jwksEvents(worker, since).some((e) => e.outcome === outcome)), `${mode}: logged as ${outcome}`);
           assert.equal((await status(worker, token)).status, 200, `${mode}: and still do after the bad response`);
         }
         // The issuer recovers with a rotated key: it is picked up.
@@ -215,7 +223,7 @@ describe('the issuer down, and bad responses', () => {
   });
 });
 
-describe('TTL', () => {
+describe('TTL', { timeout: 120_000 }, () => {
   test('near expiry the refresh runs in the background; after expiry a removed key stops working', async () => {
     const issuer = await startIssuer({ cacheControl: 'max-age=3' });
     issuer.publish(await issuer.addKey('k1'));
@@ -251,10 +259,10 @@ describe('TTL', () => {
     issuer.publish(await issuer.addKey('k1'));
     try {
       await withWorker(issuer, {}, async (worker) => {
-        const since = logLines().length;
+        const since = worker.logs().length;
         assert.equal((await status(worker, await issuer.sign())).status, 200);
-        await waitFor(() => jwksEvents(issuer, since).length > 0);
-        assert.equal(jwksEvents(issuer, since)[0].ttl_s, 60);
+        await waitFor(() => jwksEvents(worker, since).length > 0);
+        assert.equal(jwksEvents(worker, since)[0].ttl_s, 60);
       });
     } finally {
       await issuer.close();
@@ -262,7 +270,7 @@ describe('TTL', () => {
   });
 });
 
-describe('Cache API', () => {
+describe('Cache API', { timeout: 120_000 }, () => {
   test('a new isolate starts from the Cache API copy, without a fetch, even with the issuer down', async () => {
     const persist = scratchDir('jwtward-worker-persist-');
     const issuer = await startIssuer({ cacheControl: 'max-age=600' });
@@ -277,14 +285,14 @@ describe('Cache API', () => {
       }, { persist });
       assert.equal(issuer.fetches, 1);
       issuer.mode = 'status500';
-      const since = logLines().length;
       const worker = await startWorker({ policy, persist });
+      const since = 0;
       try {
         assert.equal((await status(worker, token)).status, 200);
         assert.equal(issuer.fetches, 1, 'no fetch: the keys came from the Cache API');
-        await waitFor(() => jwksEvents(issuer, since).length > 0);
-        assert.equal(jwksEvents(issuer, since)[0].event, 'jwks_cache');
-        assert.equal(jwksEvents(issuer, since)[0].outcome, 'loaded');
+        await waitFor(() => jwksEvents(worker, since).length > 0);
+        assert.equal(jwksEvents(worker, since)[0].event, 'jwks_cache');
+        assert.equal(jwksEvents(worker, since)[0].outcome, 'loaded');
       } finally {
         await worker.dispose();
       }

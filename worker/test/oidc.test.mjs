@@ -9,7 +9,9 @@ import { createServer } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
-import { bearer, logLines, parseChallenge, startEchoOrigin, startWorker } from './helpers.mjs';
+import { bearer, closeAll, parseChallenge, startEchoOrigin, startWorker } from '../testkit/harness.mjs';
+
+after(closeAll);
 
 const RESOURCES = {
   'api://orders': 'orders:read orders:write',
@@ -20,7 +22,7 @@ const CLIENTS = {
   'report-job': { secret: 'report-job-secret-0123456789abcdef01234567890', scope: 'orders:read billing:read' },
 };
 
-describe('oidc-provider client credentials -> Worker -> origin', () => {
+describe('oidc-provider client credentials -> Worker -> origin', { timeout: 120_000 }, () => {
   let server;
   let issuer;
   let discovery;
@@ -119,7 +121,8 @@ describe('oidc-provider client credentials -> Worker -> origin', () => {
     assert.equal(seen.headers['x-auth-client'], 'orders-sync');
     assert.equal(seen.headers['x-auth-scopes'], 'orders:read');
     assert.equal(seen.headers.authorization, undefined);
-    const line = logLines().filter((l) => l.event === 'request' && l.decision === 'allow').at(-1);
+    await worker.requestLines(1);
+    const line = worker.logs().filter((l) => l.event === 'request' && l.decision === 'allow').at(-1);
     assert.equal(line.client_id, 'orders-sync');
     assert.equal(line.kid, 'op-es256-1');
   });

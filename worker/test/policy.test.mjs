@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { compilePolicy, PolicyError } from '../src/policy.mjs';
 import { compilePattern, findRoute, matchPattern, splitPath, UnsafePathError } from '../src/routes.mjs';
-import { ROOT } from './helpers.mjs';
+import { ROOT } from '../testkit/harness.mjs';
 
 const base = () => ({
   issuer: 'https://issuer.example',

@@ -1,7 +1,12 @@
-// Test helpers: the real Worker in real workerd (wrangler's startWorker: the same bundling of the same
-// wrangler.toml as `wrangler dev`, with the policy alias pointed at a test policy), a test issuer that
-// serves a JWK Set and counts fetches, and an origin that echoes what it receives. Everything listens on
-// 127.0.0.1 with a port the OS picks, and everything is torn down by the test that started it.
+// Test harness of the Worker (used by worker/test/ and worker/load/): the Worker as `wrangler deploy
+// --dry-run` bundles it, run in real workerd through Miniflare; a test issuer that serves a JWK Set and
+// counts fetches; an origin that echoes what it receives. Everything listens on 127.0.0.1 with a port the
+// OS picks, and everything is torn down by the test that started it.
+//
+// Why a bundle in Miniflare rather than wrangler's startWorker (wrangler dev): it is the exact upload,
+// it does not watch files (a rebuild of pkg/ in the middle of a run would stall wrangler dev's requests),
+// and wrangler dev's local server adds ~10 ms to every request. `npm start` itself (wrangler dev) is
+// tested in worker/test/demo.test.mjs.
 
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -29,10 +34,15 @@ for (const name of Object.keys(process.env)) {
 }
 Object.assign(process.env, OFFLINE_ENV);
 
+const scratchDirs = [];
+process.once('exit', () => {
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A temporary directory removed when the process exits. */
 export function scratchDir(prefix = 'jwtward-worker-test-') {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  scratchDirs.push(dir);
   return dir;
 }
 
@@ -40,72 +50,60 @@ const scratch = scratchDir();
 process.env.WRANGLER_LOG_PATH = join(scratch, 'wrangler-logs');
 mkdirSync(process.env.WRANGLER_LOG_PATH, { recursive: true });
 
-// The Worker's console output arrives in this process through wrangler's logger (console.log). Its JSON
-// lines are collected for the tests and kept off the test reporter's output; wrangler's own chatter is
-// dropped unless JWTWARD_TEST_VERBOSE is set.
-const workerLines = [];
-const consoleLog = console.log;
-console.log = (...args) => {
-  const text = args.join(' ');
-  if (text.startsWith('{')) {
-    workerLines.push(text);
-    if (!process.env.JWTWARD_TEST_VERBOSE) return;
-  } else if (!process.env.JWTWARD_TEST_VERBOSE) return;
-  consoleLog(...args);
-};
-
-/** Every JSON line the Workers of this process have logged so far, parsed. */
-export function logLines() {
-  return workerLines.map((line) => {
-    try {
-      return JSON.parse(line);
-    } catch {
-      return { unparsed: line };
-    }
-  });
+// Everything started here and not yet closed. A test that fails half-way may skip its own cleanup;
+// each test file ends with `after(closeAll)`, so no server or workerd outlives its file.
+const open = new Set();
+function track(resource, closeFn) {
+  const close = async () => {
+    open.delete(close);
+    await closeFn();
+  };
+  open.add(close);
+  resource.close = close;
+  return resource;
 }
 
-let startWorkerFn;
-async function wranglerStartWorker() {
-  startWorkerFn ??= (await import('wrangler')).unstable_startWorker;
-  return startWorkerFn;
+/** Closes every issuer, origin and Worker still open. */
+export async function closeAll() {
+  await Promise.all([...open].map((close) => close().catch(() => {})));
 }
+
+// One bundle serves every test policy: the policy alias points at testkit/policy-from-binding.mjs, which
+// hands the Worker the policy of a binding; compilePolicy still runs on it at startup, as in production.
+let testBundle;
 
 /**
  * Starts the Worker with a policy object and optional vars (ORIGIN_URL).
  * @param {{ policy: object, vars?: Record<string, string>, persist?: string | false }} options
+ *   `persist`: a Cache API directory, to start a second isolate on the first one's cache
  */
 export async function startWorker({ policy, vars = {}, persist = false }) {
-  const policyPath = join(scratch, `policy-${randomUUID()}.json`);
-  writeFileSync(policyPath, JSON.stringify(policy, null, 2));
-  const startWorker = await wranglerStartWorker();
-  const worker = await startWorker({
-    config: join(ROOT, 'wrangler.toml'),
-    sendMetrics: false,
-    build: { alias: { '@jwtward/policy': policyPath } },
-    bindings: Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, { type: 'plain_text', value }])),
-    dev: {
-      server: { hostname: '127.0.0.1', port: 0 },
-      inspector: false,
-      watch: false,
-      liveReload: false,
-      persist,
-      logLevel: 'log',
-    },
+  testBundle ??= bundleWorker(configWithPolicyModule(join(ROOT, 'worker', 'testkit', 'policy-from-binding.mjs')));
+  const { outdir } = await testBundle;
+  const mf = await runBundle(outdir, {
+    bindings: { ...vars, JWTWARD_TEST_POLICY: JSON.stringify(policy) },
+    port: 0,
+    cachePersist: persist,
   });
-  try {
-    await worker.ready;
-  } catch (error) {
-    await worker.dispose().catch(() => {});
-    throw error;
-  }
-  const url = await worker.url;
-  return {
-    url,
-    /** fetch() against the Worker; `path` is relative to its URL. */
-    request: (path, init) => fetch(new URL(path, url), init),
-    dispose: () => worker.dispose(),
+  const worker = {
+    url: mf.url,
+    /** fetch() against the Worker; `path` is relative to its URL. Never waits more than 30 s. */
+    request: (path, init = {}) => fetch(new URL(path, mf.url), { signal: AbortSignal.timeout(30_000), ...init }),
+    /** The JSON lines the Worker has logged so far, parsed. */
+    logs: () => mf.stdio().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line)),
+    /** Waits until the Worker has logged at least `count` request lines after index `since`; returns them. */
+    async requestLines(count, since = 0, timeoutMs = 5000) {
+      let lines = [];
+      await waitFor(() => {
+        lines = this.logs().slice(since).filter((l) => l.event === 'request');
+        return lines.length >= count;
+      }, timeoutMs);
+      return lines;
+    },
   };
+  track(worker, () => mf.dispose());
+  worker.dispose = worker.close;
+  return worker;
 }
 
 /** Runs the wrangler CLI (offline); resolves { code, output }. */
@@ -128,21 +126,26 @@ export function runWrangler(args, { timeoutMs = 120_000 } = {}) {
 
 /**
  * A copy of the repository's wrangler.toml in a scratch directory, with its relative paths made absolute
- * and the policy alias pointed at a file holding `policy`: what a user does to protect their own API.
+ * and the policy alias pointed at `modulePath`: what a user does to protect their own API.
  * (`wrangler deploy --alias` would be simpler, but wrangler 4.86's deploy ignores it.)
  */
-export function configWithPolicy(policy) {
+export function configWithPolicyModule(modulePath) {
   const dir = scratchDir('jwtward-config-');
-  const policyPath = join(dir, 'policy.json');
-  writeFileSync(policyPath, JSON.stringify(policy));
   const toml = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')
     .replace(/^main = "(.+)"$/m, (_, main) => `main = ${JSON.stringify(join(ROOT, main))}`)
-    .replace(/^"@jwtward\/policy" = ".+"$/m, `"@jwtward/policy" = ${JSON.stringify(policyPath)}`)
+    .replace(/^"@jwtward\/policy" = ".+"$/m, `"@jwtward/policy" = ${JSON.stringify(modulePath)}`)
     .replace(/^directory = "(.+)"$/m, (_, assets) => `directory = ${JSON.stringify(join(ROOT, assets))}`);
-  if (!toml.includes(policyPath)) throw new Error('wrangler.toml has no "@jwtward/policy" alias line');
+  if (!toml.includes(JSON.stringify(modulePath))) throw new Error('wrangler.toml has no "@jwtward/policy" alias line');
   const configPath = join(dir, 'wrangler.toml');
   writeFileSync(configPath, toml);
   return configPath;
+}
+
+/** Like configWithPolicyModule, with a policy file holding `policy`. */
+export function configWithPolicy(policy) {
+  const policyPath = join(scratchDir('jwtward-policy-'), 'policy.json');
+  writeFileSync(policyPath, JSON.stringify(policy));
+  return configWithPolicyModule(policyPath);
 }
 
 /** `wrangler deploy --dry-run` of a wrangler config: the exact upload, in a scratch directory. */
@@ -157,10 +160,11 @@ export async function bundleWorker(configPath = join(ROOT, 'wrangler.toml')) {
  * Runs a bundle from bundleWorker() in workerd through Miniflare, without wrangler's dev server in
  * front. Resolves with the Miniflare instance (and `stdio()`, what the Worker printed), or rejects
  * with the startup error, its `stdio` attached.
- * @param {{ bindings?: Record<string, string>, port?: number }} [options] a port to listen on
- *   127.0.0.1 (0: any free one); none: requests only through dispatchFetch()
+ * @param {{ bindings?: Record<string, string>, port?: number, cachePersist?: string | false }} [options]
+ *   `port`: listen on 127.0.0.1 (0: any free one), else requests only through dispatchFetch();
+ *   `cachePersist`: a directory for the Cache API (shared by instances given the same one)
  */
-export async function runBundle(outdir, { bindings = {}, port } = {}) {
+export async function runBundle(outdir, { bindings = {}, port, cachePersist = false } = {}) {
   const { Miniflare } = await import('miniflare');
   let stdio = '';
   const mf = new Miniflare({
@@ -170,6 +174,8 @@ export async function runBundle(outdir, { bindings = {}, port } = {}) {
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     compatibilityDate: /^compatibility_date = "(.+)"$/m.exec(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8'))[1],
     bindings,
+    cachePersist,
+    cf: false, // the built-in Request.cf placeholder: never download one
     ...(port === undefined ? {} : { host: '127.0.0.1', port }),
     handleRuntimeStdio(stdout, stderr) {
       stdout.on('data', (d) => (stdio += d));
@@ -259,7 +265,7 @@ export async function startIssuer({ alg = 'ES256', cacheControl = 'max-age=600' 
   await once(server, 'listening');
   const url = `http://127.0.0.1:${server.address().port}`;
 
-  return {
+  return track({
     url,
     issuer: url,
     jwksUri: `${url}/jwks.json`,
@@ -298,8 +304,7 @@ export async function startIssuer({ alg = 'ES256', cacheControl = 'max-age=600' 
         .setExpirationTime(now + expiresIn)
         .sign(entry.privateKey);
     },
-    close: () => closeServer(server),
-  };
+  }, () => closeServer(server));
 }
 
 /** An origin that answers every request with what it received: { method, url, headers, body }. */
@@ -315,7 +320,7 @@ export async function startEchoOrigin() {
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  return { url: `http://127.0.0.1:${server.address().port}`, received, close: () => closeServer(server) };
+  return track({ url: `http://127.0.0.1:${server.address().port}`, received }, () => closeServer(server));
 }
 
 function closeServer(server) {
