@@ -7,19 +7,19 @@
 // in this process (so it needs no port 8787 and runs next to `npm start`). autocannon sends
 // >= 10,000 requests on 127.0.0.1, cycling through a mix of valid, expired, tampered, wrong-scope,
 // cross-tenant and token-less requests, and checks each answer's status AND its code against what that
-// request must get. Any wrong decision or any 5xx fails the run (exit 1). Prints requests/s, latency
-// p50/p99 and the workerd process's memory (RSS sampled every second: start, peak, end).
+// request must get. Any wrong decision, any 5xx or any unanswered request fails the run (exit 1). Prints
+// requests/s, latency p50/p99 and workerd's memory (RSS sampled every second), next to a no-op Worker's.
 //
 //   npm run load                      (build first; `npm run load` does)
 //   LOAD_REQUESTS=50000 LOAD_CONNECTIONS=64 npm run load
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { mintDemoToken } from '../demo/token.mjs';
-import { bundleWorker, configWithPolicy, ROOT, runBundle } from '../testkit/harness.mjs';
+import { bundleWorker, configWithPolicy, ROOT, runBundle, scratchDir } from '../testkit/harness.mjs';
 
 const REQUESTS = Number(process.env.LOAD_REQUESTS ?? 12_000);
 const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 32);
@@ -105,16 +105,22 @@ function workerdRss() {
 
 const tally = Object.fromEntries(Object.keys(kinds).map((kind) => [kind, { requests: 0, wrong: 0 }]));
 const wrongExamples = [];
-let next = 0;
 let serverErrors = 0;
 
-function run(amount) {
+/**
+ * Sends `amount` requests cycling through the cases to `url`, sampling workerd's RSS every second.
+ * With `check`, every answer is compared with what its case must get.
+ */
+function measure(url, amount, { check }) {
+  let next = 0;
+  const rss = [workerdRss()];
+  const sampler = setInterval(() => rss.push(workerdRss()), 1000);
   return new Promise((resolve, reject) => {
     const instance = autocannon({
-      url: target,
+      url,
       connections: CONNECTIONS,
       amount,
-      timeout: 10,
+      timeout: 30,
       requests: [{
         method: 'GET',
         setupRequest(request, context) {
@@ -125,6 +131,7 @@ function run(amount) {
           return request;
         },
         onResponse(status, body, context) {
+          if (!check) return;
           const c = context.case;
           const entry = tally[c.kind];
           entry.requests += 1;
@@ -141,35 +148,71 @@ function run(amount) {
           }
         },
       }],
-    }, (error, result) => (error ? reject(error) : resolve(result)));
+    }, (error, result) => {
+      clearInterval(sampler);
+      clearTimeout(guard);
+      rss.push(workerdRss());
+      if (error) reject(error);
+      else resolve({ result, rss });
+    });
     const guard = setTimeout(() => {
       instance.stop();
       reject(new Error(`load: over the ${TIME_LIMIT_S} s time limit`));
     }, TIME_LIMIT_S * 1000);
-    instance.on('done', () => clearTimeout(guard));
   });
 }
 
+// workerd's RSS grows under load even for a Worker that does nothing (V8 and workerd keep what they
+// allocated, up to a plateau), so the Worker's memory is shown next to a no-op Worker's under the same
+// requests: the difference is what the jwtward Worker itself holds.
+async function startNoopWorker() {
+  const dir = scratchDir('jwtward-load-noop-');
+  writeFileSync(join(dir, 'index.js'), `export default {
+  fetch(request) {
+    console.log(JSON.stringify({ event: 'request', path: new URL(request.url).pathname }));
+    return new Response('{"error":"unauthorized","code":"ERR_AUTH_MISSING","message":"no-op"}', { status: 401, headers: { 'content-type': 'application/json' } });
+  },
+};
+`);
+  return runBundle(dir, { port: 0 });
+}
+
+const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+const rssPath = (rss) => {
+  const at = (q) => rss[Math.min(rss.length - 1, Math.round((q * (rss.length - 1)) / 4))];
+  return `${[0, 1, 2, 3, 4].map((q) => mib(at(q))).join(' -> ')} (start, each quarter of the run; ${rss.length} samples)`;
+};
+
 let exitCode = 0;
 try {
-  await run(1000); // warm-up: keys fetched, code paths compiled; checked, but not measured
+  await measure(target, 1000, { check: true }); // warm-up: keys fetched, code compiled; checked, not measured
   for (const entry of Object.values(tally)) Object.assign(entry, { requests: 0, wrong: 0 });
-  const rss = [workerdRss()];
-  const sampler = setInterval(() => rss.push(workerdRss()), 1000);
-  const result = await run(REQUESTS);
-  clearInterval(sampler);
-  rss.push(workerdRss());
+  const { result, rss } = await measure(target, REQUESTS, { check: true });
+  await worker.dispose();
+
+  const noop = await startNoopWorker();
+  let baseline;
+  try {
+    await measure(noop.url.origin, 1000, { check: false });
+    baseline = await measure(noop.url.origin, REQUESTS, { check: false });
+  } finally {
+    await noop.dispose();
+  }
 
   const checked = Object.values(tally).reduce((sum, e) => sum + e.requests, 0);
   const wrong = Object.values(tally).reduce((sum, e) => sum + e.wrong, 0);
-  const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
   say('');
   say(`load: ${checked} requests checked one by one in ${result.duration.toFixed(1)} s, ${CONNECTIONS} connections, 127.0.0.1`);
   for (const [kind, entry] of Object.entries(tally)) say(`  ${kind.padEnd(12)} ${String(entry.requests).padStart(6)} requests, expected ${kinds[kind].status} ${kinds[kind].code ?? ''}, wrong: ${entry.wrong}`);
   say(`  wrong decisions: ${wrong}   5xx: ${serverErrors}   non-2xx by design: ${result.non2xx}   errors/timeouts: ${result.errors}/${result.timeouts}`);
   say(`  requests/s: ${Math.round(result.requests.average)} (mean)   latency p50: ${result.latency.p50} ms   p99: ${result.latency.p99} ms   max: ${result.latency.max} ms`);
-  if (rss.some(Boolean)) say(`  workerd RSS: start ${mib(rss[0])}, peak ${mib(Math.max(...rss))}, end ${mib(rss.at(-1))} (${rss.length} samples)`);
-  else say('  workerd RSS: not measurable here (no /proc)');
+  if (rss.some(Boolean)) {
+    say(`  workerd RSS, jwtward Worker: ${rssPath(rss)}`);
+    say(`  workerd RSS, no-op Worker:   ${rssPath(baseline.rss)}`);
+    say(`  at the end: ${mib(rss.at(-1) - baseline.rss.at(-1))} more than the no-op Worker (${Math.round(baseline.result.requests.average)} requests/s there)`);
+  } else {
+    say('  workerd RSS: not measurable here (no /proc)');
+  }
   if (wrongExamples.length) say(`  first wrong answers: ${JSON.stringify(wrongExamples)}`);
   if (checked < REQUESTS) say(`  FAILED: only ${checked} of ${REQUESTS} requests were answered`);
   if (wrong > 0 || serverErrors > 0 || result.errors > 0 || result.timeouts > 0 || checked < REQUESTS) exitCode = 1;

@@ -54,9 +54,12 @@ mkdirSync(process.env.WRANGLER_LOG_PATH, { recursive: true });
 // each test file ends with `after(closeAll)`, so no server or workerd outlives its file.
 const open = new Set();
 function track(resource, closeFn) {
-  const close = async () => {
+  let closing;
+  // Idempotent: a test may close what closeAll() closes again.
+  const close = () => {
     open.delete(close);
-    await closeFn();
+    closing ??= closeFn();
+    return closing;
   };
   open.add(close);
   resource.close = close;
