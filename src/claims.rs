@@ -302,7 +302,8 @@ fn check_aud(claims: &Claims, policy: &Policy, trace: &mut Trace) -> Result<(), 
 /// A NumericDate for messages, without Rust's float formatter (which would add ~7 KiB gzipped to
 /// the WebAssembly module): whole seconds as integers, anything else through serde_json's `ryu`.
 pub(crate) fn seconds(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 9.0e15 {
+    // `as i64` saturates; no_std has no `f64::fract`.
+    if value.abs() < 9.0e15 && (value as i64) as f64 == value {
         (value as i64).to_string()
     } else {
         serde_json::Number::from_f64(value).map_or_else(|| "?".to_string(), |n| n.to_string())

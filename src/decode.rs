@@ -546,7 +546,8 @@ impl UnverifiedToken {
 /// "36 h", "12 days", "1801 years": a lifetime for people (integer arithmetic: no float
 /// formatter in the WebAssembly module).
 fn describe_duration(seconds: f64) -> String {
-    let hours = (seconds / 3600.0).round() as i64;
+    // Only called for lifetimes over a day (positive): adding 0.5 rounds (no_std has no `round`).
+    let hours = (seconds / 3600.0 + 0.5) as i64;
     if hours < 72 {
         format!("{hours} h")
     } else if hours < 24 * 730 {
