@@ -22,8 +22,6 @@ import { logLine } from './log.mjs';
 // freed at once and never verify a token.
 const OPTIONS_CHECK_JWKS = { keys: [{ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' }] };
 
-const isJwtError = (error) => error instanceof JwtError || (typeof error?.code === 'string' && error.code.startsWith('ERR_JWT_'));
-
 /**
  * Builds the request handler for a compiled policy. Everything that can be wrong with the
  * configuration throws here, at startup: inline keys jwtward refuses, options jwtward refuses,
@@ -50,7 +48,7 @@ export function createGuard(policy, env) {
     try {
       return { verified: verifier.verify(token) };
     } catch (error) {
-      if (isJwtError(error)) return { error };
+      if (error instanceof JwtError) return { error };
       throw error;
     }
   }

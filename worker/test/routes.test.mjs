@@ -458,3 +458,31 @@ describe('claim values as header values', { timeout: 120_000 }, () => {
     }
   });
 });
+
+describe('proxy mode: an ORIGIN service binding', { timeout: 120_000 }, () => {
+  test('takes precedence over ORIGIN_URL and receives the same identity headers', async () => {
+    const issuer = await startIssuer();
+    issuer.publish(await issuer.addKey('k1'));
+    const received = [];
+    const worker = await startWorker({
+      policy: testPolicy(issuer, { routes: [{ path: '/api/*', scopes: ['orders:read'] }] }),
+      vars: { ORIGIN_URL: 'http://127.0.0.1:9/unused' },
+      serviceBindings: {
+        ORIGIN: async (request) => {
+          received.push({ url: request.url, headers: Object.fromEntries(request.headers) });
+          return new Response('from the bound Worker', { headers: { 'x-origin': 'service' } });
+        },
+      },
+    });
+    const token = await issuer.sign({ scope: 'orders:read', tenant_id: 'acme' });
+    const response = await worker.request('/api/orders?x=1', { headers: { ...bearer(token), 'x-auth-subject': 'admin' } });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('x-origin'), 'service');
+    assert.equal(await response.text(), 'from the bound Worker');
+    assert.equal(received.length, 1);
+    assert.equal(new URL(received[0].url).pathname + new URL(received[0].url).search, '/api/orders?x=1');
+    assert.equal(received[0].headers['x-auth-subject'], 'client-1');
+    assert.equal(received[0].headers['x-auth-tenant'], 'acme');
+    assert.equal(received[0].headers.authorization, undefined);
+  });
+});

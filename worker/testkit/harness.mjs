@@ -77,16 +77,19 @@ let testBundle;
 
 /**
  * Starts the Worker with a policy object and optional vars (ORIGIN_URL).
- * @param {{ policy: object, vars?: Record<string, string>, persist?: string | false }} options
- *   `persist`: a Cache API directory, to start a second isolate on the first one's cache
+ * @param {{ policy: object, vars?: Record<string, string>, persist?: string | false,
+ *           serviceBindings?: Record<string, (request: Request) => Response | Promise<Response>> }} options
+ *   `persist`: a Cache API directory, to start a second isolate on the first one's cache;
+ *   `serviceBindings`: e.g. { ORIGIN: handler }, a service binding answered by a function in this process
  */
-export async function startWorker({ policy, vars = {}, persist = false }) {
+export async function startWorker({ policy, vars = {}, persist = false, serviceBindings }) {
   testBundle ??= bundleWorker(configWithPolicyModule(join(ROOT, 'worker', 'testkit', 'policy-from-binding.mjs')));
   const { outdir } = await testBundle;
   const mf = await runBundle(outdir, {
     bindings: { ...vars, JWTWARD_TEST_POLICY: JSON.stringify(policy) },
     port: 0,
     cachePersist: persist,
+    serviceBindings,
   });
   const worker = {
     url: mf.url,
@@ -167,7 +170,7 @@ export async function bundleWorker(configPath = join(ROOT, 'wrangler.toml')) {
  *   `port`: listen on 127.0.0.1 (0: any free one), else requests only through dispatchFetch();
  *   `cachePersist`: a directory for the Cache API (shared by instances given the same one)
  */
-export async function runBundle(outdir, { bindings = {}, port, cachePersist = false } = {}) {
+export async function runBundle(outdir, { bindings = {}, port, cachePersist = false, serviceBindings } = {}) {
   const { Miniflare } = await import('miniflare');
   let stdio = '';
   const mf = new Miniflare({
@@ -177,6 +180,7 @@ export async function runBundle(outdir, { bindings = {}, port, cachePersist = fa
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     compatibilityDate: /^compatibility_date = "(.+)"$/m.exec(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8'))[1],
     bindings,
+    ...(serviceBindings ? { serviceBindings } : {}),
     cachePersist,
     cf: false, // the built-in Request.cf placeholder: never download one
     ...(port === undefined ? {} : { host: '127.0.0.1', port }),
