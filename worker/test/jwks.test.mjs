@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 import { once } from 'node:events';
 import { after, describe, test } from 'node:test';
 import { ttlFromHeaders } from '../src/jwks.mjs';
@@ -48,45 +49,37 @@ describe('rotation and the unknown-kid cooldown (default 30 s)', { timeout: 120_
     const issuer = await startIssuer();
     const k1 = await issuer.addKey('k1');
     issuer.publish(k1);
-    try {
-      await withWorker(issuer, {}, async (worker) => {
-        assert.deepEqual(await status(worker, await issuer.sign({ }, { kid: k1 })), { status: 200, code: undefined });
-        assert.equal(issuer.fetches, 1);
-        assert.equal((await status(worker, await issuer.sign({}, { kid: k1 }))).status, 200);
-        assert.equal(issuer.fetches, 1, 'keys are cached');
+    await withWorker(issuer, {}, async (worker) => {
+      assert.deepEqual(await status(worker, await issuer.sign({ }, { kid: k1 })), { status: 200, code: undefined });
+      assert.equal(issuer.fetches, 1);
+      assert.equal((await status(worker, await issuer.sign({}, { kid: k1 }))).status, 200);
+      assert.equal(issuer.fetches, 1, 'keys are cached');
 
-        // The issuer rotates: k2 is the only key now.
-        const k2 = await issuer.addKey('k2');
-        issuer.publish(k2);
-        const since = worker.logs().length;
-        assert.deepEqual(await status(worker, await issuer.sign({}, { kid: k2 })), { status: 200, code: undefined });
-        assert.equal(issuer.fetches, 2, 'exactly one refetch');
-        await waitFor(() => worker.logs().slice(since).some((l) => l.event === 'request' && l.jwks_refetched === true));
-        const request = worker.logs().slice(since).find((l) => l.event === 'request');
-        assert.equal(request.jwks_refetched, true);
-        assert.equal(request.kid, 'k2');
-        for (let i = 0; i < 5; i++) assert.equal((await status(worker, await issuer.sign({}, { kid: k2 }))).status, 200);
-        assert.equal(issuer.fetches, 2);
+      // The issuer rotates: k2 is the only key now.
+      const k2 = await issuer.addKey('k2');
+      issuer.publish(k2);
+      const since = worker.logs().length;
+      assert.deepEqual(await status(worker, await issuer.sign({}, { kid: k2 })), { status: 200, code: undefined });
+      assert.equal(issuer.fetches, 2, 'exactly one refetch');
+      await waitFor(() => worker.logs().slice(since).some((l) => l.event === 'request' && l.jwks_refetched === true));
+      const request = worker.logs().slice(since).find((l) => l.event === 'request');
+      assert.equal(request.jwks_refetched, true);
+      assert.equal(request.kid, 'k2');
+      for (let i = 0; i < 5; i++) assert.equal((await status(worker, await issuer.sign({}, { kid: k2 }))).status, 200);
+      assert.equal(issuer.fetches, 2);
 
-        // k1 was removed from the set: its tokens now fail.
-        assert.deepEqual(await status(worker, await issuer.sign({}, { kid: k1 })), { status: 401, code: 'ERR_JWT_KEY_NOT_FOUND' });
+      // k1 was removed from the set: its tokens now fail.
+      assert.deepEqual(await status(worker, await issuer.sign({}, { kid: k1 })), { status: 401, code: 'ERR_JWT_KEY_NOT_FOUND' });
 
-        // A flood of tokens with made-up kids, sequential and concurrent: the cooldown holds every refetch.
-        const stranger = await startIssuer();
-        try {
-          const kids = await Promise.all(Array.from({ length: 40 }, (_, i) => stranger.addKey(`random-${i}`)));
-          const tokens = await Promise.all(kids.map((kid) => stranger.sign({}, { kid })));
-          for (const t of tokens.slice(0, 10)) assert.equal((await status(worker, t)).code, 'ERR_JWT_KEY_NOT_FOUND');
-          const results = await Promise.all(tokens.slice(10).map((t) => status(worker, t)));
-          assert.ok(results.every((r) => r.status === 401 && r.code === 'ERR_JWT_KEY_NOT_FOUND'));
-        } finally {
-          await stranger.close();
-        }
-        assert.equal(issuer.fetches, 2, 'no fetch during the cooldown');
-      });
-    } finally {
-      await issuer.close();
-    }
+      // A flood of tokens with made-up kids, sequential and concurrent: the cooldown holds every refetch.
+      const stranger = await startIssuer();
+      const kids = await Promise.all(Array.from({ length: 40 }, (_, i) => stranger.addKey(`random-${i}`)));
+      const tokens = await Promise.all(kids.map((kid) => stranger.sign({}, { kid })));
+      for (const t of tokens.slice(0, 10)) assert.equal((await status(worker, t)).code, 'ERR_JWT_KEY_NOT_FOUND');
+      const results = await Promise.all(tokens.slice(10).map((t) => status(worker, t)));
+      assert.ok(results.every((r) => r.status === 401 && r.code === 'ERR_JWT_KEY_NOT_FOUND'));
+      assert.equal(issuer.fetches, 2, 'no fetch during the cooldown');
+    });
   });
 });
 
@@ -95,47 +88,42 @@ describe('cooldown and single flight (cooldown 2 s)', { timeout: 120_000 }, () =
     const issuer = await startIssuer();
     issuer.publish(await issuer.addKey('k1'));
     const stranger = await startIssuer();
-    try {
-      await withWorker(issuer, { jwksCache: { cooldown: 2 } }, async (worker) => {
-        const randomKidTokens = async (n) => Promise.all(Array.from({ length: n }, async () => stranger.sign({}, { kid: await stranger.addKey() })));
-        // Cold start, slow issuer, 20 requests at once: one fetch, shared by all.
-        issuer.delayMs = 300;
-        const first = await issuer.sign();
-        let results = await Promise.all(Array.from({ length: 20 }, () => status(worker, first)));
-        assert.deepEqual(results.map((r) => r.status), Array(20).fill(200));
-        assert.equal(issuer.fetches, 1, 'one fetch for 20 concurrent requests on a cold isolate');
-        issuer.delayMs = 0;
+    await withWorker(issuer, { jwksCache: { cooldown: 2 } }, async (worker) => {
+      const randomKidTokens = async (n) => Promise.all(Array.from({ length: n }, async () => stranger.sign({}, { kid: await stranger.addKey() })));
+      // Cold start, slow issuer, 20 requests at once: one fetch, shared by all.
+      issuer.delayMs = 300;
+      const first = await issuer.sign();
+      let results = await Promise.all(Array.from({ length: 20 }, () => status(worker, first)));
+      assert.deepEqual(results.map((r) => r.status), Array(20).fill(200));
+      assert.equal(issuer.fetches, 1, 'one fetch for 20 concurrent requests on a cold isolate');
+      issuer.delayMs = 0;
 
-        // First flood: the first unknown kid triggers one refetch, all the others wait for it or are
-        // inside the cooldown.
-        await sleep(2100); // the cold fetch does not count against the unknown-kid cooldown, but be plain about it
-        results = await Promise.all((await randomKidTokens(30)).map((t) => status(worker, t)));
-        assert.ok(results.every((r) => r.code === 'ERR_JWT_KEY_NOT_FOUND'));
-        assert.equal(issuer.fetches, 2);
-        results = await Promise.all((await randomKidTokens(30)).map((t) => status(worker, t)));
-        assert.ok(results.every((r) => r.code === 'ERR_JWT_KEY_NOT_FOUND'));
-        assert.equal(issuer.fetches, 2, 'still inside the cooldown');
+      // First flood: the first unknown kid triggers one refetch, all the others wait for it or are
+      // inside the cooldown.
+      await sleep(2100); // the cold fetch does not count against the unknown-kid cooldown, but be plain about it
+      results = await Promise.all((await randomKidTokens(30)).map((t) => status(worker, t)));
+      assert.ok(results.every((r) => r.code === 'ERR_JWT_KEY_NOT_FOUND'));
+      assert.equal(issuer.fetches, 2);
+      results = await Promise.all((await randomKidTokens(30)).map((t) => status(worker, t)));
+      assert.ok(results.every((r) => r.code === 'ERR_JWT_KEY_NOT_FOUND'));
+      assert.equal(issuer.fetches, 2, 'still inside the cooldown');
 
-        // After the cooldown: one more.
-        await sleep(2100);
-        results = await Promise.all((await randomKidTokens(30)).map((t) => status(worker, t)));
-        assert.ok(results.every((r) => r.code === 'ERR_JWT_KEY_NOT_FOUND'));
-        assert.equal(issuer.fetches, 3);
+      // After the cooldown: one more.
+      await sleep(2100);
+      results = await Promise.all((await randomKidTokens(30)).map((t) => status(worker, t)));
+      assert.ok(results.every((r) => r.code === 'ERR_JWT_KEY_NOT_FOUND'));
+      assert.equal(issuer.fetches, 3);
 
-        // Single flight: a slow issuer, a new kid, 25 concurrent requests: one fetch, all pass.
-        await sleep(2100);
-        const k2 = await issuer.addKey('k2');
-        issuer.publish('k1', k2);
-        issuer.delayMs = 400;
-        const token = await issuer.sign({}, { kid: k2 });
-        results = await Promise.all(Array.from({ length: 25 }, () => status(worker, token)));
-        assert.deepEqual(results.map((r) => r.status), Array(25).fill(200));
-        assert.equal(issuer.fetches, 4, 'one fetch for 25 concurrent requests');
-      });
-    } finally {
-      await stranger.close();
-      await issuer.close();
-    }
+      // Single flight: a slow issuer, a new kid, 25 concurrent requests: one fetch, all pass.
+      await sleep(2100);
+      const k2 = await issuer.addKey('k2');
+      issuer.publish('k1', k2);
+      issuer.delayMs = 400;
+      const token = await issuer.sign({}, { kid: k2 });
+      results = await Promise.all(Array.from({ length: 25 }, () => status(worker, token)));
+      assert.deepEqual(results.map((r) => r.status), Array(25).fill(200));
+      assert.equal(issuer.fetches, 4, 'one fetch for 25 concurrent requests');
+    });
   });
 });
 
@@ -145,56 +133,48 @@ describe('the issuer down, and bad responses', { timeout: 120_000 }, () => {
     issuer.publish(await issuer.addKey('k1'));
     const token = await issuer.sign({}, { expiresIn: 600 });
     const unknownKid = await issuer.sign({}, { kid: await issuer.addKey('unpublished') });
-    try {
-      await withWorker(issuer, { jwksCache: { minTtl: 1, cooldown: 1 } }, async (worker) => {
-      assert.equal((await status(worker, token)).status, 200);
-      assert.equal(issuer.fetches, 1);
-      const since = worker.logs().length;
-      await issuer.close(); // connection refused from now on
-      await sleep(1200); // past the 1 s TTL
-      for (let i = 0; i < 5; i++) assert.equal((await status(worker, token)).status, 200, 'stale keys serve');
-      // An unknown kid while the issuer is down: a clean 401, not a 5xx.
-      assert.deepEqual(await status(worker, unknownKid), { status: 401, code: 'ERR_JWT_KEY_NOT_FOUND' });
-      await waitFor(() => jwksEvents(worker, since).some((e) => e.outcome === 'unreachable'));
-      const failed = jwksEvents(worker, since).find((e) => e.outcome === 'unreachable');
-      assert.equal(failed.kept_previous_keys, true);
-      // Still serving after the retry interval (the retry happens in the background).
-      await sleep(1100);
-      assert.equal((await status(worker, token)).status, 200);
-      });
-    } finally {
-      await issuer.close();
-    }
+    await withWorker(issuer, { jwksCache: { minTtl: 1, cooldown: 1 } }, async (worker) => {
+    assert.equal((await status(worker, token)).status, 200);
+    assert.equal(issuer.fetches, 1);
+    const since = worker.logs().length;
+    await issuer.close(); // connection refused from now on
+    await sleep(1200); // past the 1 s TTL
+    for (let i = 0; i < 5; i++) assert.equal((await status(worker, token)).status, 200, 'stale keys serve');
+    // An unknown kid while the issuer is down: a clean 401, not a 5xx.
+    assert.deepEqual(await status(worker, unknownKid), { status: 401, code: 'ERR_JWT_KEY_NOT_FOUND' });
+    await waitFor(() => jwksEvents(worker, since).some((e) => e.outcome === 'unreachable'));
+    const failed = jwksEvents(worker, since).find((e) => e.outcome === 'unreachable');
+    assert.equal(failed.kept_previous_keys, true);
+    // Still serving after the retry interval (the retry happens in the background).
+    await sleep(1100);
+    assert.equal((await status(worker, token)).status, 200);
+    });
   });
 
   test('a bad JWKS response never replaces a good one', async () => {
     const issuer = await startIssuer({ cacheControl: 'max-age=1' });
     issuer.publish(await issuer.addKey('k1'));
     const token = await issuer.sign({}, { expiresIn: 600 });
-    try {
-      await withWorker(issuer, { jwksCache: { minTtl: 1, cooldown: 1 } }, async (worker) => {
-        assert.equal((await status(worker, token)).status, 200);
-        for (const [mode, outcome] of [['status500', 'bad_response'], ['html', 'bad_response'], ['empty', 'bad_response'], ['unusable', 'rejected'], ['reset', 'unreachable']]) {
-          issuer.mode = mode;
-          const fetchesBefore = issuer.fetches;
-          const since = worker.logs().length;
-          await sleep(1100); // past the TTL and the retry interval
-          assert.equal((await status(worker, token)).status, 200, `${mode}: the good keys still serve`);
-          assert.ok(await waitFor(() => issuer.fetches > fetchesBefore), `${mode}: the Worker tried to refresh`);
-          assert.ok(await waitFor(() => jwksEvents(worker, since).some((e) => e.outcome === outcome)), `${mode}: logged as ${outcome}`);
-          assert.equal((await status(worker, token)).status, 200, `${mode}: and still do after the bad response`);
-        }
-        // The issuer recovers with a rotated key: it is picked up.
-        issuer.mode = 'ok';
-        const k2 = await issuer.addKey('k2');
-        issuer.publish(k2);
-        await sleep(1100);
-        const fresh = await issuer.sign({}, { kid: k2 });
-        assert.ok(await waitFor(async () => (await status(worker, fresh)).status === 200, 5000, 200), 'the recovered issuer\'s new key is used');
-      });
-    } finally {
-      await issuer.close();
-    }
+    await withWorker(issuer, { jwksCache: { minTtl: 1, cooldown: 1 } }, async (worker) => {
+      assert.equal((await status(worker, token)).status, 200);
+      for (const [mode, outcome] of [['status500', 'bad_response'], ['html', 'bad_response'], ['empty', 'bad_response'], ['unusable', 'rejected'], ['reset', 'unreachable']]) {
+        issuer.mode = mode;
+        const fetchesBefore = issuer.fetches;
+        const since = worker.logs().length;
+        await sleep(1100); // past the TTL and the retry interval
+        assert.equal((await status(worker, token)).status, 200, `${mode}: the good keys still serve`);
+        assert.ok(await waitFor(() => issuer.fetches > fetchesBefore), `${mode}: the Worker tried to refresh`);
+        assert.ok(await waitFor(() => jwksEvents(worker, since).some((e) => e.outcome === outcome)), `${mode}: logged as ${outcome}`);
+        assert.equal((await status(worker, token)).status, 200, `${mode}: and still do after the bad response`);
+      }
+      // The issuer recovers with a rotated key: it is picked up.
+      issuer.mode = 'ok';
+      const k2 = await issuer.addKey('k2');
+      issuer.publish(k2);
+      await sleep(1100);
+      const fresh = await issuer.sign({}, { kid: k2 });
+      assert.ok(await waitFor(async () => (await status(worker, fresh)).status === 200, 5000, 200), 'the recovered issuer\'s new key is used');
+    });
   });
 
   test('no keys at all and the issuer down: 503 with Retry-After, then recovery', async () => {
@@ -216,6 +196,21 @@ describe('the issuer down, and bad responses', { timeout: 120_000 }, () => {
       assert.equal((await response.json()).code, 'ERR_JWKS_UNAVAILABLE');
       // Requests without a token are still answered 401 without touching the keys.
       assert.equal((await worker.request('/x')).status, 401);
+
+      // The issuer comes up on that port: after the retry interval (min(cooldown, 5 s) = 1 s) the keys come.
+      const late = createHttpServer(async (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(await (await fetch(issuer.jwksUri)).text());
+      });
+      late.listen(port, '127.0.0.1');
+      await once(late, 'listening');
+      try {
+        await sleep(1100);
+        assert.deepEqual(await status(worker, token), { status: 200, code: undefined });
+      } finally {
+        late.closeAllConnections();
+        await new Promise((resolve) => late.close(resolve));
+      }
     } finally {
       await worker.dispose();
       await issuer.close();
@@ -228,45 +223,37 @@ describe('TTL', { timeout: 120_000 }, () => {
     const issuer = await startIssuer({ cacheControl: 'max-age=3' });
     issuer.publish(await issuer.addKey('k1'));
     const token = await issuer.sign({}, { expiresIn: 600 });
-    try {
-      await withWorker(issuer, { jwksCache: { minTtl: 1, cooldown: 30 } }, async (worker) => {
-        assert.equal((await status(worker, token)).status, 200);
-        const fetchedAt = Date.now();
-        assert.equal(issuer.fetches, 1);
-        // Refresh window: the last fifth of 3 s, i.e. from 2.4 s. A slow issuer must not slow the request.
-        await sleep(2550 - (Date.now() - fetchedAt));
-        issuer.delayMs = 1500;
-        const started = Date.now();
-        assert.equal((await status(worker, token)).status, 200);
-        assert.ok(Date.now() - started < 1000, `served at once (${Date.now() - started} ms), not after the refresh`);
-        assert.ok(await waitFor(() => issuer.fetches === 2, 3000), 'a background refresh ran');
-        await sleep(1600); // let the slow response land
-        issuer.delayMs = 0;
+    await withWorker(issuer, { jwksCache: { minTtl: 1, cooldown: 30 } }, async (worker) => {
+      assert.equal((await status(worker, token)).status, 200);
+      const fetchedAt = Date.now();
+      assert.equal(issuer.fetches, 1);
+      // Refresh window: the last fifth of 3 s, i.e. from 2.4 s. A slow issuer must not slow the request.
+      await sleep(2550 - (Date.now() - fetchedAt));
+      issuer.delayMs = 1500;
+      const started = Date.now();
+      assert.equal((await status(worker, token)).status, 200);
+      assert.ok(Date.now() - started < 1000, `served at once (${Date.now() - started} ms), not after the refresh`);
+      assert.ok(await waitFor(() => issuer.fetches === 2, 3000), 'a background refresh ran');
+      await sleep(1600); // let the slow response land
+      issuer.delayMs = 0;
 
-        // The issuer drops k1. Once the TTL has passed, the next request waits for fresh keys, and k1 is gone
-        // (within the unknown-kid cooldown, so this is the TTL path, not a kid refetch).
-        issuer.publish(await issuer.addKey('k2'));
-        await sleep(3100);
-        assert.deepEqual(await status(worker, token), { status: 401, code: 'ERR_JWT_KEY_NOT_FOUND' });
-      });
-    } finally {
-      await issuer.close();
-    }
+      // The issuer drops k1. Once the TTL has passed, the next request waits for fresh keys, and k1 is gone
+      // (within the unknown-kid cooldown, so this is the TTL path, not a kid refetch).
+      issuer.publish(await issuer.addKey('k2'));
+      await sleep(3100);
+      assert.deepEqual(await status(worker, token), { status: 401, code: 'ERR_JWT_KEY_NOT_FOUND' });
+    });
   });
 
   test('the TTL is clamped to [1 min, 24 h] by default', async () => {
     const issuer = await startIssuer({ cacheControl: 'max-age=5' });
     issuer.publish(await issuer.addKey('k1'));
-    try {
-      await withWorker(issuer, {}, async (worker) => {
-        const since = worker.logs().length;
-        assert.equal((await status(worker, await issuer.sign())).status, 200);
-        await waitFor(() => jwksEvents(worker, since).length > 0);
-        assert.equal(jwksEvents(worker, since)[0].ttl_s, 60);
-      });
-    } finally {
-      await issuer.close();
-    }
+    await withWorker(issuer, {}, async (worker) => {
+      const since = worker.logs().length;
+      assert.equal((await status(worker, await issuer.sign())).status, 200);
+      await waitFor(() => jwksEvents(worker, since).length > 0);
+      assert.equal(jwksEvents(worker, since)[0].ttl_s, 60);
+    });
   });
 });
 
@@ -277,27 +264,23 @@ describe('Cache API', { timeout: 120_000 }, () => {
     issuer.publish(await issuer.addKey('k1'));
     const token = await issuer.sign({}, { expiresIn: 600 });
     const policy = testPolicy(issuer);
+    await withWorker(issuer, {}, async (worker) => {
+      assert.equal((await status(worker, token)).status, 200);
+      // The copy is written with waitUntil, after the response.
+      await sleep(300);
+    }, { persist });
+    assert.equal(issuer.fetches, 1);
+    issuer.mode = 'status500';
+    const worker = await startWorker({ policy, persist });
+    const since = 0;
     try {
-      await withWorker(issuer, {}, async (worker) => {
-        assert.equal((await status(worker, token)).status, 200);
-        // The copy is written with waitUntil, after the response.
-        await sleep(300);
-      }, { persist });
-      assert.equal(issuer.fetches, 1);
-      issuer.mode = 'status500';
-      const worker = await startWorker({ policy, persist });
-      const since = 0;
-      try {
-        assert.equal((await status(worker, token)).status, 200);
-        assert.equal(issuer.fetches, 1, 'no fetch: the keys came from the Cache API');
-        await waitFor(() => jwksEvents(worker, since).length > 0);
-        assert.equal(jwksEvents(worker, since)[0].event, 'jwks_cache');
-        assert.equal(jwksEvents(worker, since)[0].outcome, 'loaded');
-      } finally {
-        await worker.dispose();
-      }
+      assert.equal((await status(worker, token)).status, 200);
+      assert.equal(issuer.fetches, 1, 'no fetch: the keys came from the Cache API');
+      await waitFor(() => jwksEvents(worker, since).length > 0);
+      assert.equal(jwksEvents(worker, since)[0].event, 'jwks_cache');
+      assert.equal(jwksEvents(worker, since)[0].outcome, 'loaded');
     } finally {
-      await issuer.close();
+      await worker.dispose();
     }
   });
 });

@@ -19,37 +19,32 @@ async function json(response) {
   }
 }
 
-/** Asserts a 401 invalid_token answer with jwtward's code, in the header and the body. */
-async function assertInvalidToken(response, code) {
-  assert.equal(response.status, 401);
+/**
+ * Asserts an RFC 6750 error answer: the status, the challenge (realm, error, error_description
+ * "<code>: <message>", scope for a 403) and the JSON body { error, code, message }.
+ */
+async function assertBearerError(response, { status, error, code, scope }) {
+  assert.equal(response.status, status);
   const challenge = parseChallenge(response.headers.get('www-authenticate'));
   assert.equal(challenge.scheme, 'Bearer');
   assert.equal(challenge.realm, 'test-api');
-  assert.equal(challenge.error, 'invalid_token');
+  assert.equal(challenge.error, error);
   assert.ok(challenge.error_description.startsWith(`${code}: `), challenge.error_description);
   assert.ok(challenge.error_description.length > code.length + 2, 'the description carries the message');
+  assert.equal(challenge.scope, scope);
   assert.equal(challenge.unparsed, undefined);
   const body = await json(response);
   assert.deepEqual(Object.keys(body).sort(), ERROR_BODY_KEYS);
-  assert.equal(body.error, 'invalid_token');
+  assert.equal(body.error, error);
   assert.equal(body.code, code);
   assert.equal(response.headers.get('cache-control'), 'no-store');
 }
 
-/** Asserts a 403 insufficient_scope answer with the code and the `scope` attribute. */
-async function assertForbidden(response, code, scope) {
-  assert.equal(response.status, 403);
-  const challenge = parseChallenge(response.headers.get('www-authenticate'));
-  assert.equal(challenge.scheme, 'Bearer');
-  assert.equal(challenge.realm, 'test-api');
-  assert.equal(challenge.error, 'insufficient_scope');
-  assert.ok(challenge.error_description.startsWith(`${code}: `), challenge.error_description);
-  assert.equal(challenge.scope, scope);
-  const body = await json(response);
-  assert.deepEqual(Object.keys(body).sort(), ERROR_BODY_KEYS);
-  assert.equal(body.error, 'insufficient_scope');
-  assert.equal(body.code, code);
-}
+/** A 401 invalid_token answer with jwtward's code. */
+const assertInvalidToken = (response, code) => assertBearerError(response, { status: 401, error: 'invalid_token', code, scope: undefined });
+
+/** A 403 insufficient_scope answer with the code and the `scope` attribute (undefined: none). */
+const assertForbidden = (response, code, scope) => assertBearerError(response, { status: 403, error: 'insufficient_scope', code, scope });
 
 describe('demo mode (no origin): decisions and the identity answer', { timeout: 120_000 }, () => {
   let issuer;
