@@ -76,6 +76,8 @@ const { outdir } = await bundleWorker(configWithPolicy(policy));
 // The Worker's log lines (one per request) are collected by runBundle, not printed.
 const worker = await runBundle(outdir, { port: 0 });
 const target = worker.url.origin;
+let stopping;
+const stopWorker = () => (stopping ??= worker.dispose());
 if (new URL(target).hostname !== '127.0.0.1') throw new Error(`refusing to load anything but 127.0.0.1 (${target})`);
 
 function workerdRss() {
@@ -188,7 +190,7 @@ try {
   await measure(target, 1000, { check: true }); // warm-up: keys fetched, code compiled; checked, not measured
   for (const entry of Object.values(tally)) Object.assign(entry, { requests: 0, wrong: 0 });
   const { result, rss } = await measure(target, REQUESTS, { check: true });
-  await worker.dispose();
+  await stopWorker(); // before the baseline runs, so the two never compete for the CPU
 
   const noop = await startNoopWorker();
   let baseline;
@@ -209,7 +211,8 @@ try {
   if (rss.some(Boolean)) {
     say(`  workerd RSS, jwtward Worker: ${rssPath(rss)}`);
     say(`  workerd RSS, no-op Worker:   ${rssPath(baseline.rss)}`);
-    say(`  at the end: ${mib(rss.at(-1) - baseline.rss.at(-1))} more than the no-op Worker (${Math.round(baseline.result.requests.average)} requests/s there)`);
+    const diff = rss.at(-1) - baseline.rss.at(-1);
+    say(`  at the end: ${diff >= 0 ? '+' : '-'}${mib(Math.abs(diff))} compared with the no-op Worker (which served ${Math.round(baseline.result.requests.average)} requests/s)`);
   } else {
     say('  workerd RSS: not measurable here (no /proc)');
   }
@@ -221,7 +224,7 @@ try {
   say(`load: ${error.message}`);
   exitCode = 1;
 } finally {
-  await worker.dispose();
+  await stopWorker();
   jwksServer.close();
 }
 process.exit(exitCode);
