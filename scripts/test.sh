@@ -27,6 +27,9 @@ bash scripts/test-wasm-pack.sh
 stage "JavaScript: package, Worker and inspector tests (node:test)"
 node --test --test-concurrency=1 pkg/test/ worker/test/ www/test/
 
+stage "bench smoke (every contender must accept valid and reject bad tokens; ratios printed)"
+BENCH_QUICK=1 node benches/js/bench.mjs
+
 stage "fuzz smoke run"
 bash scripts/fuzz-smoke.sh
 

@@ -45,9 +45,12 @@ impl ObjectWriter {
 
     fn value<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), JsValue> {
         self.key(key);
-        // Writing into a Vec cannot fail, and every value here has string keys.
-        serde_json::to_writer(&mut self.out, value)
-            .map_err(|_| error_object("ERR_INTERNAL", "result not serialisable", None, None))
+        // Every value here has string keys, so serialising cannot fail. `to_vec`, not
+        // `to_writer`: the module is built without serde_json's `std` (io) support.
+        let json = serde_json::to_vec(value)
+            .map_err(|_| error_object("ERR_INTERNAL", "result not serialisable", None, None))?;
+        self.out.extend_from_slice(&json);
+        Ok(())
     }
 
     fn optional<T: Serialize + ?Sized>(
