@@ -98,6 +98,13 @@ export interface VerifierOptions {
    * check; time claims are still checked on every call. `false` (or `maxEntries: 0`) turns it off.
    */
   cache?: boolean | { maxEntries?: number };
+  /**
+   * Where the arithmetic of RSA, ECDSA and Ed25519 signature checks runs. `'auto'` (default):
+   * the runtime's crypto where it is faster (node:crypto for RSA and ECDSA in Node; WebCrypto in
+   * `verifyAsync` in Workers and browsers), with every other check, and the verdict, in the
+   * WebAssembly core. `'wasm'`: always the core (the portable path). Verdicts are the same.
+   */
+  backend?: 'auto' | 'wasm';
 }
 
 /** Options of `verify` and `explain`. */
@@ -138,16 +145,20 @@ export interface JwtPayload {
   [claim: string]: JsonValue | undefined;
 }
 
-/** What `verify` returns. `P` types your own claims: `verifier.verify<{ tenant_id: string }>(token)`. */
+/**
+ * What `verify` returns. `P` types your own claims: `verifier.verify<{ tenant_id: string }>(token)`.
+ * Deeply frozen: the cache hands the same object out for a repeated token, so nobody can change
+ * what another caller sees (copy it, e.g. with `structuredClone`, to modify it).
+ */
 export interface VerifiedToken<P extends object = {}> {
-  header: JwtHeader;
-  payload: JwtPayload & P;
+  readonly header: Readonly<JwtHeader>;
+  readonly payload: Readonly<JwtPayload & P>;
   /** The granted scopes: `scope` split on spaces, plus `scp`. */
-  scopes: string[];
+  readonly scopes: readonly string[];
   /** The algorithm that verified the signature. */
-  alg: Algorithm;
+  readonly alg: Algorithm;
   /** The `kid` of the JWK that verified the signature (absent when that key has none). */
-  kid?: string;
+  readonly kid?: string;
 }
 
 /** What `decode` returns: nothing in it is verified. */
@@ -256,6 +267,12 @@ export class Verifier {
   constructor(options: VerifierOptions);
   /** Verifies a token synchronously; throws `JwtError` with a `VerifyErrorCode`. */
   verify<P extends object = {}>(token: string, options?: VerifyOptions): VerifiedToken<P>;
+  /**
+   * The verdict of `verify`, with WebCrypto doing the signature arithmetic where the runtime
+   * has it (Workers, browsers); in Node, `verify`'s result (node:crypto is synchronous). Rejects
+   * with the `JwtError` `verify` would throw.
+   */
+  verifyAsync<P extends object = {}>(token: string, options?: VerifyOptions): Promise<VerifiedToken<P>>;
   /** The verdict with every check; never throws for a bad token. Bypasses the cache. */
   explain(token: string, options?: VerifyOptions): Explanation;
   /** Counters of the verified-token cache. */

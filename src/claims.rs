@@ -326,7 +326,7 @@ pub(crate) fn check_times(
     match claims.exp() {
         None => trace.skip("exp", || "no exp claim".to_string()),
         Some(exp) => {
-            let result = if now_f >= exp + tolerance {
+            let result = if is_expired(exp, now_f, tolerance) {
                 Err(Error::for_claim(
                     ErrorCode::Expired,
                     "exp",
@@ -346,7 +346,7 @@ pub(crate) fn check_times(
     match claims.nbf() {
         None => trace.skip("nbf", || "no nbf claim".to_string()),
         Some(nbf) => {
-            let result = if now_f < nbf - tolerance {
+            let result = if is_not_yet_valid(nbf, now_f, tolerance) {
                 Err(Error::for_claim(
                     ErrorCode::NotYetValid,
                     "nbf",
@@ -366,7 +366,7 @@ pub(crate) fn check_times(
     match claims.iat() {
         None => trace.skip("iat", || "no iat claim".to_string()),
         Some(iat) => {
-            let result = if iat > now_f + tolerance {
+            let result = if is_issued_in_future(iat, now_f, tolerance) {
                 Err(Error::for_claim(
                     ErrorCode::IssuedInFuture,
                     "iat",
@@ -386,7 +386,7 @@ pub(crate) fn check_times(
     match (policy.max_token_age, claims.iat()) {
         (Some(max_age), Some(iat)) => {
             let age = now_f - iat;
-            let result = if age > max_age as f64 + tolerance {
+            let result = if is_too_old(iat, now_f, max_age as f64, tolerance) {
                 Err(Error::for_claim(
                     ErrorCode::TooOld,
                     "iat",
@@ -405,6 +405,90 @@ pub(crate) fn check_times(
         _ => trace.skip("max_age", || "no maximum age configured".to_string()),
     }
     Ok(())
+}
+
+// The four time rules, each monotone in `now`, shared by `check_times` and `time_window` so that
+// the window is exactly the set of times at which `check_times` passes.
+fn is_expired(exp: f64, now: f64, tolerance: f64) -> bool {
+    now >= exp + tolerance
+}
+fn is_not_yet_valid(nbf: f64, now: f64, tolerance: f64) -> bool {
+    now < nbf - tolerance
+}
+fn is_issued_in_future(iat: f64, now: f64, tolerance: f64) -> bool {
+    iat > now + tolerance
+}
+fn is_too_old(iat: f64, now: f64, max_age: f64, tolerance: f64) -> bool {
+    now - iat > max_age + tolerance
+}
+
+/// The whole seconds `now` at which [`check_times`] passes: `from <= now < until`, each bound
+/// absent when unbounded. Times are those a caller can pass (|now| <= 2^53 - 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimeWindow {
+    /// The first second at which the token is valid (nbf, iat), if any.
+    pub from: Option<i64>,
+    /// The first second at which it no longer is (exp, maximum age), if any.
+    pub until: Option<i64>,
+}
+
+impl TimeWindow {
+    /// Whether `now` is inside the window.
+    pub fn contains(&self, now: i64) -> bool {
+        self.from.is_none_or(|from| now >= from) && self.until.is_none_or(|until| now < until)
+    }
+}
+
+/// The largest |now| a caller may pass (JavaScript's `Number.MAX_SAFE_INTEGER`).
+const MAX_NOW: i64 = (1 << 53) - 1;
+
+/// The first `t` in [-MAX_NOW, MAX_NOW] with `fails(t)` for a predicate that is false and then
+/// true as `t` grows; `None` if it never holds there. Binary search: exact, whatever the
+/// floating-point rounding of the bounds.
+fn first_failing(fails: impl Fn(f64) -> bool) -> Option<i64> {
+    let (mut low, mut high) = (-MAX_NOW, MAX_NOW);
+    if !fails(high as f64) {
+        return None;
+    }
+    while low < high {
+        let mid = low + (high - low) / 2;
+        if fails(mid as f64) {
+            high = mid;
+        } else {
+            low = mid + 1;
+        }
+    }
+    Some(low)
+}
+
+/// See [`TimeWindow`]. Assumes [`check_claim_types`] passed for these claims.
+pub(crate) fn time_window(claims: &Claims, policy: &Policy) -> TimeWindow {
+    let tolerance = policy.clock_tolerance as f64;
+    // "Still too early" holds and then stops as time grows: the window opens at the first
+    // second where it stops.
+    let opens = |too_early: &dyn Fn(f64) -> bool| first_failing(|now| !too_early(now));
+    let from = [
+        claims.nbf().map(|nbf| opens(&|now| is_not_yet_valid(nbf, now, tolerance))),
+        claims.iat().map(|iat| opens(&|now| is_issued_in_future(iat, now, tolerance))),
+    ]
+    .into_iter()
+    .flatten()
+    // A bound never reached within the range: the window is empty from the far end.
+    .map(|bound| bound.unwrap_or(MAX_NOW + 1))
+    .max();
+    let until = [
+        claims.exp().and_then(|exp| first_failing(|now| is_expired(exp, now, tolerance))),
+        match (policy.max_token_age, claims.iat()) {
+            (Some(max_age), Some(iat)) => {
+                first_failing(|now| is_too_old(iat, now, max_age as f64, tolerance))
+            }
+            _ => None,
+        },
+    ]
+    .into_iter()
+    .flatten()
+    .min();
+    TimeWindow { from, until }
 }
 
 fn check_values(claims: &Claims, policy: &Policy, trace: &mut Trace) -> Result<(), Error> {
@@ -465,4 +549,77 @@ fn check_scopes(claims: &Claims, policy: &Policy, trace: &mut Trace) -> Result<V
     trace.record("scopes", result, |granted| {
         format!("granted: {}", granted.join(" "))
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn claims(value: serde_json::Value) -> Claims {
+        match value {
+            Value::Object(map) => Claims::new(map.into_iter().collect()),
+            _ => unreachable!("claims are an object"),
+        }
+    }
+
+    /// A cache answering from the window must agree with `check_times` at every second:
+    /// integral and fractional NumericDates, tolerances, maximum ages, huge and negative times.
+    #[test]
+    fn the_time_window_is_exactly_where_check_times_passes() {
+        let dates = [
+            None,
+            Some(json!(1_000)),
+            Some(json!(1_000.5)),
+            Some(json!(999.999_999)),
+            Some(json!(-5)),
+            Some(json!(9_007_199_254_740_000_i64)),
+            Some(json!(1e300)),
+            Some(json!(-1e300)),
+        ];
+        let policies = [
+            Policy::new(),
+            Policy::new().clock_tolerance(30),
+            Policy::new().max_token_age(60),
+            Policy::new().clock_tolerance(7).max_token_age(0),
+        ];
+        let probes = |window: TimeWindow| {
+            let mut times = alloc::vec![-5, 0, 969, 970, 999, 1_000, 1_001, 1_030, 1_031, 1_060, 1_061];
+            for bound in [window.from, window.until].into_iter().flatten() {
+                times.extend([bound.saturating_sub(1), bound, bound.saturating_add(1)]);
+            }
+            times.extend([MAX_NOW, -MAX_NOW, MAX_NOW - 1]);
+            times.retain(|t| t.abs() <= MAX_NOW);
+            times
+        };
+        let mut checked = 0;
+        for exp in &dates {
+            for nbf in &dates {
+                for iat in &dates {
+                    let mut object = serde_json::Map::new();
+                    for (name, date) in [("exp", exp), ("nbf", nbf), ("iat", iat)] {
+                        if let Some(date) = date {
+                            object.insert(name.into(), date.clone());
+                        }
+                    }
+                    let claims = claims(Value::Object(object));
+                    for policy in &policies {
+                        let window = time_window(&claims, policy);
+                        for now in probes(window) {
+                            let passes =
+                                check_times(&claims, policy, now, &mut Trace::off()).is_ok();
+                            assert_eq!(
+                                window.contains(now),
+                                passes,
+                                "exp {exp:?} nbf {nbf:?} iat {iat:?} now {now} window {window:?}"
+                            );
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 10_000, "{checked}");
+    }
 }

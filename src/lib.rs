@@ -20,12 +20,12 @@ pub mod verify;
 #[doc(hidden)]
 pub mod wasm;
 
-pub use alg::Algorithm;
+pub use alg::{Algorithm, BackendVerdict, BuiltinBackend, SignatureBackend};
 pub use cache::{CacheStats, CachingVerifier};
-pub use claims::Claims;
+pub use claims::{Claims, TimeWindow};
 pub use decode::{decode, Header, TokenWarning, UnverifiedToken};
 pub use error::{ConfigError, Error, ErrorCode};
 pub use explain::{Check, CheckStatus, Explanation};
 pub use jwk::{Jwk, Jwks, LintCode, LintWarning};
 pub use policy::Policy;
-pub use verify::{Verified, Verifier};
+pub use verify::{DeferredSignature, Outcome, Verified, Verifier};

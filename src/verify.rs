@@ -5,12 +5,12 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::alg::{prepare_key, Algorithm, KeyType, PreparedKey};
-use crate::claims::{check_claims, Claims};
+use crate::alg::{prepare_key, Algorithm, BuiltinBackend, KeyType, PreparedKey, SignatureBackend};
+use crate::claims::{check_claims, time_window, Claims, TimeWindow};
 use crate::decode::{parse_header, parse_payload, split_token, Header};
 use crate::error::{ConfigError, Error, ErrorCode};
 use crate::explain::{Explanation, Trace};
-use crate::jwk::{Jwk, Jwks};
+use crate::jwk::{Jwk, Jwks, KeyMaterial};
 use crate::policy::Policy;
 
 /// A token whose signature, key and claims passed every check of the policy. Only the verifier
@@ -47,9 +47,50 @@ impl Verified {
     }
 }
 
+/// The result of [`Verifier::verify_with`] when no rule failed before the signature check.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// Every check ran: the token is valid.
+    Verified(Verified),
+    /// The [`SignatureBackend`] answers later; every other check ran. The verdict for either
+    /// answer is already decided here, so the caller only picks one with
+    /// [`DeferredSignature::resolve`].
+    Deferred(DeferredSignature),
+}
+
+/// The verdicts of a token whose signature check a backend deferred.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeferredSignature {
+    if_valid: Result<Verified, Error>,
+    if_invalid: Error,
+}
+
+impl DeferredSignature {
+    /// The verdict once the backend answered whether the signature verifies.
+    pub fn resolve(self, signature_verifies: bool) -> Result<Verified, Error> {
+        if signature_verifies {
+            self.if_valid
+        } else {
+            Err(self.if_invalid)
+        }
+    }
+
+    /// The verdict if the signature verifies (the claims' verdict).
+    pub fn if_valid(&self) -> &Result<Verified, Error> {
+        &self.if_valid
+    }
+
+    /// The verdict if it does not (`bad_signature`).
+    pub fn if_invalid(&self) -> &Error {
+        &self.if_invalid
+    }
+}
+
 /// A JWK with its key imported once, at [`Verifier::new`].
 #[derive(Debug)]
 struct ImportedKey {
+    /// Its position in [`Verifier::keys`]: how a [`SignatureBackend`] is told which key to use.
+    index: usize,
     jwk: Jwk,
     /// The imported key, or why it is unsound (reported as `key_mismatch` if it is chosen).
     prepared: Result<PreparedKey, String>,
@@ -87,9 +128,14 @@ impl Verifier {
         let keys = jwks
             .keys
             .into_iter()
-            .map(|jwk| {
+            .enumerate()
+            .map(|(index, jwk)| {
                 let prepared = prepare_key(&jwk.material);
-                ImportedKey { jwk, prepared }
+                ImportedKey {
+                    index,
+                    jwk,
+                    prepared,
+                }
             })
             .collect();
         Ok(Verifier {
@@ -107,21 +153,63 @@ impl Verifier {
     /// Verifies `token` at `now` (Unix seconds, supplied by the caller: the core never reads a
     /// clock).
     pub fn verify(&self, token: &str, now: i64) -> Result<Verified, Error> {
-        self.run(token, now, &mut Trace::off())
+        match self.run(token, now, &mut Trace::off(), &mut BuiltinBackend)? {
+            Outcome::Verified(verified) => Ok(verified),
+            // The built-in backend never defers.
+            Outcome::Deferred(deferred) => Err(deferred.if_invalid),
+        }
+    }
+
+    /// Like [`Verifier::verify`], with the arithmetic of public-key signatures done by `backend`
+    /// where it offers to (see [`SignatureBackend`]): every other rule runs here, in the same
+    /// order, so the verdict is the same as without it.
+    pub fn verify_with(
+        &self,
+        token: &str,
+        now: i64,
+        backend: &mut dyn SignatureBackend,
+    ) -> Result<Outcome, Error> {
+        self.run(token, now, &mut Trace::off(), backend)
+    }
+
+    /// The keys a [`SignatureBackend`] may be asked to use, by the index it is given: every
+    /// sound RSA, EC and Ed25519 key of the set (never an HMAC secret).
+    pub fn public_keys(&self) -> impl Iterator<Item = (usize, &KeyMaterial)> {
+        self.keys.iter().enumerate().filter_map(|(index, key)| {
+            let prepared = key.prepared.as_ref().ok()?;
+            prepared.is_public().then_some((index, &key.jwk.material))
+        })
+    }
+
+    /// The times at which `verified`'s time claims (exp, nbf, iat, maximum age) still pass
+    /// this verifier's policy: a verified-token cache may answer within it without asking
+    /// again. Every other rule does not depend on the time.
+    pub fn time_window(&self, verified: &Verified) -> TimeWindow {
+        time_window(verified.claims(), &self.policy)
     }
 
     /// Verifies `token` and also returns the checklist of every check. The result is exactly
     /// what [`Verifier::verify`] returns.
     pub fn explain(&self, token: &str, now: i64) -> Explanation {
         let mut trace = Trace::on();
-        let result = self.run(token, now, &mut trace);
+        let result = match self.run(token, now, &mut trace, &mut BuiltinBackend) {
+            Ok(Outcome::Verified(verified)) => Ok(verified),
+            Ok(Outcome::Deferred(deferred)) => Err(deferred.if_invalid),
+            Err(error) => Err(error),
+        };
         Explanation {
             result,
             checks: trace.finish(),
         }
     }
 
-    fn run(&self, token: &str, now: i64, trace: &mut Trace) -> Result<Verified, Error> {
+    fn run(
+        &self,
+        token: &str,
+        now: i64,
+        trace: &mut Trace,
+        backend: &mut dyn SignatureBackend,
+    ) -> Result<Outcome, Error> {
         let max_len = self.policy.max_token_len;
         let size = if token.len() > max_len {
             Err(Error::new(
@@ -160,8 +248,8 @@ impl Verifier {
             let err = Error::new(ErrorCode::Malformed, "the signature segment is empty");
             return trace.record("signature", Err(err), |_| String::new());
         }
-        let (chosen, key) =
-            trace.record("key", self.select_key(&header, algorithm), |(chosen, _)| {
+        let (key_index, chosen, key) =
+            trace.record("key", self.select_key(&header, algorithm), |(_, chosen, _)| {
                 format!(
                     "{} ({})",
                     chosen.describe(),
@@ -169,23 +257,49 @@ impl Verifier {
                 )
             })?;
 
+        let bad_signature = |why: String| {
+            Error::new(
+                ErrorCode::BadSignature,
+                format!("{algorithm} signature does not verify: {why}"),
+            )
+        };
         let signature = key
-            .verify(
+            .verify_with(
+                key_index,
                 algorithm,
                 segments.signing_input.as_bytes(),
                 &segments.signature,
+                backend,
             )
-            .map_err(|why| {
-                Error::new(
-                    ErrorCode::BadSignature,
-                    format!("{algorithm} signature does not verify: {why}"),
-                )
-            });
-        trace.record("signature", signature, |()| {
+            .map_err(bad_signature);
+        let checked = trace.record("signature", signature, |_| {
             format!("{algorithm} with {}", chosen.describe())
         })?;
 
-        let payload = trace.record("payload", parse_payload(&segments.payload), |_| {
+        // What follows does not depend on the signature's answer, so a deferred answer only
+        // chooses between two verdicts decided here.
+        let rest = self.after_signature(header, &segments.payload, chosen, algorithm, now, trace);
+        if checked {
+            rest.map(Outcome::Verified)
+        } else {
+            Ok(Outcome::Deferred(DeferredSignature {
+                if_valid: rest,
+                if_invalid: bad_signature(key.does_not_verify(algorithm)),
+            }))
+        }
+    }
+
+    /// Rules after the signature: the payload, then the claims.
+    fn after_signature(
+        &self,
+        header: Header,
+        payload: &[u8],
+        chosen: &ImportedKey,
+        algorithm: Algorithm,
+        now: i64,
+        trace: &mut Trace,
+    ) -> Result<Verified, Error> {
+        let payload = trace.record("payload", parse_payload(payload), |_| {
             "JSON object".to_string()
         })?;
         let claims = Claims::new(payload);
@@ -232,7 +346,7 @@ impl Verifier {
         &self,
         header: &Header,
         alg: Algorithm,
-    ) -> Result<(&ImportedKey, &PreparedKey), Error> {
+    ) -> Result<(usize, &ImportedKey, &PreparedKey), Error> {
         let chosen = match header.kid() {
             Some(kid) => {
                 let named: Vec<&ImportedKey> = self
@@ -323,7 +437,7 @@ impl Verifier {
                 format!("{} cannot verify {alg}: {why}", chosen.describe()),
             )
         })?;
-        Ok((chosen, prepared))
+        Ok((chosen.index, chosen, prepared))
     }
 }
 

@@ -2150,10 +2150,9 @@ fn random_mutations_never_panic_and_never_verify() {
         for token in &tokens {
             let mutated = mutate(&mut rng, token);
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                let verdict = verifier
-                    .verify(&mutated, NOW)
-                    .map(|_| ())
-                    .map_err(|e| e.code());
+                let full = verifier.verify(&mutated, NOW);
+                assert_eq!(verify_deferred(&verifier, &mutated, NOW), full);
+                let verdict = full.map(|_| ()).map_err(|e| e.code());
                 let explanation = verifier.explain(&mutated, NOW);
                 let _ = decode(&mutated);
                 (verdict, explanation)

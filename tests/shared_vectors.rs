@@ -12,6 +12,9 @@
 use std::path::PathBuf;
 
 use jwtward::{Jwks, Policy, Verifier};
+
+#[path = "common/mod.rs"]
+mod common;
 use serde_json::Value;
 
 fn vectors_path() -> PathBuf {
@@ -35,8 +38,15 @@ fn outcome(case: &Value) -> Result<(), (String, String)> {
     let now = options["now"]
         .as_i64()
         .ok_or(("harness".to_string(), "options.now missing".to_string()))?;
-    verifier
-        .verify(&token, now)
+    let verdict = verifier.verify(&token, now);
+    // The same verdict, word for word, when a backend defers the signature's arithmetic.
+    assert_eq!(
+        common::verify_deferred(&verifier, &token, now),
+        verdict,
+        "deferred verdict differs for case {}",
+        case["id"]
+    );
+    verdict
         .map(|_| ())
         .map_err(|err| (err.code().as_str().to_string(), err.message().to_string()))
 }

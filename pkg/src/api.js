@@ -1,8 +1,10 @@
 // The JavaScript API of jwtward, shared by every runtime entry (node.cjs, browser.js, workerd.js).
 //
 // Every verdict comes from the WebAssembly core; this layer only checks the JavaScript-side
-// arguments (token type, `now`), turns the core's plain error objects into `JwtError`s and ties
-// the lifetime of the wasm verifier to the JS object.
+// arguments (token type, `now`), turns the core's plain error objects into `JwtError`s, ties
+// the lifetime of the wasm verifier to the JS object, attaches the runtime's signature crypto
+// (the core decides which checks it may do, see src/alg/mod.rs `SignatureBackend`) and keeps
+// the verified-token cache, which answers only inside the time window the core computed.
 //
 // This file is ES module source. The build writes a CommonJS copy (dist/node/api.cjs) for Node,
 // where `require` and `import` must share one instance: keep the single `export { ... }` line
@@ -33,16 +35,20 @@ Object.defineProperty(JwtError.prototype, 'name', {
 
 // The wasm side throws `{ code, message, claim?, field? }` objects (see src/wasm/). Anything else
 // (a wasm trap, an out-of-memory RangeError) is a real fault and goes through unchanged.
-function rethrow(thrown, stackStart) {
+function asError(thrown, stackStart) {
   if (
     thrown !== null &&
     typeof thrown === 'object' &&
     !(thrown instanceof Error) &&
     typeof thrown.code === 'string'
   ) {
-    throw makeError(thrown.code, thrown.message, thrown, stackStart);
+    return makeError(thrown.code, thrown.message, thrown, stackStart);
   }
-  throw thrown;
+  return thrown;
+}
+
+function rethrow(thrown, stackStart) {
+  throw asError(thrown, stackStart);
 }
 
 function makeError(code, message, details, stackStart) {
@@ -89,37 +95,183 @@ function notAString(stackStart) {
   return makeError('ERR_JWT_MALFORMED', 'the token is not a string', undefined, stackStart);
 }
 
+/** Deep-freezes a result: cached results are handed out again, so nobody may change one. */
+function freeze(value) {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key in value) freeze(value[key]);
+  }
+  return value;
+}
+
+/**
+ * The verified-token cache: token digest -> { result, from, until }, LRU-bounded. It answers
+ * only when `now` is inside the window the core computed for the token's time claims (exp,
+ * nbf, iat, maximum age): outside it, the core verifies again and gives the verdict. Keyed by
+ * a SHA-256 digest, so it holds no bearer token. Failures are never cached.
+ */
+class ResultCache {
+  constructor(maxEntries, digest) {
+    this.maxEntries = maxEntries;
+    this.digest = digest;
+    this.entries = new Map();
+    this.hits = 0;
+    this.misses = 0;
+  }
+
+  /** The cached result for `key` at `now`, or undefined (the core must verify). */
+  lookup(key, now) {
+    const entry = this.entries.get(key);
+    if (entry === undefined) {
+      this.misses += 1;
+      return undefined;
+    }
+    this.hits += 1;
+    const second = Math.floor(now);
+    if (second >= entry.from && second < entry.until) {
+      // Most recently used last: Map keeps insertion order.
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      return entry.result;
+    }
+    // Expired for good: drop it (a not-yet-valid entry may become valid, so it stays).
+    if (second >= entry.until) this.entries.delete(key);
+    return undefined;
+  }
+
+  store(key, result, from, until) {
+    if (this.entries.size >= this.maxEntries && !this.entries.has(key)) {
+      this.entries.delete(this.entries.keys().next().value);
+    }
+    this.entries.set(key, { result, from, until });
+  }
+
+  stats() {
+    return { hits: this.hits, misses: this.misses, entries: this.entries.size, maxEntries: this.maxEntries };
+  }
+}
+
 /**
  * Builds the public API around one set of wasm-bindgen exports.
- * @param {object} bindings the wasm-bindgen module: VerifierCore, decode, inspect, lintJwks
- * @param {{ assertReady?: () => void }} [hooks] assertReady throws when the module is not
- *   initialised yet (browser entry before `await ready()`)
+ * @param {object} bindings the wasm-bindgen module: VerifierCore, decode, inspect, lintJwks,
+ *   tokenDigest
+ * @param {{
+ *   assertReady?: () => void,
+ *   platform?: (keys: { index: number, jwk: object }[]) => { sync?: object, async?: object },
+ *   digest?: (token: string) => string,
+ * }} [hooks] assertReady throws when the module is not initialised yet (browser entry before
+ *   `await ready()`); platform builds the runtime's signature arithmetic for a verifier's public
+ *   keys (pkg/src/platform-*.js); digest is the cache key of a token (default: the core's
+ *   SHA-256)
  */
 function createApi(bindings, hooks = {}) {
   const assertReady = hooks.assertReady ?? (() => {});
+  const digest = hooks.digest ?? ((token) => bindings.tokenDigest(token));
 
   class Verifier {
     #core;
+    #cache;
+    #asyncPlatform;
+    #maxTokenLength;
+    // verifyAsync calls waiting for the platform, and the core free() retired meanwhile.
+    #inFlight = 0;
+    #retired;
+    // Verifications while the cache is off: cacheStats() reports them as misses.
+    #uncachedCalls = 0;
 
     /** @param {import('../index.js').VerifierOptions} options */
     constructor(options) {
       assertReady();
+      let core;
       try {
-        this.#core = new bindings.VerifierCore(options);
+        core = new bindings.VerifierCore(options);
       } catch (thrown) {
         rethrow(thrown, Verifier);
       }
+      this.#core = core;
+      if (core.acceptsPlatform && hooks.platform !== undefined) {
+        const keys = core.publicKeys();
+        if (keys.length > 0) {
+          const platform = hooks.platform(keys);
+          core.setPlatform(platform.sync, platform.async);
+          this.#asyncPlatform = platform.async;
+        }
+      }
+      if (core.cacheEntries > 0) this.#cache = new ResultCache(core.cacheEntries, digest);
+      this.#maxTokenLength = core.maxTokenLength;
     }
 
     verify(token, options) {
       const core = this.#live(Verifier.prototype.verify);
       const now = nowOf(options, Verifier.prototype.verify);
       if (typeof token !== 'string') throw notAString(Verifier.prototype.verify);
-      try {
-        return core.verify(token, now);
-      } catch (thrown) {
-        return rethrow(thrown, Verifier.prototype.verify);
+      const key = this.#cacheKey(token);
+      if (key !== undefined) {
+        const hit = this.#cache.lookup(key, now);
+        if (hit !== undefined) return hit;
       }
+      return this.#verifyWith(core, token, now, key, Verifier.prototype.verify);
+    }
+
+    /**
+     * The verdict of `verify`, with the runtime's asynchronous crypto (WebCrypto in Workers and
+     * browsers) doing the signature arithmetic where it can; in Node, `verify`'s own result.
+     */
+    verifyAsync(token, options) {
+      let core;
+      let now;
+      let key;
+      try {
+        core = this.#live(Verifier.prototype.verifyAsync);
+        now = nowOf(options, Verifier.prototype.verifyAsync);
+        if (typeof token !== 'string') throw notAString(Verifier.prototype.verifyAsync);
+        if (this.#asyncPlatform === undefined) return Promise.resolve(this.verify(token, { now }));
+        key = this.#cacheKey(token);
+        if (key !== undefined) {
+          const hit = this.#cache.lookup(key, now);
+          if (hit !== undefined) return Promise.resolve(hit);
+        }
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      let value;
+      try {
+        value = core.verifyDeferred(token, now);
+      } catch (thrown) {
+        this.#asyncPlatform.take();
+        return Promise.reject(asError(thrown, Verifier.prototype.verifyAsync));
+      }
+      const pending = this.#asyncPlatform.take();
+      const from = core.validFrom;
+      const until = core.validUntil;
+      const cache = key === undefined ? undefined : this.#cache;
+      if (pending === undefined) {
+        // Decided without waiting (HMAC, a failed check before the signature, ...).
+        const result = freeze(value);
+        cache?.store(key, result, from, until);
+        return Promise.resolve(result);
+      }
+      // free() during the wait must not pull the core from under the fallback below.
+      this.#inFlight += 1;
+      return pending
+        .then((verifies) => {
+          if (verifies === undefined) {
+            // The platform could not check (a key or algorithm it lacks): the core does.
+            return this.#verifyWith(core, token, now, key, Verifier.prototype.verifyAsync);
+          }
+          const failure = verifies ? value.ifValidError : value.ifInvalid;
+          if (failure !== undefined) throw makeError(failure.code, failure.message, failure, undefined);
+          const result = freeze(value.ifValid);
+          cache?.store(key, result, from, until);
+          return result;
+        })
+        .finally(() => {
+          this.#inFlight -= 1;
+          if (this.#inFlight === 0 && this.#retired !== undefined) {
+            this.#retired.free();
+            this.#retired = undefined;
+          }
+        });
     }
 
     explain(token, options) {
@@ -135,14 +287,44 @@ function createApi(bindings, hooks = {}) {
     }
 
     cacheStats() {
-      return this.#live(Verifier.prototype.cacheStats).cacheStats();
+      this.#live(Verifier.prototype.cacheStats);
+      return this.#cache?.stats() ?? { hits: 0, misses: this.#uncachedCalls, entries: 0, maxEntries: 0 };
     }
 
-    /** Releases the wasm memory now (otherwise the garbage collector does it). Idempotent. */
+    /**
+     * Releases the wasm memory (otherwise the garbage collector does it): now, or when the
+     * `verifyAsync` calls in flight have settled. Idempotent; the Verifier is unusable after it.
+     */
     free() {
       const core = this.#core;
       this.#core = undefined;
-      if (core !== undefined) core.free();
+      this.#cache = undefined;
+      if (core === undefined) return;
+      if (this.#inFlight === 0) core.free();
+      else this.#retired = core;
+    }
+
+    // The cache key of `token`, or undefined when there is no cache or the token is too long
+    // to be valid anyway (not worth hashing: the core refuses it at once).
+    #cacheKey(token) {
+      if (this.#cache === undefined) {
+        this.#uncachedCalls += 1;
+        return undefined;
+      }
+      if (token.length > this.#maxTokenLength) return undefined;
+      return this.#cache.digest(token);
+    }
+
+    // A full verification by the core; a valid result is frozen and cached under `key`.
+    #verifyWith(core, token, now, key, stackStart) {
+      let result;
+      try {
+        result = freeze(core.verify(token, now));
+      } catch (thrown) {
+        return rethrow(thrown, stackStart);
+      }
+      if (key !== undefined) this.#cache?.store(key, result, core.validFrom, core.validUntil);
+      return result;
     }
 
     #live(stackStart) {

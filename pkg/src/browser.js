@@ -3,6 +3,7 @@
 // thread), so `await ready()` once before using the API.
 import initWasm, * as bindings from '../dist/web/jwtward.js';
 import { JwtError, createApi } from './api.js';
+import { webCryptoPlatform } from './platform-webcrypto.js';
 
 let initialized = false;
 let pending;
@@ -36,5 +37,8 @@ function assertReady() {
   }
 }
 
-export const { Verifier, decode, inspect, lintJwks } = createApi(bindings, { assertReady });
+export const { Verifier, decode, inspect, lintJwks } = createApi(bindings, {
+  assertReady,
+  platform: webCryptoPlatform,
+});
 export { JwtError };

@@ -5,8 +5,12 @@
 
 const bindings = require('../dist/node/jwtward.js');
 const { JwtError, createApi } = require('../dist/node/api.cjs');
+const { nodePlatform, digest } = require('./platform-node.cjs');
 
-const { Verifier, decode, inspect, lintJwks } = createApi(bindings);
+const { Verifier, decode, inspect, lintJwks } = createApi(bindings, {
+  platform: nodePlatform,
+  digest,
+});
 
 /** Already initialised in Node: resolves at once (for code shared with browsers). */
 function ready() {

@@ -4,10 +4,13 @@
 import wasmModule from '../dist/jwtward_bg.wasm';
 import * as bindings from '../dist/web/jwtward.js';
 import { JwtError, createApi } from './api.js';
+import { webCryptoPlatform } from './platform-webcrypto.js';
 
 bindings.initSync({ module: wasmModule });
 
-export const { Verifier, decode, inspect, lintJwks } = createApi(bindings);
+export const { Verifier, decode, inspect, lintJwks } = createApi(bindings, {
+  platform: webCryptoPlatform,
+});
 export { JwtError };
 
 /** Already initialised in Workers: resolves at once (for code shared with browsers). */

@@ -34,8 +34,12 @@ test('a repeated token is a hit: same result, the signature is not checked again
   const second = verifier.verify(token, { now: NOW + 1 });
   assert.deepEqual(second, first);
   assert.deepEqual(verifier.cacheStats(), { hits: 1, misses: 1, entries: 1, maxEntries: 1000 });
-  // Results are fresh objects: a caller mutating one cannot poison the cache.
-  second.payload.sub = 'mallory';
+  // A hit hands out the same object, deeply frozen: a caller cannot poison the cache.
+  assert.equal(second, first);
+  assert.throws(() => {
+    second.payload.sub = 'mallory';
+  }, TypeError);
+  assert.ok(Object.isFrozen(second.header) && Object.isFrozen(second.scopes));
   assert.equal(verifier.verify(token, { now: NOW }).payload.sub, 'a');
 
   // Timing evidence that hits skip ECDSA: 200 hits cost far less than 200 full verifications.
@@ -79,8 +83,11 @@ test('clock tolerance and maxTokenAge apply on hits too', () => {
   assert.equal(codeOf(() => verifier.verify(token, { now: NOW })), 'valid');
   assert.equal(codeOf(() => verifier.verify(token, { now: NOW + 105 })), 'valid');
   assert.equal(codeOf(() => verifier.verify(token, { now: NOW + 106 })), 'ERR_JWT_TOO_OLD');
+  assert.deepEqual(verifier.cacheStats(), { hits: 2, misses: 1, entries: 0, maxEntries: 1000 });
+  // Too old is as final as expired: the entry went, and a clock turned back verifies in full.
   assert.equal(codeOf(() => verifier.verify(token, { now: NOW - 6 })), 'ERR_JWT_ISSUED_IN_FUTURE');
-  assert.equal(verifier.cacheStats().misses, 1);
+  assert.equal(codeOf(() => verifier.verify(token, { now: NOW - 5 })), 'valid');
+  assert.deepEqual(verifier.cacheStats(), { hits: 2, misses: 3, entries: 1, maxEntries: 1000 });
 });
 
 test('failures are never cached', () => {

@@ -56,11 +56,37 @@ impl EcKey {
         }
     }
 
-    /// `signature` must be raw `R || S` of exactly twice the field size (so DER is refused),
-    /// with 0 < r < n and 0 < s < n (r = s = 0 is CVE-2022-21449's "psychic signature"). High S
-    /// is valid: JWS does not require low-S normalisation. The hash is the curve's (ES256 on
-    /// P-256 with SHA-256, ...), fixed by the key's curve, which `check_for` bound to `alg`.
+    /// The checks before any arithmetic: `signature` must be raw `R || S` of exactly twice the
+    /// field size (so DER is refused), with 0 < r < n and 0 < s < n (r = s = 0 is
+    /// CVE-2022-21449's "psychic signature"). High S is valid: JWS does not require low-S
+    /// normalisation.
+    pub(crate) fn check_encoding(&self, signature: &[u8]) -> Result<(), String> {
+        self.parse_signature(signature).map(drop)
+    }
+
+    /// The signature arithmetic. The hash is the curve's (ES256 on P-256 with SHA-256, ...),
+    /// fixed by the key's curve, which `check_for` bound to `alg`.
+    pub(crate) fn verify_checked(
+        &self,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Result<(), String> {
+        let verified = match self.parse_signature(signature)? {
+            ParsedSignature::P256(key, sig) => key.verify(signing_input, &sig),
+            ParsedSignature::P384(key, sig) => key.verify(signing_input, &sig),
+            ParsedSignature::P521(key, sig) => key.verify(signing_input, &sig),
+        };
+        verified.map_err(|_| does_not_verify(self.curve()))
+    }
+
+    /// Encoding checks and arithmetic in one call (the unit tests' shorthand).
+    #[cfg(test)]
     pub(crate) fn verify(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), String> {
+        self.check_encoding(signature)?;
+        self.verify_checked(signing_input, signature)
+    }
+
+    fn parse_signature(&self, signature: &[u8]) -> Result<ParsedSignature<'_>, String> {
         let curve = self.curve();
         let expected = 2 * curve.field_len();
         if signature.len() != expected {
@@ -71,26 +97,34 @@ impl EcKey {
             ));
         }
         // `Signature::from_slice` checks the length and 0 < r, s < n.
-        let out_of_range = || String::from("ECDSA r and s must be in 1..n-1");
-        let verified = match self {
-            EcKey::P256(key) => {
-                let sig =
-                    p256::ecdsa::Signature::from_slice(signature).map_err(|_| out_of_range())?;
-                key.verify(signing_input, &sig)
-            }
-            EcKey::P384(key) => {
-                let sig =
-                    p384::ecdsa::Signature::from_slice(signature).map_err(|_| out_of_range())?;
-                key.verify(signing_input, &sig)
-            }
-            EcKey::P521(key) => {
-                let sig =
-                    p521::ecdsa::Signature::from_slice(signature).map_err(|_| out_of_range())?;
-                key.verify(signing_input, &sig)
-            }
-        };
-        verified.map_err(|_| format!("the ECDSA {} signature does not verify", curve.name()))
+        let out_of_range = |_| String::from("ECDSA r and s must be in 1..n-1");
+        Ok(match self {
+            EcKey::P256(key) => ParsedSignature::P256(
+                key,
+                p256::ecdsa::Signature::from_slice(signature).map_err(out_of_range)?,
+            ),
+            EcKey::P384(key) => ParsedSignature::P384(
+                key,
+                p384::ecdsa::Signature::from_slice(signature).map_err(out_of_range)?,
+            ),
+            EcKey::P521(key) => ParsedSignature::P521(
+                key,
+                p521::ecdsa::Signature::from_slice(signature).map_err(out_of_range)?,
+            ),
+        })
     }
+}
+
+/// A key with a signature parsed for its curve.
+enum ParsedSignature<'a> {
+    P256(&'a p256::ecdsa::VerifyingKey, p256::ecdsa::Signature),
+    P384(&'a p384::ecdsa::VerifyingKey, p384::ecdsa::Signature),
+    P521(&'a p521::ecdsa::VerifyingKey, p521::ecdsa::Signature),
+}
+
+/// Why a well-formed signature was refused (the same words whichever backend refused it).
+pub(crate) fn does_not_verify(curve: EcCurve) -> String {
+    format!("the ECDSA {} signature does not verify", curve.name())
 }
 
 #[cfg(test)]

@@ -34,17 +34,101 @@ impl Ed25519Key {
         Ok(Ed25519Key { key })
     }
 
-    /// Strict verification; see the module documentation.
-    pub(crate) fn verify(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), String> {
+    /// The checks before any arithmetic (RFC 8032 §5.1.7): 64 bytes, S < L, and R not the
+    /// encoding of a point of small order. `verify_strict` checks the same, but a signature
+    /// backend (WebCrypto, OpenSSL) may not refuse a small-order R, so they are checked here
+    /// once for every backend.
+    pub(crate) fn check_encoding(&self, signature: &[u8]) -> Result<(), String> {
         let bytes: &[u8; 64] = signature.try_into().map_err(|_| {
             alloc::format!("an Ed25519 signature is 64 bytes, not {}", signature.len())
         })?;
-        // S < L is checked by `verify_strict` (dalek's scalar decoding, without its
-        // `legacy_compatibility` feature), before any curve arithmetic.
+        let (r, s) = bytes.split_at(32);
+        if !scalar_is_canonical(s) {
+            return Err(String::from("the Ed25519 signature's S is not below the group order"));
+        }
+        if SMALL_ORDER_ENCODINGS.iter().any(|small| small.as_slice() == r) {
+            return Err(String::from("the Ed25519 signature's R is of small order"));
+        }
+        Ok(())
+    }
+
+    /// The strict signature arithmetic; see the module documentation.
+    pub(crate) fn verify_checked(
+        &self,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Result<(), String> {
+        let bytes: &[u8; 64] = signature.try_into().map_err(|_| does_not_verify())?;
         self.key
             .verify_strict(signing_input, &Signature::from_bytes(bytes))
-            .map_err(|_| String::from("the Ed25519 signature does not verify"))
+            .map_err(|_| does_not_verify())
     }
+}
+
+impl Ed25519Key {
+    /// Encoding checks and arithmetic in one call (the unit tests' shorthand).
+    #[cfg(test)]
+    pub(crate) fn verify(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), String> {
+        self.check_encoding(signature)?;
+        self.verify_checked(signing_input, signature)
+    }
+}
+
+/// Why a well-formed signature was refused (the same words whichever backend refused it).
+pub(crate) fn does_not_verify() -> String {
+    String::from("the Ed25519 signature does not verify")
+}
+
+/// The group order L = 2^252 + 27742317777372353535851937790883648493, little-endian.
+const GROUP_ORDER: [u8; 32] = [
+    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+];
+
+/// Whether the little-endian 32-byte integer `s` is below L (RFC 8032 §5.1.7 step 1).
+fn scalar_is_canonical(s: &[u8]) -> bool {
+    // Compare from the most significant byte down; equal means S = L, which is refused too.
+    for (byte, order) in s.iter().rev().zip(GROUP_ORDER.iter().rev()) {
+        if byte != order {
+            return byte < order;
+        }
+    }
+    false
+}
+
+/// The canonical encodings of the eight points of small order (the 8-torsion subgroup). A
+/// non-canonical R never verifies anyway: the recomputed R is always canonically encoded.
+const SMALL_ORDER_ENCODINGS: [[u8; 32]; 8] = [
+    // The identity (order 1).
+    hex32(b"0100000000000000000000000000000000000000000000000000000000000000"),
+    // Order 2: (0, -1).
+    hex32(b"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+    // Order 4: (+-sqrt(-1), 0).
+    hex32(b"0000000000000000000000000000000000000000000000000000000000000000"),
+    hex32(b"0000000000000000000000000000000000000000000000000000000000000080"),
+    // Order 8.
+    hex32(b"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"),
+    hex32(b"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa"),
+    hex32(b"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"),
+    hex32(b"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85"),
+];
+
+/// 64 hex digits -> 32 bytes, at compile time.
+const fn hex32(hex: &[u8; 64]) -> [u8; 32] {
+    const fn digit(c: u8) -> u8 {
+        match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => panic!("not a lower-case hex digit"),
+        }
+    }
+    let mut out = [0u8; 32];
+    let mut i = 0;
+    while i < 32 {
+        out[i] = (digit(hex[2 * i]) << 4) | digit(hex[2 * i + 1]);
+        i += 1;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -63,12 +147,7 @@ mod tests {
     const SIG: &str =
         "hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg";
 
-    /// L = 2^252 + 27742317777372353535851937790883648493, little-endian.
-    const L: [u8; 32] = [
-        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde,
-        0x14, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-        0x00, 0x10,
-    ];
+    const L: [u8; 32] = GROUP_ORDER;
 
     fn key() -> Ed25519Key {
         Ed25519Key::new(&b64(X)).unwrap()
@@ -142,5 +221,28 @@ mod tests {
             }
         }
         assert!(accepted > 0, "the test exercised a canonical key");
+    }
+
+    #[test]
+    fn small_order_table_is_the_8_torsion() {
+        // Each encoding decodes to a weak (small-order) point, and the eight are distinct.
+        for (i, encoding) in SMALL_ORDER_ENCODINGS.iter().enumerate() {
+            let point = VerifyingKey::from_bytes(encoding).unwrap();
+            assert!(point.is_weak(), "entry {i} is not of small order");
+            assert_eq!(point.to_edwards().compress().as_bytes(), encoding, "entry {i}");
+            assert!(!SMALL_ORDER_ENCODINGS[..i].contains(encoding), "entry {i} repeats");
+        }
+    }
+
+    #[test]
+    fn small_order_r_is_refused_before_any_arithmetic() {
+        let sig = b64(SIG);
+        for encoding in SMALL_ORDER_ENCODINGS {
+            let mut forged = sig.clone();
+            forged[..32].copy_from_slice(&encoding);
+            let why = key().check_encoding(&forged).unwrap_err();
+            assert!(why.contains("small order"), "{why}");
+        }
+        assert!(key().check_encoding(&sig).is_ok());
     }
 }

@@ -318,29 +318,105 @@ impl PreparedKey {
     }
 
     /// Checks the signature's encoding, then the signature over `signing_input` (the ASCII
-    /// `header.payload`): RSA exactly k octets (k = modulus octets); PSS with MGF1 and salt of the
-    /// hash's size and hash; ECDSA raw `R || S` of exactly twice the field size with
-    /// 0 < r, s < n (high S valid, DER rejected); Ed25519 64 bytes with S < L, verified strictly
-    /// (canonical R, R and A not of small order); HMAC the full tag, compared in constant time.
-    /// `Err(reason)` -> `bad_signature`. Also re-checks [`PreparedKey::check_for`], so a caller
-    /// can never verify with a key that does not fit `alg`.
+    /// `header.payload`): RSA exactly k octets (k = modulus octets) and below n; PSS with MGF1
+    /// and salt of the hash's size and hash; ECDSA raw `R || S` of exactly twice the field size
+    /// with 0 < r, s < n (high S valid, DER rejected); Ed25519 64 bytes with S < L and R not of
+    /// small order, verified strictly (A not of small order either); HMAC the full tag, compared
+    /// in constant time. `Err(reason)` -> `bad_signature`. Also re-checks
+    /// [`PreparedKey::check_for`], so a caller can never verify with a key that does not fit
+    /// `alg`.
     pub(crate) fn verify(
         &self,
         alg: Algorithm,
         signing_input: &[u8],
         signature: &[u8],
     ) -> Result<(), String> {
-        let _ = (signing_input, signature);
+        self.check_encoding(alg, signature)?;
+        self.verify_checked(alg, signing_input, signature)
+    }
+
+    /// The checks of [`PreparedKey::verify`] that come before any arithmetic: key type, length,
+    /// ranges. A signature that passes them may go to a [`SignatureBackend`].
+    pub(crate) fn check_encoding(&self, alg: Algorithm, signature: &[u8]) -> Result<(), String> {
+        let _ = signature;
         self.check_type(alg)?;
+        match *self {
+            // The tag's length is compared with the rest of it, in constant time.
+            #[cfg(feature = "hmac")]
+            PreparedKey::Hmac(_) => Ok(()),
+            #[cfg(feature = "rsa")]
+            PreparedKey::Rsa(ref key) => key.check_encoding(alg, signature),
+            #[cfg(feature = "ecdsa")]
+            PreparedKey::Ec(ref key) => key.check_encoding(signature),
+            #[cfg(feature = "eddsa")]
+            PreparedKey::Ed25519(ref key) => key.check_encoding(signature),
+        }
+    }
+
+    /// The signature arithmetic in this crate, for a signature that passed
+    /// [`PreparedKey::check_encoding`].
+    fn verify_checked(
+        &self,
+        alg: Algorithm,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Result<(), String> {
+        let _ = (alg, signing_input, signature);
         match *self {
             #[cfg(feature = "hmac")]
             PreparedKey::Hmac(ref key) => key.verify(alg, signing_input, signature),
             #[cfg(feature = "rsa")]
-            PreparedKey::Rsa(ref key) => key.verify(alg, signing_input, signature),
+            PreparedKey::Rsa(ref key) => key.verify_checked(alg, signing_input, signature),
             #[cfg(feature = "ecdsa")]
-            PreparedKey::Ec(ref key) => key.verify(signing_input, signature),
+            PreparedKey::Ec(ref key) => key.verify_checked(signing_input, signature),
             #[cfg(feature = "eddsa")]
-            PreparedKey::Ed25519(ref key) => key.verify(signing_input, signature),
+            PreparedKey::Ed25519(ref key) => key.verify_checked(signing_input, signature),
+        }
+    }
+
+    /// Checks a signature with `backend` doing the arithmetic where it offers to: the encoding
+    /// checks always run here first, and HMAC never leaves this crate (the secret stays in
+    /// it). `Ok(true)`: verified; `Ok(false)`: the backend deferred the answer; `Err(reason)`
+    /// -> `bad_signature`, in the same words whichever side refused.
+    pub(crate) fn verify_with(
+        &self,
+        key_index: usize,
+        alg: Algorithm,
+        signing_input: &[u8],
+        signature: &[u8],
+        backend: &mut dyn SignatureBackend,
+    ) -> Result<bool, String> {
+        self.check_encoding(alg, signature)?;
+        if !self.is_public() {
+            return self.verify_checked(alg, signing_input, signature).map(|()| true);
+        }
+        match backend.verify(key_index, alg, signing_input, signature) {
+            BackendVerdict::Valid => Ok(true),
+            BackendVerdict::Invalid => Err(self.does_not_verify(alg)),
+            BackendVerdict::Deferred => Ok(false),
+            BackendVerdict::Builtin => self
+                .verify_checked(alg, signing_input, signature)
+                .map(|()| true),
+        }
+    }
+
+    /// Whether this is a public key (RSA, EC, Ed25519), which a [`SignatureBackend`] may use.
+    pub(crate) fn is_public(&self) -> bool {
+        !matches!(self.key_type(), KeyType::Oct)
+    }
+
+    /// The reason given when a well-formed signature does not verify.
+    pub(crate) fn does_not_verify(&self, alg: Algorithm) -> String {
+        let _ = alg;
+        match *self {
+            #[cfg(feature = "hmac")]
+            PreparedKey::Hmac(_) => format!("the {alg} tag does not match"),
+            #[cfg(feature = "rsa")]
+            PreparedKey::Rsa(_) => rsa::does_not_verify(alg),
+            #[cfg(feature = "ecdsa")]
+            PreparedKey::Ec(ref key) => ecdsa::does_not_verify(key.curve()),
+            #[cfg(feature = "eddsa")]
+            PreparedKey::Ed25519(_) => eddsa::does_not_verify(),
         }
     }
 
@@ -369,6 +445,51 @@ impl KeyType {
             KeyType::Ec(EcCurve::P521) => "a P-521 EC key",
             KeyType::Ed25519 => "an Ed25519 key",
         }
+    }
+}
+
+/// Where the arithmetic of a public-key signature check may run instead of this crate: a
+/// platform's crypto (OpenSSL through `node:crypto`, WebCrypto), which is several times faster
+/// than Rust compiled to WebAssembly for RSA and ECDSA.
+///
+/// A backend only ever sees what this crate already checked: a sound key chosen by the JWK Set
+/// and the policy (never by the token), bound to `alg`, and a signature whose encoding passed
+/// every check (length, ranges, small-order R). It never sees HMAC secrets. It answers for the
+/// arithmetic alone, so the verdict is the same with and without it; the wasm bindings' tests
+/// run every corpus through both.
+pub trait SignatureBackend {
+    /// Checks `signature` over `signing_input` with the key at `key_index` of
+    /// [`crate::Verifier::public_keys`].
+    fn verify(
+        &mut self,
+        key_index: usize,
+        alg: Algorithm,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> BackendVerdict;
+}
+
+/// A [`SignatureBackend`]'s answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackendVerdict {
+    /// The signature verifies.
+    Valid,
+    /// The signature does not verify.
+    Invalid,
+    /// The answer comes later (an asynchronous API such as WebCrypto): the verifier computes
+    /// the verdict for both answers, see [`crate::Outcome::Deferred`].
+    Deferred,
+    /// The backend does not handle this key or algorithm: this crate checks it.
+    Builtin,
+}
+
+/// The [`SignatureBackend`] that leaves every check to this crate.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BuiltinBackend;
+
+impl SignatureBackend for BuiltinBackend {
+    fn verify(&mut self, _: usize, _: Algorithm, _: &[u8], _: &[u8]) -> BackendVerdict {
+        BackendVerdict::Builtin
     }
 }
 

@@ -5,7 +5,6 @@
 use alloc::format;
 use alloc::string::String;
 
-use ::rsa::traits::PublicKeyParts;
 use ::rsa::{BoxedUint, PublicKey as RsaPublicKey};
 use sha2::{Sha256, Sha384, Sha512};
 
@@ -24,6 +23,8 @@ pub(crate) const MAX_EXPONENT: u64 = (1 << 33) - 1;
 pub(crate) struct RsaKey {
     key: RsaPublicKey,
     bits: usize,
+    /// The modulus, big-endian without leading zeros: exactly k octets, like a signature.
+    modulus: alloc::vec::Vec<u8>,
 }
 
 impl RsaKey {
@@ -69,7 +70,11 @@ impl RsaKey {
             MIN_MODULUS_BITS..=MAX_MODULUS_BITS,
         )
         .map_err(|err| format!("the RSA public key is invalid: {err}"))?;
-        Ok(RsaKey { key, bits })
+        Ok(RsaKey {
+            key,
+            bits,
+            modulus: n.to_vec(),
+        })
     }
 
     /// The modulus length in bits.
@@ -77,22 +82,35 @@ impl RsaKey {
         self.bits
     }
 
-    /// RFC 8017 §8.2.2 / §8.1.2: the signature is exactly k octets (k = the modulus's octets;
-    /// a leading zero dropped or added is refused) and below n; PSS: MGF1 with the same hash and
-    /// a salt exactly as long as the hash (RFC 7518 §3.5).
-    pub(crate) fn verify(
-        &self,
-        alg: Algorithm,
-        signing_input: &[u8],
-        signature: &[u8],
-    ) -> Result<(), String> {
-        let k = self.key.size();
+    /// RFC 8017 §8.2.2 / §8.1.2, the checks before any arithmetic: the signature is exactly k
+    /// octets (k = the modulus's octets; a leading zero dropped or added is refused) and, as an
+    /// integer, below n (RSAVP1's range). Checked here rather than left to a crypto library so
+    /// that every signature backend sees only well-formed signatures.
+    pub(crate) fn check_encoding(&self, alg: Algorithm, signature: &[u8]) -> Result<(), String> {
+        let k = self.modulus.len();
         if signature.len() != k {
             return Err(format!(
                 "an {alg} signature with this key must be exactly {k} octets, not {}",
                 signature.len()
             ));
         }
+        // Equal lengths, big-endian: byte order is numeric order.
+        if signature >= self.modulus.as_slice() {
+            return Err(format!(
+                "the {alg} signature is not below the modulus"
+            ));
+        }
+        Ok(())
+    }
+
+    /// The signature arithmetic, for a signature that passed [`RsaKey::check_encoding`]. PSS:
+    /// MGF1 with the same hash and a salt exactly as long as the hash (RFC 7518 §3.5).
+    pub(crate) fn verify_checked(
+        &self,
+        alg: Algorithm,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Result<(), String> {
         let result = match alg {
             Algorithm::RS256 => self.key.pkcs1v15_verify::<Sha256>(signing_input, signature),
             Algorithm::RS384 => self.key.pkcs1v15_verify::<Sha384>(signing_input, signature),
@@ -103,8 +121,27 @@ impl RsaKey {
             Algorithm::PS512 => self.key.pss_verify::<Sha512>(signing_input, signature),
             _ => return Err(format!("{alg} is not an RSA algorithm")),
         };
-        result.map_err(|_| format!("the {alg} signature does not verify"))
+        result.map_err(|_| does_not_verify(alg))
     }
+}
+
+impl RsaKey {
+    /// Encoding checks and arithmetic in one call (the unit tests' shorthand).
+    #[cfg(test)]
+    pub(crate) fn verify(
+        &self,
+        alg: Algorithm,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Result<(), String> {
+        self.check_encoding(alg, signature)?;
+        self.verify_checked(alg, signing_input, signature)
+    }
+}
+
+/// Why a well-formed signature was refused (the same words whichever backend refused it).
+pub(crate) fn does_not_verify(alg: Algorithm) -> String {
+    format!("the {alg} signature does not verify")
 }
 
 /// The odd primes up to 167: every ROCA modulus size uses at least these in its primorial.

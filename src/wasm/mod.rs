@@ -3,7 +3,8 @@
 //! They convert and nothing else: JavaScript options become a [`Policy`], results become plain
 //! JavaScript objects, and a rejected token becomes a small error object (`{ code, message, claim }`)
 //! that the hand-written entries in `pkg/` rethrow as a `JwtError`. Every verdict comes from the
-//! core ([`Verifier`], [`CachingVerifier`]).
+//! core ([`Verifier`]); a platform's crypto may do the arithmetic of a signature check, never
+//! decide a verdict (see [`SignatureBackend`]).
 //!
 //! Why results cross as JSON text (`JSON.parse` of one string) rather than through
 //! `serde-wasm-bindgen`: a JWT result is a handful of small objects, and one string hand-over plus
@@ -19,22 +20,82 @@ use alloc::string::{String, ToString};
 
 use wasm_bindgen::prelude::*;
 
-use crate::cache::CachingVerifier;
+use crate::alg::{Algorithm, BackendVerdict, SignatureBackend};
+use crate::claims::TimeWindow;
 use crate::error::{ConfigError, Error};
 use crate::jwk::Jwks;
-use crate::verify::Verifier;
+use crate::verify::{Outcome, Verifier};
+
+use options::Backend;
 
 /// The error code of invalid `new Verifier(options)` options (or invalid call options).
 pub const ERR_OPTIONS_INVALID: &str = "ERR_OPTIONS_INVALID";
 /// The error code of a JWK Set that cannot be parsed.
 pub const ERR_JWKS_INVALID: &str = "ERR_JWKS_INVALID";
 
-/// A verifier bound to one JWK Set and one policy, with its verified-token cache. JavaScript sees
-/// it as `VerifierCore`; the package's `Verifier` class wraps it.
+#[wasm_bindgen]
+extern "C" {
+    /// A platform's signature arithmetic, attached by the package (`pkg/src/platform-*.js`):
+    /// `check(keyIndex, alg, signingInput, signature)` answers 1 (verifies), 0 (does not),
+    /// 2 (not handled here: use this module) or 3 (deferred: the answer is a promise the
+    /// platform object keeps). `signingInput` and `signature` are views of this module's memory,
+    /// valid only during the call.
+    pub type Platform;
+
+    #[wasm_bindgen(method, catch)]
+    fn check(
+        this: &Platform,
+        key_index: u32,
+        alg: &str,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Result<u32, JsValue>;
+}
+
+/// A [`Platform`] as the core's [`SignatureBackend`].
+struct PlatformBackend<'p> {
+    platform: &'p Platform,
+    may_defer: bool,
+}
+
+impl SignatureBackend for PlatformBackend<'_> {
+    fn verify(
+        &mut self,
+        key_index: usize,
+        alg: Algorithm,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> BackendVerdict {
+        let Ok(key_index) = u32::try_from(key_index) else {
+            return BackendVerdict::Builtin;
+        };
+        match self
+            .platform
+            .check(key_index, alg.name(), signing_input, signature)
+        {
+            Ok(1) => BackendVerdict::Valid,
+            Ok(0) => BackendVerdict::Invalid,
+            Ok(3) if self.may_defer => BackendVerdict::Deferred,
+            // Not handled, an unexpected answer, or the platform threw (an algorithm its
+            // OpenSSL lacks, say): this module decides, so the verdict cannot differ.
+            _ => BackendVerdict::Builtin,
+        }
+    }
+}
+
+/// A verifier bound to one JWK Set and one policy. JavaScript sees it as `VerifierCore`; the
+/// package's `Verifier` class wraps it and keeps the verified-token cache (see `pkg/src/api.js`:
+/// the cache hands out the frozen result objects themselves, which a cache in this module could
+/// not do without a copy through JSON per hit).
 #[wasm_bindgen(js_name = VerifierCore)]
 pub struct WasmVerifier {
-    inner: CachingVerifier,
-    max_entries: usize,
+    verifier: Verifier,
+    cache_entries: usize,
+    backend: Backend,
+    platform: Option<Platform>,
+    async_platform: Option<Platform>,
+    /// The time window of the last token this verifier found valid (`validFrom`/`validUntil`).
+    window: TimeWindow,
 }
 
 #[wasm_bindgen(js_class = VerifierCore)]
@@ -47,34 +108,135 @@ impl WasmVerifier {
         let jwks = Jwks::from_json(&parsed.jwks_json).map_err(|e| config_error(&e))?;
         let verifier = Verifier::new(jwks, parsed.policy).map_err(|e| config_error(&e))?;
         Ok(WasmVerifier {
-            inner: CachingVerifier::new(verifier, parsed.cache_entries),
-            max_entries: parsed.cache_entries,
+            verifier,
+            cache_entries: parsed.cache_entries,
+            backend: parsed.backend,
+            platform: None,
+            async_platform: None,
+            window: TimeWindow {
+                from: None,
+                until: None,
+            },
         })
+    }
+
+    /// Entries of the verified-token cache the options ask for (0: off).
+    #[wasm_bindgen(getter, js_name = cacheEntries)]
+    pub fn cache_entries(&self) -> f64 {
+        self.cache_entries as f64
+    }
+
+    /// `maxTokenLength` in bytes: longer tokens are refused at once (not worth a cache lookup).
+    #[wasm_bindgen(getter, js_name = maxTokenLength)]
+    pub fn max_token_length(&self) -> f64 {
+        self.verifier.policy().max_token_len as f64
+    }
+
+    /// Whether a platform backend may be attached (`backend` is not `'wasm'`).
+    #[wasm_bindgen(getter, js_name = acceptsPlatform)]
+    pub fn accepts_platform(&self) -> bool {
+        self.backend == Backend::Auto
+    }
+
+    /// `[{ index, jwk }]`: the public keys a platform may import, with the index `check` is
+    /// given (never an HMAC secret; only keys this module found sound).
+    #[wasm_bindgen(js_name = publicKeys)]
+    pub fn public_keys(&self) -> Result<JsValue, JsValue> {
+        output::public_keys(self.verifier.public_keys())
+    }
+
+    /// Attaches the platform's synchronous arithmetic (used by `verify`) and, optionally, its
+    /// asynchronous one (used by `verifyDeferred`). Ignored with `backend: 'wasm'`.
+    #[wasm_bindgen(js_name = setPlatform)]
+    pub fn set_platform(&mut self, platform: Option<Platform>, async_platform: Option<Platform>) {
+        if self.backend == Backend::Auto {
+            self.platform = platform;
+            self.async_platform = async_platform;
+        }
     }
 
     /// Verifies `token` at `now` (Unix seconds; fractions are floored). Returns
     /// `{ header, payload, scopes, alg, kid? }`; throws `{ code: 'ERR_JWT_…', message, claim? }`.
     pub fn verify(&mut self, token: &str, now: f64) -> Result<JsValue, JsValue> {
         let now = options::unix_seconds(now)?;
-        match self.inner.verify(token, now) {
-            Ok(verified) => output::verified(&verified),
+        let outcome = match &self.platform {
+            Some(platform) => self.verifier.verify_with(
+                token,
+                now,
+                &mut PlatformBackend {
+                    platform,
+                    may_defer: false,
+                },
+            ),
+            None => self.verifier.verify(token, now).map(Outcome::Verified),
+        };
+        match outcome {
+            Ok(Outcome::Verified(verified)) => {
+                self.window = self.verifier.time_window(&verified);
+                output::verified(&verified)
+            }
+            // Not reachable: the backend above may not defer.
+            Ok(Outcome::Deferred(deferred)) => Err(token_error(deferred.if_invalid())),
             Err(error) => Err(token_error(&error)),
         }
     }
 
-    /// Every check and its status, never throwing for a bad token: `{ valid, code?, message?,
-    /// claim?, checks, header?, payload?, scopes?, alg?, kid? }`. Bypasses the cache, so that the
-    /// report always shows the signature check.
-    pub fn explain(&self, token: &str, now: f64) -> Result<JsValue, JsValue> {
+    /// Like `verify`, with the asynchronous platform: when it deferred the signature check,
+    /// returns `{ ifValid?, ifValidError?, ifInvalid }` (the verdict for each answer, decided
+    /// here; the platform holds the promise of the answer), otherwise what `verify` returns.
+    #[wasm_bindgen(js_name = verifyDeferred)]
+    pub fn verify_deferred(&mut self, token: &str, now: f64) -> Result<JsValue, JsValue> {
+        let Some(platform) = &self.async_platform else {
+            return self.verify(token, now);
+        };
         let now = options::unix_seconds(now)?;
-        output::explanation(token, &self.inner.verifier().explain(token, now))
+        let mut backend = PlatformBackend {
+            platform,
+            may_defer: true,
+        };
+        match self.verifier.verify_with(token, now, &mut backend) {
+            Ok(Outcome::Verified(verified)) => {
+                self.window = self.verifier.time_window(&verified);
+                output::verified(&verified)
+            }
+            Ok(Outcome::Deferred(deferred)) => {
+                if let Ok(verified) = deferred.if_valid() {
+                    self.window = self.verifier.time_window(verified);
+                }
+                output::deferred(&deferred)
+            }
+            Err(error) => Err(token_error(&error)),
+        }
     }
 
-    /// `{ hits, misses, entries, maxEntries }` of the verified-token cache.
-    #[wasm_bindgen(js_name = cacheStats)]
-    pub fn cache_stats(&self) -> Result<JsValue, JsValue> {
-        output::cache_stats(&self.inner.stats(), self.max_entries)
+    /// The first Unix second at which the last valid token is valid (`-Infinity`: no bound).
+    /// With `validUntil`, what the package's cache may answer from.
+    #[wasm_bindgen(getter, js_name = validFrom)]
+    pub fn valid_from(&self) -> f64 {
+        self.window.from.map_or(f64::NEG_INFINITY, |t| t as f64)
     }
+
+    /// The first Unix second at which the last valid token no longer is (`Infinity`: never).
+    #[wasm_bindgen(getter, js_name = validUntil)]
+    pub fn valid_until(&self) -> f64 {
+        self.window.until.map_or(f64::INFINITY, |t| t as f64)
+    }
+
+    /// Every check and its status, never throwing for a bad token: `{ valid, code?, message?,
+    /// claim?, checks, header?, payload?, scopes?, alg?, kid? }`. Always this module's
+    /// arithmetic, and never the cache, so that the report shows the signature check.
+    pub fn explain(&self, token: &str, now: f64) -> Result<JsValue, JsValue> {
+        let now = options::unix_seconds(now)?;
+        output::explanation(token, &self.verifier.explain(token, now))
+    }
+}
+
+/// The SHA-256 of `token`, base64url: the verified-token cache's key where the runtime has no
+/// synchronous hash (workerd, browsers), so that the cache never holds a bearer token.
+#[wasm_bindgen(js_name = tokenDigest)]
+pub fn token_digest(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    output::base64url(&Sha256::digest(token.as_bytes()))
 }
 
 /// Decodes a token without verifying anything: `{ header, payload }`. Throws

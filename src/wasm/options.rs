@@ -33,6 +33,16 @@ pub(crate) struct VerifierOptions {
     pub(crate) jwks_json: String,
     pub(crate) policy: Policy,
     pub(crate) cache_entries: usize,
+    pub(crate) backend: Backend,
+}
+
+/// `backend`: where public-key signature arithmetic runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Backend {
+    /// `'auto'` (default): the platform's crypto where the package has attached it.
+    Auto,
+    /// `'wasm'`: always this module (the portable path).
+    Wasm,
 }
 
 /// Converts the options object of `new Verifier(options)`.
@@ -41,6 +51,7 @@ pub(crate) fn parse_verifier_options(options: &JsValue) -> Result<VerifierOption
     let mut jwks_json = None;
     let mut policy = Policy::new();
     let mut cache_entries = DEFAULT_CACHE_ENTRIES;
+    let mut backend = Backend::Auto;
     for (name, value) in entries {
         if value.is_undefined() {
             continue;
@@ -83,6 +94,13 @@ pub(crate) fn parse_verifier_options(options: &JsValue) -> Result<VerifierOption
                 policy = policy.max_token_len(to_usize(len, "maxTokenLength")?);
             }
             "cache" => cache_entries = cache_option(&value)?,
+            "backend" => {
+                backend = match string(&value, "backend")?.as_str() {
+                    "auto" => Backend::Auto,
+                    "wasm" => Backend::Wasm,
+                    _ => return Err(options_error("backend", "must be 'auto' or 'wasm'")),
+                }
+            }
             other => return Err(options_error(other, "unknown option")),
         }
     }
@@ -91,6 +109,7 @@ pub(crate) fn parse_verifier_options(options: &JsValue) -> Result<VerifierOption
         jwks_json,
         policy,
         cache_entries,
+        backend,
     })
 }
 

@@ -12,11 +12,11 @@ use js_sys::{Object, Reflect, JSON};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::cache::CacheStats;
 use crate::decode::UnverifiedToken;
+use crate::error::Error;
 use crate::explain::Explanation;
-use crate::jwk::LintWarning;
-use crate::verify::Verified;
+use crate::jwk::{KeyMaterial, LintWarning};
+use crate::verify::{DeferredSignature, Verified};
 
 /// A JSON object under construction. Keys are ASCII identifiers written as they are; values go
 /// through serde_json (strings escaped, claim maps as parsed).
@@ -64,6 +64,31 @@ impl ObjectWriter {
         }
     }
 
+    /// A nested object written by `write`.
+    fn object(
+        &mut self,
+        key: &str,
+        write: impl FnOnce(&mut ObjectWriter) -> Result<(), JsValue>,
+    ) -> Result<(), JsValue> {
+        self.key(key);
+        self.nested(write)
+    }
+
+    fn nested(
+        &mut self,
+        write: impl FnOnce(&mut ObjectWriter) -> Result<(), JsValue>,
+    ) -> Result<(), JsValue> {
+        let mut inner = ObjectWriter {
+            out: core::mem::take(&mut self.out),
+            empty: true,
+        };
+        inner.out.push(b'{');
+        let written = write(&mut inner);
+        inner.out.push(b'}');
+        self.out = inner.out;
+        written
+    }
+
     /// An array whose items are objects written by `item`.
     fn objects<I>(&mut self, key: &str, items: I) -> Result<(), JsValue>
     where
@@ -76,14 +101,7 @@ impl ObjectWriter {
             if index > 0 {
                 self.out.push(b',');
             }
-            let mut object = ObjectWriter {
-                out: core::mem::take(&mut self.out),
-                empty: true,
-            };
-            object.out.push(b'{');
-            item(&mut object)?;
-            object.out.push(b'}');
-            self.out = object.out;
+            self.nested(item)?;
         }
         self.out.push(b']');
         Ok(())
@@ -181,14 +199,81 @@ pub(super) fn lint(warnings: &[LintWarning]) -> Result<JsValue, JsValue> {
     Reflect::get(&wrapper, &JsValue::from_str("w"))
 }
 
-/// `{ hits, misses, entries, maxEntries }`.
-pub(super) fn cache_stats(stats: &CacheStats, max_entries: usize) -> Result<JsValue, JsValue> {
+/// `{ ifValid?, ifValidError?, ifInvalid }` of a token whose signature check was deferred.
+pub(super) fn deferred(deferred: &DeferredSignature) -> Result<JsValue, JsValue> {
     let mut out = ObjectWriter::new();
-    out.value("hits", &stats.hits)?;
-    out.value("misses", &stats.misses)?;
-    out.value("entries", &(stats.entries as u64))?;
-    out.value("maxEntries", &(max_entries as u64))?;
+    match deferred.if_valid() {
+        Ok(verified) => out.object("ifValid", |inner| write_verified(inner, verified))?,
+        Err(error) => write_error(&mut out, "ifValidError", error)?,
+    }
+    write_error(&mut out, "ifInvalid", deferred.if_invalid())?;
     out.finish()
+}
+
+/// `key: { code, message, claim? }`.
+fn write_error(out: &mut ObjectWriter, key: &str, error: &Error) -> Result<(), JsValue> {
+    out.object(key, |inner| {
+        inner.value("code", &super::js_code(error))?;
+        inner.value("message", error.message())?;
+        inner.optional("claim", error.claim())
+    })
+}
+
+/// `[{ index, jwk }]` for a platform to import: the public members only, base64url.
+pub(super) fn public_keys<'k>(
+    keys: impl Iterator<Item = (usize, &'k KeyMaterial)>,
+) -> Result<JsValue, JsValue> {
+    let mut out = ObjectWriter::new();
+    out.objects(
+        "keys",
+        keys.map(|(index, material)| {
+            move |item: &mut ObjectWriter| {
+                item.value("index", &(index as u64))?;
+                item.object("jwk", |jwk| match material {
+                    KeyMaterial::Rsa { n, e } => {
+                        jwk.value("kty", "RSA")?;
+                        jwk.value("n", &base64url(crate::alg::strip_leading_zeros(n)))?;
+                        jwk.value("e", &base64url(crate::alg::strip_leading_zeros(e)))
+                    }
+                    KeyMaterial::Ec { crv, x, y } => {
+                        jwk.value("kty", "EC")?;
+                        jwk.value("crv", crv.name())?;
+                        jwk.value("x", &base64url(x))?;
+                        jwk.value("y", &base64url(y))
+                    }
+                    KeyMaterial::Ed25519 { x } => {
+                        jwk.value("kty", "OKP")?;
+                        jwk.value("crv", "Ed25519")?;
+                        jwk.value("x", &base64url(x))
+                    }
+                    // Never listed by `Verifier::public_keys`; written as nothing usable.
+                    KeyMaterial::Oct { .. } => jwk.value("kty", "none"),
+                })
+            }
+        }),
+    )?;
+    let wrapper = out.finish()?;
+    Reflect::get(&wrapper, &JsValue::from_str("keys"))
+}
+
+/// Unpadded base64url (RFC 4648 §5), as JWKs write their members.
+pub(super) fn base64url(bytes: &[u8]) -> alloc::string::String {
+    const ALPHABET: &[u8; 64] =
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = alloc::string::String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        // 2, 3 or 4 characters for 1, 2 or 3 bytes.
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+        }
+    }
+    out
 }
 
 /// A plain error object `{ code, message, claim?, field? }`; the package's entries turn it into

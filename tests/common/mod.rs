@@ -575,3 +575,61 @@ pub fn signature_of(token: &str) -> Vec<u8> {
 pub fn with_signature(token: &str, signature: &[u8]) -> String {
     replace_segment(token, 2, &b64(signature))
 }
+
+// ---------------------------------------------------------------------------------------------
+// A signature backend that defers, as WebCrypto does: the same verdicts must come out of
+// `Verifier::verify_with` + `DeferredSignature::resolve` as out of `Verifier::verify`.
+
+/// Defers every answer and works it out afterwards with the crate's own arithmetic (through
+/// `hazmat`, by the key index it is given), as an asynchronous platform would.
+pub struct DeferringBackend {
+    keys: Vec<(usize, jwtward::jwk::KeyMaterial)>,
+    answer: Option<bool>,
+}
+
+impl DeferringBackend {
+    pub fn for_verifier(verifier: &Verifier) -> Self {
+        DeferringBackend {
+            keys: verifier
+                .public_keys()
+                .map(|(index, material)| (index, material.clone()))
+                .collect(),
+            answer: None,
+        }
+    }
+}
+
+impl jwtward::SignatureBackend for DeferringBackend {
+    fn verify(
+        &mut self,
+        key_index: usize,
+        alg: Algorithm,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> jwtward::BackendVerdict {
+        let (_, material) = self
+            .keys
+            .iter()
+            .find(|(index, _)| *index == key_index)
+            .expect("the backend is only given indices of public_keys()");
+        let verifies =
+            jwtward::alg::hazmat::verify_signature(material, alg, signing_input, signature);
+        self.answer = Some(verifies.is_ok());
+        jwtward::BackendVerdict::Deferred
+    }
+}
+
+/// `verifier.verify(token, now)` through a [`DeferringBackend`].
+pub fn verify_deferred(
+    verifier: &Verifier,
+    token: &str,
+    now: i64,
+) -> Result<Verified, jwtward::Error> {
+    let mut backend = DeferringBackend::for_verifier(verifier);
+    match verifier.verify_with(token, now, &mut backend)? {
+        jwtward::Outcome::Verified(verified) => Ok(verified),
+        jwtward::Outcome::Deferred(deferred) => {
+            deferred.resolve(backend.answer.expect("a deferred check was asked for"))
+        }
+    }
+}

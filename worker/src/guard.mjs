@@ -42,11 +42,13 @@ export function createGuard(policy, env) {
   const stripped = strippedHeaderNames(policy);
   const { realm } = policy;
 
-  function verifyWith(route, token) {
-    // Looked up right before the synchronous verify(): see VerifierSet.install() on why that matters.
+  // verifyAsync: WebCrypto does the signature arithmetic (RSA, ECDSA, Ed25519), jwtward's core
+  // everything else. A key rotation may free this Verifier while the check is in flight; jwtward
+  // frees it only once the check has settled.
+  async function verifyWith(route, token) {
     const verifier = verifiers.get(route);
     try {
-      return { verified: verifier.verify(token) };
+      return { verified: await verifier.verifyAsync(token) };
     } catch (error) {
       if (error instanceof JwtError) return { error };
       throw error;
@@ -133,10 +135,10 @@ export function createGuard(policy, env) {
       return errorResponse(503, 'temporarily_unavailable', 'ERR_JWKS_UNAVAILABLE', error.message, { 'retry-after': '5' });
     }
 
-    let outcome = verifyWith(route, token);
+    let outcome = await verifyWith(route, token);
     if (outcome.error?.code === 'ERR_JWT_KEY_NOT_FOUND' && (await keys.refetchForUnknownKid(ctx))) {
       entry.jwks_refetched = true;
-      outcome = verifyWith(route, token);
+      outcome = await verifyWith(route, token);
     }
 
     if (outcome.error) {

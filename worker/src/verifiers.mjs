@@ -89,8 +89,8 @@ export class VerifierSet {
 
   /** Installs Verifiers from build() and frees the previous ones. Returns the new version number. */
   install(built) {
-    // verify() is synchronous and every caller looks its Verifier up right before calling it, so no
-    // request can hold one of the old Verifiers across this point: freeing them now is safe.
+    // A request may be awaiting verifyAsync() on an old Verifier: jwtward's free() waits for such
+    // checks to settle before it releases the memory, so freeing them now is safe.
     for (const verifier of this.verifiers.values()) verifier.free();
     this.verifiers = built;
     this.version += 1;

@@ -1,0 +1,350 @@
+// One verdict, whichever crypto does the arithmetic: every corpus through every path, compared
+// code and message.
+//
+//   auto       verify() in Node: node:crypto (OpenSSL) for RSA and ECDSA, the core for the rest
+//   wasm       verify() with backend: 'wasm': the core alone (the portable path)
+//   async      verifyAsync() in Node (same as verify: node:crypto is synchronous)
+//   webcrypto  verifyAsync() of the browser/workerd build (the small module, pkg/src/api.js and
+//              platform-webcrypto.js) on Node's WebCrypto
+//
+// Corpora: the shared Wycheproof-derived JWT cases (../shared/vectors, skipped when absent), and
+// signature-encoding attacks generated here for every public-key algorithm (r or s = 0 or n,
+// high S, S + L, small-order R, RSA signature = n, wrong lengths, bit flips, wrong key,
+// algorithm swaps, tampered payloads). Also: the platform is really used, and a platform that
+// lies (says every signature verifies) still cannot get a malformed signature, an HMAC forgery or
+// an algorithm confusion through, because those are the core's checks.
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+
+import { JwtError, Verifier } from 'jwtward';
+import { ALGORITHMS, NOW, b64url, makeKeys, sign } from '../testkit/keys.mjs';
+
+const require = createRequire(import.meta.url);
+const pkgDir = fileURLToPath(new URL('..', import.meta.url));
+
+// The web build in Node, as workerd.js and browser.js assemble it.
+const webBindings = await import(new URL('../dist/web/jwtward.js', import.meta.url).href);
+webBindings.initSync({ module: readFileSync(new URL('../dist/jwtward_bg.wasm', import.meta.url)) });
+const { createApi } = await import(new URL('../src/api.js', import.meta.url).href);
+const { webCryptoPlatform } = await import(new URL('../src/platform-webcrypto.js', import.meta.url).href);
+const web = createApi(webBindings, { platform: webCryptoPlatform });
+
+const casesFile = fileURLToPath(new URL('../../../shared/vectors/wycheproof-jwt-cases.jsonl', import.meta.url));
+
+function verdictOf(error) {
+  if (!error || typeof error.code !== 'string') throw error;
+  return `${error.code}: ${error.message}`;
+}
+
+/** The verdict of every path for one token, as `{ path: 'valid' | 'CODE: message' }`. */
+async function verdicts(token, options, now = NOW) {
+  const out = {};
+  const run = async (path, make, call) => {
+    let verifier;
+    try {
+      verifier = make();
+    } catch (error) {
+      out[path] = `config ${verdictOf(error)}`;
+      return;
+    }
+    try {
+      await call(verifier);
+      out[path] = 'valid';
+    } catch (error) {
+      out[path] = verdictOf(error);
+    } finally {
+      verifier.free();
+    }
+  };
+  await run('auto', () => new Verifier(options), (v) => v.verify(token, { now }));
+  await run('wasm', () => new Verifier({ ...options, backend: 'wasm' }), (v) => v.verify(token, { now }));
+  await run('async', () => new Verifier(options), (v) => v.verifyAsync(token, { now }));
+  await run('webcrypto', () => new web.Verifier(options), (v) => v.verifyAsync(token, { now }));
+  return out;
+}
+
+/** Runs `cases` ([name, token, options, now?]) through every path; returns counts, fails on any difference. */
+async function compareAll(cases) {
+  const differences = [];
+  let valid = 0;
+  let invalid = 0;
+  for (const [name, token, options, now] of cases) {
+    const got = await verdicts(token, options, now);
+    const distinct = new Set(Object.values(got));
+    if (distinct.size !== 1) differences.push(`${name}: ${JSON.stringify(got, null, 1)}`);
+    else if (got.wasm === 'valid') valid++;
+    else invalid++;
+  }
+  assert.deepEqual(differences, []);
+  return { valid, invalid };
+}
+
+const PUBLIC_KEY_ALGS = ALGORITHMS.filter((alg) => !alg.startsWith('HS'));
+const keys = await makeKeys(ALGORITHMS);
+const otherKeys = await makeKeys(PUBLIC_KEY_ALGS);
+
+const ORDERS = {
+  ES256: 'ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551',
+  ES384: 'ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973',
+  ES512: '01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409',
+};
+const ED25519_ORDER = Buffer.from('edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010', 'hex');
+const SMALL_ORDER_R = [
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+];
+
+const toBig = (bytes) => BigInt(`0x${Buffer.from(bytes).toString('hex') || '0'}`);
+function fromBig(value, length) {
+  const hex = value.toString(16).padStart(length * 2, '0');
+  return hex.length > length * 2 ? undefined : Buffer.from(hex, 'hex');
+}
+const littleToBig = (bytes) => toBig(Buffer.from(bytes).reverse());
+const bigToLittle = (value) => fromBig(value, 32)?.reverse();
+
+/** Signature variants of one valid token: [name, signature bytes]. */
+function signatureVariants(alg, signature, jwk) {
+  const out = [['as signed', signature]];
+  for (const at of [0, 1, signature.length >> 1, signature.length - 1]) {
+    const flipped = Buffer.from(signature);
+    flipped[at] ^= 0x01;
+    out.push([`bit flipped at ${at}`, flipped]);
+  }
+  out.push(['all zero', Buffer.alloc(signature.length)]);
+  out.push(['all 0xff', Buffer.alloc(signature.length, 0xff)]);
+  out.push(['one byte short', signature.subarray(1)]);
+  out.push(['leading zero added', Buffer.concat([Buffer.alloc(1), signature])]);
+  out.push(['trailing zero added', Buffer.concat([signature, Buffer.alloc(1)])]);
+  if (alg.startsWith('ES')) {
+    const half = signature.length / 2;
+    const n = BigInt(`0x${ORDERS[alg]}`);
+    const r = toBig(signature.subarray(0, half));
+    const s = toBig(signature.subarray(half));
+    const pair = (rv, sv) => {
+      const rb = fromBig(rv, half);
+      const sb = fromBig(sv, half);
+      return rb && sb ? Buffer.concat([rb, sb]) : undefined;
+    };
+    for (const [name, rv, sv] of [
+      ['r = 0', 0n, s], ['s = 0', r, 0n], ['r = s = 0', 0n, 0n], ['r = n', n, s], ['s = n', r, n],
+      ['high S (n - s): valid', r, n - s], ['r + n', r + n, s], ['s + n', r, s + n], ['r = 1', 1n, s],
+      ['s = n - 1', r, n - 1n],
+    ]) {
+      const sig = pair(rv, sv);
+      if (sig) out.push([name, sig]);
+    }
+  } else if (alg.startsWith('RS') || alg.startsWith('PS')) {
+    const modulus = Buffer.from(jwk.n, 'base64url');
+    const n = toBig(modulus);
+    out.push(['signature = n', modulus]);
+    out.push(['signature = n - 1', fromBig(n - 1n, modulus.length)]);
+    out.push(['signature = n + s', fromBig(n + toBig(signature), modulus.length + 1)]);
+    out.push(['signature = 1', fromBig(1n, modulus.length)]);
+  } else {
+    const s = littleToBig(signature.subarray(32));
+    const l = littleToBig(ED25519_ORDER);
+    const withS = (value) => {
+      const bytes = bigToLittle(value);
+      return bytes && Buffer.concat([signature.subarray(0, 32), bytes]);
+    };
+    out.push(['S + L', withS(s + l)]);
+    out.push(['S = L', withS(l)]);
+    out.push(['S = 0', withS(0n)]);
+    for (const r of SMALL_ORDER_R) {
+      out.push([`small-order R ${r.slice(0, 8)}`, Buffer.concat([Buffer.from(r, 'hex'), signature.subarray(32)])]);
+    }
+  }
+  return out.filter(([, sig]) => sig !== undefined);
+}
+
+async function attackCases() {
+  const cases = [];
+  const claims = { sub: 'client', iss: 'https://issuer.example', exp: NOW + 600, iat: NOW - 10 };
+  const noAlg = (jwk) => {
+    const { alg: _alg, ...rest } = jwk;
+    return rest;
+  };
+  for (const alg of PUBLIC_KEY_ALGS) {
+    const key = keys[alg];
+    const token = await sign(key, claims);
+    const [h, p, s] = token.split('.');
+    const options = { jwks: { keys: [key.jwk] }, issuer: 'https://issuer.example' };
+    for (const [name, sig] of signatureVariants(alg, Buffer.from(s, 'base64url'), key.jwk)) {
+      cases.push([`${alg} ${name}`, `${h}.${p}.${sig.toString('base64url')}`, options]);
+    }
+    cases.push([`${alg} payload tampered`, `${h}.${b64url({ ...claims, sub: 'admin' })}.${s}`, options]);
+    cases.push([`${alg} other key, same kid`, token, { ...options, jwks: { keys: [{ ...otherKeys[alg].jwk, kid: key.kid }] } }]);
+    cases.push([`${alg} expired`, token, options, NOW + 601]);
+    cases.push([`${alg} wrong issuer`, token, { ...options, issuer: 'https://other.example' }]);
+    // The same signature under another algorithm of the family (the key carries no `alg`).
+    const family = PUBLIC_KEY_ALGS.filter((other) => other !== alg && other.slice(0, 2) === alg.slice(0, 2));
+    const swapFamily = alg.startsWith('RS') ? ['PS256', 'PS384', 'PS512'] : alg.startsWith('PS') ? ['RS256'] : [];
+    for (const other of [...family, ...swapFamily]) {
+      const header = b64url({ alg: other, kid: key.kid });
+      cases.push([`${alg} signature relabelled ${other}`, `${header}.${p}.${s}`, { ...options, jwks: { keys: [noAlg(key.jwk)] } }]);
+    }
+    // Algorithm confusion: the public key's bytes used as an HMAC secret.
+    const secret = Buffer.from(JSON.stringify(key.jwk));
+    const confused = `${b64url({ alg: 'HS256', kid: key.kid })}.${p}`;
+    const mac = crypto.createHmac('sha256', secret).update(confused).digest('base64url');
+    cases.push([`${alg} key as HMAC secret`, `${confused}.${mac}`, options]);
+  }
+  return cases;
+}
+
+test('generated signature attacks: the same verdict through node:crypto, wasm, verifyAsync and WebCrypto', async (t) => {
+  const cases = await attackCases();
+  const { valid, invalid } = await compareAll(cases);
+  t.diagnostic(`${cases.length} tokens x 4 paths: ${valid} valid, ${invalid} rejected, no difference`);
+  // Every algorithm's unmodified and high-S tokens verify; the rest are rejected.
+  assert.equal(valid, PUBLIC_KEY_ALGS.length + 3);
+  assert.ok(invalid > PUBLIC_KEY_ALGS.length * 15, `${invalid}`);
+});
+
+test('shared Wycheproof JWT cases: the same verdict through every path', async (t) => {
+  if (!existsSync(casesFile)) {
+    t.skip(`skipping: ${casesFile} absent (the shared vectors live beside the repository)`);
+    return;
+  }
+  const rename = { clockToleranceSeconds: 'clockTolerance', maxTokenAgeSeconds: 'maxTokenAge' };
+  const cases = readFileSync(casesFile, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => {
+      const testCase = JSON.parse(line);
+      const options = { jwks: testCase.jwks };
+      for (const [name, value] of Object.entries(testCase.options)) {
+        if (name !== 'now') options[rename[name] ?? name] = value;
+      }
+      const token = typeof testCase.token === 'string' ? testCase.token : JSON.stringify(testCase.token);
+      return [testCase.id, token, options, testCase.options.now];
+    });
+  const { valid, invalid } = await compareAll(cases);
+  t.diagnostic(`${cases.length} shared cases x 4 paths: ${valid} valid, ${invalid} rejected, no difference`);
+  assert.ok(valid > 0 && invalid > 600, `${valid} valid, ${invalid} rejected`);
+});
+
+/** Counts node:crypto.verify calls during `fn`, optionally replacing its answer. */
+function withCryptoVerify(fn, answer) {
+  const original = crypto.verify;
+  let calls = 0;
+  crypto.verify = (...args) => {
+    calls++;
+    return answer === undefined ? original(...args) : answer;
+  };
+  try {
+    fn();
+  } finally {
+    crypto.verify = original;
+  }
+  return calls;
+}
+
+test("node:crypto does RSA and ECDSA arithmetic in Node; backend: 'wasm' never calls it", async () => {
+  for (const alg of ['RS256', 'PS384', 'ES256', 'ES512']) {
+    const token = await sign(keys[alg], { sub: 'x' });
+    const jwks = { keys: [keys[alg].jwk] };
+    const auto = new Verifier({ jwks, cache: false });
+    const portable = new Verifier({ jwks, cache: false, backend: 'wasm' });
+    assert.equal(withCryptoVerify(() => auto.verify(token, { now: NOW })), 1, alg);
+    assert.equal(withCryptoVerify(() => portable.verify(token, { now: NOW })), 0, alg);
+  }
+  // HMAC secrets never leave the core; Ed25519 stays in it too (as fast there).
+  for (const alg of ['HS256', 'EdDSA']) {
+    const token = await sign(keys[alg], { sub: 'x' });
+    const verifier = new Verifier({ jwks: { keys: [keys[alg].jwk] }, cache: false });
+    assert.equal(withCryptoVerify(() => verifier.verify(token, { now: NOW })), 0, alg);
+  }
+});
+
+test('a platform that says every signature verifies still cannot pass what the core checks', async () => {
+  const code = (verifier, token) => {
+    try {
+      verifier.verify(token, { now: NOW });
+      return 'valid';
+    } catch (error) {
+      assert.ok(error instanceof JwtError);
+      return error.code;
+    }
+  };
+  const es = keys.ES256;
+  const token = await sign(es, { sub: 'x' });
+  const [h, p, s] = token.split('.');
+  const sig = Buffer.from(s, 'base64url');
+  const verifier = new Verifier({ jwks: { keys: [es.jwk, keys.HS256.jwk] }, cache: false });
+  const zeroR = Buffer.concat([Buffer.alloc(32), sig.subarray(32)]);
+  const cases = {
+    'r = 0': `${h}.${p}.${zeroR.toString('base64url')}`,
+    'DER-length signature': `${h}.${p}.${Buffer.concat([sig, Buffer.alloc(8)]).toString('base64url')}`,
+    'HS256 forgery': `${b64url({ alg: 'HS256', kid: keys.HS256.kid })}.${p}.${b64url('forged-tag-forged-tag-forged-tag')}`,
+    'alg none': `${b64url({ alg: 'none' })}.${p}.`,
+    'ES384 header on a P-256 key': `${b64url({ alg: 'ES384', kid: es.kid })}.${p}.${s}`,
+  };
+  let calls = 0;
+  for (const [name, forged] of Object.entries(cases)) {
+    let got;
+    calls += withCryptoVerify(() => {
+      got = code(verifier, forged);
+    }, true);
+    assert.notEqual(got, 'valid', name);
+  }
+  assert.equal(calls, 0, 'none of these reached the platform');
+});
+
+test('verifyAsync: same results and errors as verify, cached, rejects for bad input', async () => {
+  const token = await sign(keys.ES256, { sub: 'x', exp: NOW + 60 });
+  const verifier = new Verifier({ jwks: { keys: [keys.ES256.jwk] } });
+  const viaAsync = await verifier.verifyAsync(token, { now: NOW });
+  assert.deepEqual(viaAsync, verifier.verify(token, { now: NOW }));
+  await assert.rejects(verifier.verifyAsync(token, { now: NOW + 60 }), { code: 'ERR_JWT_EXPIRED', claim: 'exp' });
+  await assert.rejects(verifier.verifyAsync(42), { code: 'ERR_JWT_MALFORMED' });
+  await assert.rejects(verifier.verifyAsync(token, { nope: 1 }), { code: 'ERR_OPTIONS_INVALID' });
+
+  // The WebCrypto path, with its cache: the second call is a hit, no promise from WebCrypto.
+  const webVerifier = new web.Verifier({ jwks: { keys: [keys.ES256.jwk] } });
+  const first = await webVerifier.verifyAsync(token, { now: NOW });
+  assert.deepEqual(first, viaAsync);
+  assert.equal(await webVerifier.verifyAsync(token, { now: NOW + 1 }), first);
+  assert.deepEqual(webVerifier.cacheStats(), { hits: 1, misses: 1, entries: 1, maxEntries: 1000 });
+  await assert.rejects(webVerifier.verifyAsync(token, { now: NOW + 61 }), { code: 'ERR_JWT_EXPIRED' });
+  // Freed while a check is in flight: the pending result still arrives.
+  const other = await sign(keys.ES256, { sub: 'y' });
+  const pending = webVerifier.verifyAsync(other, { now: NOW });
+  webVerifier.free();
+  assert.equal((await pending).payload.sub, 'y');
+});
+
+test('WebCrypto refusing a key: the core verifies those tokens, same verdicts', async () => {
+  const refusing = {
+    importKey: () => Promise.reject(new Error('NotSupportedError')),
+    verify: () => Promise.reject(new Error('unreachable')),
+  };
+  const api = createApi(webBindings, { platform: (k) => webCryptoPlatform(k, refusing) });
+  for (const alg of ['ES512', 'EdDSA', 'RS256']) {
+    const token = await sign(keys[alg], { sub: alg });
+    const verifier = new api.Verifier({ jwks: { keys: [keys[alg].jwk] }, cache: false });
+    assert.equal((await verifier.verifyAsync(token, { now: NOW })).payload.sub, alg);
+    const [h, p, s] = token.split('.');
+    const flipped = Buffer.from(s, 'base64url');
+    flipped[3] ^= 1;
+    await assert.rejects(verifier.verifyAsync(`${h}.${p}.${flipped.toString('base64url')}`, { now: NOW }), {
+      code: 'ERR_JWT_BAD_SIGNATURE',
+    });
+  }
+});
+
+test("backend must be 'auto' or 'wasm'", () => {
+  const jwks = { keys: [keys.ES256.jwk] };
+  assert.throws(() => new Verifier({ jwks, backend: 'openssl' }), { code: 'ERR_OPTIONS_INVALID', field: 'backend' });
+  assert.throws(() => new Verifier({ jwks, backend: 1 }), { code: 'ERR_OPTIONS_INVALID', field: 'backend' });
+  new Verifier({ jwks, backend: 'auto' }).free();
+  // The Node module is the speed build; the package ships it beside its glue.
+  assert.ok(existsSync(`${pkgDir}dist/node/jwtward_bg.wasm`));
+  assert.equal(typeof require('jwtward').Verifier.prototype.verifyAsync, 'function');
+});
