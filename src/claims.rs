@@ -443,9 +443,18 @@ impl TimeWindow {
 const MAX_NOW: i64 = (1 << 53) - 1;
 
 /// The first `t` in [-MAX_NOW, MAX_NOW] with `fails(t)` for a predicate that is false and then
-/// true as `t` grows; `None` if it never holds there. Binary search: exact, whatever the
-/// floating-point rounding of the bounds.
-fn first_failing(fails: impl Fn(f64) -> bool) -> Option<i64> {
+/// true as `t` grows; `None` if it never holds there. `near` is where the bound is on paper: the
+/// seconds around it are tried first, and a binary search settles anything else, so the answer
+/// is exact whatever the floating-point rounding of the bounds.
+fn first_failing(fails: impl Fn(f64) -> bool, near: f64) -> Option<i64> {
+    let holds_from = |t: i64| fails(t as f64) && (t == -MAX_NOW || !fails((t - 1) as f64));
+    if near.abs() < MAX_NOW as f64 {
+        // `as` truncates towards zero: the answer is within a second or two of it.
+        let start = near as i64;
+        if let Some(t) = (start - 1..=start + 2).find(|&t| t.abs() <= MAX_NOW && holds_from(t)) {
+            return Some(t);
+        }
+    }
     let (mut low, mut high) = (-MAX_NOW, MAX_NOW);
     if !fails(high as f64) {
         return None;
@@ -466,10 +475,21 @@ pub(crate) fn time_window(claims: &Claims, policy: &Policy) -> TimeWindow {
     let tolerance = policy.clock_tolerance as f64;
     // "Still too early" holds and then stops as time grows: the window opens at the first
     // second where it stops.
-    let opens = |too_early: &dyn Fn(f64) -> bool| first_failing(|now| !too_early(now));
+    let opens =
+        |too_early: &dyn Fn(f64) -> bool, near: f64| first_failing(|now| !too_early(now), near);
     let from = [
-        claims.nbf().map(|nbf| opens(&|now| is_not_yet_valid(nbf, now, tolerance))),
-        claims.iat().map(|iat| opens(&|now| is_issued_in_future(iat, now, tolerance))),
+        claims.nbf().map(|nbf| {
+            opens(
+                &|now| is_not_yet_valid(nbf, now, tolerance),
+                nbf - tolerance,
+            )
+        }),
+        claims.iat().map(|iat| {
+            opens(
+                &|now| is_issued_in_future(iat, now, tolerance),
+                iat - tolerance,
+            )
+        }),
     ]
     .into_iter()
     .flatten()
@@ -477,10 +497,16 @@ pub(crate) fn time_window(claims: &Claims, policy: &Policy) -> TimeWindow {
     .map(|bound| bound.unwrap_or(MAX_NOW + 1))
     .max();
     let until = [
-        claims.exp().and_then(|exp| first_failing(|now| is_expired(exp, now, tolerance))),
+        claims
+            .exp()
+            .and_then(|exp| first_failing(|now| is_expired(exp, now, tolerance), exp + tolerance)),
         match (policy.max_token_age, claims.iat()) {
             (Some(max_age), Some(iat)) => {
-                first_failing(|now| is_too_old(iat, now, max_age as f64, tolerance))
+                let max_age = max_age as f64;
+                first_failing(
+                    |now| is_too_old(iat, now, max_age, tolerance),
+                    iat + max_age + tolerance,
+                )
             }
             _ => None,
         },
@@ -585,7 +611,8 @@ mod tests {
             Policy::new().clock_tolerance(7).max_token_age(0),
         ];
         let probes = |window: TimeWindow| {
-            let mut times = alloc::vec![-5, 0, 969, 970, 999, 1_000, 1_001, 1_030, 1_031, 1_060, 1_061];
+            let mut times =
+                alloc::vec![-5, 0, 969, 970, 999, 1_000, 1_001, 1_030, 1_031, 1_060, 1_061];
             for bound in [window.from, window.until].into_iter().flatten() {
                 times.extend([bound.saturating_sub(1), bound, bound.saturating_add(1)]);
             }

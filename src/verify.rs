@@ -19,6 +19,9 @@ use crate::policy::Policy;
 pub struct Verified {
     header: Header,
     claims: Claims,
+    /// The header and claims as the token carried them (decoded, strictly parsed above).
+    header_json: String,
+    claims_json: String,
     scopes: Vec<String>,
     kid: Option<String>,
     algorithm: Algorithm,
@@ -32,6 +35,15 @@ impl Verified {
     /// The claims.
     pub fn claims(&self) -> &Claims {
         &self.claims
+    }
+    /// The protected header's JSON text, exactly as the token carried it (member order and
+    /// number spelling included).
+    pub fn header_json(&self) -> &str {
+        &self.header_json
+    }
+    /// The claims' JSON text, exactly as the token carried it.
+    pub fn claims_json(&self) -> &str {
+        &self.claims_json
     }
     /// The granted scopes (`scope` split on spaces, plus `scp`).
     pub fn scopes(&self) -> &[String] {
@@ -248,14 +260,17 @@ impl Verifier {
             let err = Error::new(ErrorCode::Malformed, "the signature segment is empty");
             return trace.record("signature", Err(err), |_| String::new());
         }
-        let (key_index, chosen, key) =
-            trace.record("key", self.select_key(&header, algorithm), |(_, chosen, _)| {
+        let (key_index, chosen, key) = trace.record(
+            "key",
+            self.select_key(&header, algorithm),
+            |(_, chosen, _)| {
                 format!(
                     "{} ({})",
                     chosen.describe(),
                     key_type_name(algorithm.key_type())
                 )
-            })?;
+            },
+        )?;
 
         let bad_signature = |why: String| {
             Error::new(
@@ -278,7 +293,8 @@ impl Verifier {
 
         // What follows does not depend on the signature's answer, so a deferred answer only
         // chooses between two verdicts decided here.
-        let rest = self.after_signature(header, &segments.payload, chosen, algorithm, now, trace);
+        let texts = (segments.header, segments.payload);
+        let rest = self.after_signature(header, texts, chosen, algorithm, now, trace);
         if checked {
             rest.map(Outcome::Verified)
         } else {
@@ -293,13 +309,13 @@ impl Verifier {
     fn after_signature(
         &self,
         header: Header,
-        payload: &[u8],
+        (header_json, payload_json): (Vec<u8>, Vec<u8>),
         chosen: &ImportedKey,
         algorithm: Algorithm,
         now: i64,
         trace: &mut Trace,
     ) -> Result<Verified, Error> {
-        let payload = trace.record("payload", parse_payload(payload), |_| {
+        let payload = trace.record("payload", parse_payload(&payload_json), |_| {
             "JSON object".to_string()
         })?;
         let claims = Claims::new(payload);
@@ -307,6 +323,9 @@ impl Verifier {
         Ok(Verified {
             header,
             claims,
+            // Both parsed as JSON above, which requires UTF-8: the fallback never runs.
+            header_json: String::from_utf8(header_json).unwrap_or_default(),
+            claims_json: String::from_utf8(payload_json).unwrap_or_default(),
             scopes,
             kid: chosen.jwk.kid.clone(),
             algorithm,

@@ -253,8 +253,9 @@ function createApi(bindings, hooks = {}) {
       }
       // free() during the wait must not pull the core from under the fallback below.
       this.#inFlight += 1;
-      return pending
-        .then((verifies) => {
+      // `pending` never rejects (the platform turns failures into `undefined`).
+      return pending.then((verifies) => {
+        try {
           if (verifies === undefined) {
             // The platform could not check (a key or algorithm it lacks): the core does.
             return this.#verifyWith(core, token, now, key, Verifier.prototype.verifyAsync);
@@ -264,14 +265,14 @@ function createApi(bindings, hooks = {}) {
           const result = freeze(value.ifValid);
           cache?.store(key, result, from, until);
           return result;
-        })
-        .finally(() => {
+        } finally {
           this.#inFlight -= 1;
           if (this.#inFlight === 0 && this.#retired !== undefined) {
             this.#retired.free();
             this.#retired = undefined;
           }
-        });
+        }
+      });
     }
 
     explain(token, options) {

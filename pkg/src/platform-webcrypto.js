@@ -45,8 +45,10 @@ class WebCryptoPlatform {
     this.subtle = subtle;
     this.jwks = [];
     for (const { index, jwk } of keys) this.jwks[index] = jwk;
-    // `${index} ${alg}` -> Promise<CryptoKey | undefined>; undefined: the runtime refused it.
-    this.imported = new Map();
+    // `${index} ${alg}` -> the imported CryptoKey, and the import while it runs (resolving to
+    // undefined when the runtime refused the key).
+    this.ready = new Map();
+    this.importing = new Map();
     // `${index} ${alg}` of keys the runtime refused: answered IN_THE_CORE from then on.
     this.refused = new Set();
     this.pending = undefined;
@@ -58,25 +60,34 @@ class WebCryptoPlatform {
     if (params === undefined || jwk === undefined || jwk.kty !== params.kty) return IN_THE_CORE;
     const id = `${keyIndex} ${alg}`;
     if (this.refused.has(id)) return IN_THE_CORE;
-    let key = this.imported.get(id);
-    if (key === undefined) {
-      key = this.subtle.importKey('jwk', jwk, params.import, false, ['verify']).catch(() => {
-        this.refused.add(id);
-        return undefined;
-      });
-      this.imported.set(id, key);
-    }
     // Copies: the views point into the core's memory, which the next call may reuse.
     const data = signingInput.slice();
     const sig = signature.slice();
-    this.pending = key.then((cryptoKey) =>
-      cryptoKey === undefined
-        ? undefined
-        : this.subtle.verify(params.verify, cryptoKey, sig, data).then(
-            (verifies) => verifies === true,
-            () => undefined,
-          ),
-    );
+    const verify = (cryptoKey) =>
+      this.subtle.verify(params.verify, cryptoKey, sig, data).then(
+        (verifies) => verifies === true,
+        () => undefined,
+      );
+    const ready = this.ready.get(id);
+    if (ready !== undefined) {
+      this.pending = verify(ready);
+      return DEFERRED;
+    }
+    let importing = this.importing.get(id);
+    if (importing === undefined) {
+      importing = this.subtle.importKey('jwk', jwk, params.import, false, ['verify']).then(
+        (cryptoKey) => {
+          this.ready.set(id, cryptoKey);
+          return cryptoKey;
+        },
+        () => {
+          this.refused.add(id);
+          return undefined;
+        },
+      );
+      this.importing.set(id, importing);
+    }
+    this.pending = importing.then((cryptoKey) => (cryptoKey === undefined ? undefined : verify(cryptoKey)));
     return DEFERRED;
   }
 

@@ -44,9 +44,14 @@ impl Ed25519Key {
         })?;
         let (r, s) = bytes.split_at(32);
         if !scalar_is_canonical(s) {
-            return Err(String::from("the Ed25519 signature's S is not below the group order"));
+            return Err(String::from(
+                "the Ed25519 signature's S is not below the group order",
+            ));
         }
-        if SMALL_ORDER_ENCODINGS.iter().any(|small| small.as_slice() == r) {
+        if SMALL_ORDER_ENCODINGS
+            .iter()
+            .any(|small| small.as_slice() == r)
+        {
             return Err(String::from("the Ed25519 signature's R is of small order"));
         }
         Ok(())
@@ -229,8 +234,15 @@ mod tests {
         for (i, encoding) in SMALL_ORDER_ENCODINGS.iter().enumerate() {
             let point = VerifyingKey::from_bytes(encoding).unwrap();
             assert!(point.is_weak(), "entry {i} is not of small order");
-            assert_eq!(point.to_edwards().compress().as_bytes(), encoding, "entry {i}");
-            assert!(!SMALL_ORDER_ENCODINGS[..i].contains(encoding), "entry {i} repeats");
+            assert_eq!(
+                point.to_edwards().compress().as_bytes(),
+                encoding,
+                "entry {i}"
+            );
+            assert!(
+                !SMALL_ORDER_ENCODINGS[..i].contains(encoding),
+                "entry {i} repeats"
+            );
         }
     }
 

@@ -388,7 +388,9 @@ impl PreparedKey {
     ) -> Result<bool, String> {
         self.check_encoding(alg, signature)?;
         if !self.is_public() {
-            return self.verify_checked(alg, signing_input, signature).map(|()| true);
+            return self
+                .verify_checked(alg, signing_input, signature)
+                .map(|()| true);
         }
         match backend.verify(key_index, alg, signing_input, signature) {
             BackendVerdict::Valid => Ok(true),

@@ -96,9 +96,7 @@ impl RsaKey {
         }
         // Equal lengths, big-endian: byte order is numeric order.
         if signature >= self.modulus.as_slice() {
-            return Err(format!(
-                "the {alg} signature is not below the modulus"
-            ));
+            return Err(format!("the {alg} signature is not below the modulus"));
         }
         Ok(())
     }

@@ -98,6 +98,16 @@ pub struct WasmVerifier {
     window: TimeWindow,
 }
 
+impl WasmVerifier {
+    /// Keeps `verified`'s time window for `validFrom`/`validUntil`; only the package's cache
+    /// reads it, so without a cache it is not computed.
+    fn remember_window(&mut self, verified: &crate::verify::Verified) {
+        if self.cache_entries > 0 {
+            self.window = self.verifier.time_window(verified);
+        }
+    }
+}
+
 #[wasm_bindgen(js_class = VerifierCore)]
 impl WasmVerifier {
     /// Parses the options (see `pkg/index.d.ts`), parses the JWK Set and imports its keys once.
@@ -172,7 +182,7 @@ impl WasmVerifier {
         };
         match outcome {
             Ok(Outcome::Verified(verified)) => {
-                self.window = self.verifier.time_window(&verified);
+                self.remember_window(&verified);
                 output::verified(&verified)
             }
             // Not reachable: the backend above may not defer.
@@ -196,12 +206,12 @@ impl WasmVerifier {
         };
         match self.verifier.verify_with(token, now, &mut backend) {
             Ok(Outcome::Verified(verified)) => {
-                self.window = self.verifier.time_window(&verified);
+                self.remember_window(&verified);
                 output::verified(&verified)
             }
             Ok(Outcome::Deferred(deferred)) => {
                 if let Ok(verified) = deferred.if_valid() {
-                    self.window = self.verifier.time_window(verified);
+                    self.remember_window(verified);
                 }
                 output::deferred(&deferred)
             }

@@ -53,6 +53,12 @@ impl ObjectWriter {
         Ok(())
     }
 
+    /// A value that is already JSON text.
+    fn raw(&mut self, key: &str, json: &str) {
+        self.key(key);
+        self.out.extend_from_slice(json.as_bytes());
+    }
+
     fn optional<T: Serialize + ?Sized>(
         &mut self,
         key: &str,
@@ -121,8 +127,11 @@ pub(super) fn verified(verified: &Verified) -> Result<JsValue, JsValue> {
 }
 
 fn write_verified(out: &mut ObjectWriter, verified: &Verified) -> Result<(), JsValue> {
-    out.value("header", verified.header().as_json())?;
-    out.value("payload", verified.claims().as_json())?;
+    // The texts as the token carried them: the core parsed them strictly (no duplicate names,
+    // bounded depth, correctly rounded numbers), so `JSON.parse` gives the same values, in the
+    // issuer's member order, without serialising them again here.
+    out.raw("header", verified.header_json());
+    out.raw("payload", verified.claims_json());
     out.value("scopes", verified.scopes())?;
     out.value("alg", verified.algorithm().name())?;
     out.optional("kid", verified.kid())
@@ -258,8 +267,7 @@ pub(super) fn public_keys<'k>(
 
 /// Unpadded base64url (RFC 4648 §5), as JWKs write their members.
 pub(super) fn base64url(bytes: &[u8]) -> alloc::string::String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = alloc::string::String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b = [

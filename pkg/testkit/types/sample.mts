@@ -73,7 +73,13 @@ assertType<Equal<typeof result.payload.aud, string | string[] | undefined>>();
 assertType<Equal<typeof result.header.alg, string>>();
 assertType<Equal<typeof result.alg, Algorithm>>();
 assertType<Equal<typeof result.kid, string | undefined>>();
-assertType<Equal<typeof result.scopes, string[]>>();
+assertType<Equal<typeof result.scopes, readonly string[]>>();
+// Results are frozen: the types say so.
+// @ts-expect-error: read-only
+result.alg = 'HS256';
+// verifyAsync: the same result, in a promise.
+const later = verifier.verifyAsync<{ tenant_id: string }>('token', { now: 1_750_000_000 });
+assertType<Equal<typeof later, Promise<VerifiedToken<{ tenant_id: string }>>>>();
 const mine = verifier.verify<{ tenant_id: string; roles: string[] }>('token');
 assertType<Equal<typeof mine.payload.tenant_id, string>>();
 assertType<Equal<typeof mine.payload.roles, string[]>>();
