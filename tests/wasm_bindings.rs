@@ -1,5 +1,5 @@
 //! wasm-bindgen tests of the bindings in `src/wasm/`: error objects and codes, the conversion of
-//! JavaScript options into a policy, and the verified-token cache as JavaScript sees it.
+//! JavaScript options into a policy, and what the package's cache and platform crypto get.
 //!
 //! Run in Node and in headless Chromium by `scripts/test-wasm-pack.sh`
 //! (`wasm-pack test --node -- --features wasm --test wasm_bindings`, and the same with
@@ -9,7 +9,7 @@
 
 use hmac::{Hmac, KeyInit, Mac};
 use js_sys::{Array, Reflect, JSON};
-use jwtward::wasm::{decode, inspect, js_code, lint_jwks, WasmVerifier};
+use jwtward::wasm::{decode, inspect, js_code, lint_jwks, Platform, WasmVerifier};
 use jwtward::{Error, ErrorCode};
 use sha2::Sha256;
 use wasm_bindgen::{JsCast, JsValue};
@@ -259,47 +259,52 @@ fn now_must_be_finite_and_is_floored() {
     assert_eq!(get_str(&error, "code").as_deref(), Some("ERR_JWT_EXPIRED"));
 }
 
+/// A platform object whose `check(keyIndex, alg, signingInput, signature)` runs `body`.
+fn platform(body: &str) -> Platform {
+    let object = js_sys::Object::new();
+    let check = js_sys::Function::new_with_args("keyIndex, alg, signingInput, signature", body);
+    Reflect::set(&object, &JsValue::from_str("check"), &check).unwrap();
+    object.unchecked_into()
+}
+
 #[wasm_bindgen_test]
-fn cache_hits_recheck_time_and_skip_failures() {
+fn what_the_package_cache_and_platforms_get() {
+    // The cache lives in the package's JavaScript: the core says how big, and the time window
+    // of the last valid token.
     let mut verifier = WasmVerifier::new(&options(r#""cache":{"maxEntries":2}"#)).unwrap();
-    let stats = |v: &WasmVerifier| {
-        let s = v.cache_stats().unwrap();
-        (
-            get_num(&s, "hits"),
-            get_num(&s, "misses"),
-            get_num(&s, "entries"),
-            get_num(&s, "maxEntries"),
-        )
-    };
-    assert_eq!(stats(&verifier), (0.0, 0.0, 0.0, 2.0));
-    let t = token(r#"{"sub":"a","exp":1750000010}"#);
+    assert_eq!(verifier.cache_entries(), 2.0);
+    assert_eq!(
+        WasmVerifier::new(&options("")).unwrap().cache_entries(),
+        1000.0
+    );
+    assert_eq!(
+        WasmVerifier::new(&options(r#""cache":false"#))
+            .unwrap()
+            .cache_entries(),
+        0.0
+    );
+    let t = token(r#"{"sub":"a","nbf":1749999990,"exp":1750000010}"#);
     assert!(verifier.verify(&t, NOW).is_ok());
-    assert!(verifier.verify(&t, NOW + 1.0).is_ok());
-    assert_eq!(stats(&verifier), (1.0, 1.0, 1.0, 2.0));
-    // The hit re-checks exp.
-    let error = verifier.verify(&t, NOW + 10.0).unwrap_err();
-    assert_eq!(get_str(&error, "code").as_deref(), Some("ERR_JWT_EXPIRED"));
-    assert_eq!(stats(&verifier).2, 0.0);
-    // Failures are not cached.
-    let bad = format!("{t}x");
-    for _ in 0..3 {
-        assert!(verifier.verify(&bad, NOW).is_err());
-    }
-    assert_eq!(stats(&verifier).2, 0.0);
-    // LRU bound.
-    for i in 0..5 {
-        assert!(verifier
-            .verify(&token(&format!(r#"{{"i":{i}}}"#)), NOW)
-            .is_ok());
-    }
-    assert_eq!(stats(&verifier).2, 2.0);
-    // Off.
-    let mut off = WasmVerifier::new(&options(r#""cache":false"#)).unwrap();
-    assert!(off.verify(&t, NOW).is_ok());
-    assert!(off.verify(&t, NOW).is_ok());
-    assert_eq!(stats(&off), (0.0, 2.0, 0.0, 0.0));
-    // Default: on, 1000 entries.
-    assert_eq!(stats(&WasmVerifier::new(&options("")).unwrap()).3, 1000.0);
+    assert_eq!(verifier.valid_from(), 1_749_999_990.0);
+    assert_eq!(verifier.valid_until(), 1_750_000_010.0);
+    assert!(verifier.verify(&token(r#"{"sub":"b"}"#), NOW).is_ok());
+    assert_eq!(verifier.valid_from(), f64::NEG_INFINITY);
+    assert_eq!(verifier.valid_until(), f64::INFINITY);
+
+    // An HMAC secret is never handed to a platform: one that refuses everything changes nothing,
+    // and the set has no public key to import.
+    assert!(verifier.accepts_platform());
+    assert_eq!(Array::from(&verifier.public_keys().unwrap()).length(), 0);
+    verifier.set_platform(Some(platform("return 0")), Some(platform("return 3")));
+    assert!(verifier.verify(&t, NOW).is_ok());
+    assert!(verifier.verify_deferred(&t, NOW).is_ok());
+    // backend: 'wasm' never takes a platform.
+    let portable = WasmVerifier::new(&options(r#""backend":"wasm""#)).unwrap();
+    assert!(!portable.accepts_platform());
+    assert_eq!(
+        construction_error(&options(r#""backend":"fast""#)),
+        ("ERR_OPTIONS_INVALID".to_string(), Some("backend".to_string()))
+    );
 }
 
 #[wasm_bindgen_test]

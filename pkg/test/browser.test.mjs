@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
+import { COMPARE_VERDICTS_SOURCE, PUBLIC_KEY_ALGS, attackCases, differences } from '../testkit/attacks.mjs';
 import { NOW, jwksOf, makeKeys, sign } from '../testkit/keys.mjs';
 import { readmeBlock } from '../testkit/readme.mjs';
 
@@ -49,6 +50,8 @@ before(async () => {
 <script type="importmap">${JSON.stringify({ imports: { jwtward: `/pkg/${browserEntry.replace(/^\.\//, '')}` } })}</script>
 <script type="module">
 import { ready, Verifier, JwtError, decode } from 'jwtward';
+${COMPARE_VERDICTS_SOURCE}
+window.__compare = (cases) => compareVerdicts({ Verifier, JwtError }, cases);
 const fx = ${JSON.stringify(fixtures)};
 const out = {};
 try { new Verifier({ jwks: fx.jwks }); out.beforeReady = 'no error'; } catch (e) { out.beforeReady = e.message; }
@@ -138,6 +141,20 @@ test('Chromium: import by name, await ready(), verify HS256 / ES256 / EdDSA, Jwt
   // The entry fetched the one .wasm next to it; nothing else was requested.
   assert.ok(served.includes('/pkg/dist/jwtward_bg.wasm'), served.join(' '));
   assert.ok(served.includes(`/pkg/${browserEntry.replace(/^\.\//, '')}`));
+});
+
+test('Chromium: verify, verifyAsync on WebCrypto and the portable path give the same verdicts', async (t) => {
+  const keys = await makeKeys(PUBLIC_KEY_ALGS);
+  const otherKeys = await makeKeys(PUBLIC_KEY_ALGS);
+  const cases = await attackCases(keys, otherKeys);
+  if (!(await page.evaluate(() => typeof window.__compare === 'function'))) await page.goto(`${origin}/`);
+  await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 30_000 });
+  const compared = await page.evaluate((all) => window.__compare(all), cases);
+  assert.equal(compared.length, cases.length);
+  assert.deepEqual(differences(compared), []);
+  const valid = compared.filter(([, got]) => got.sync === 'valid').length;
+  t.diagnostic(`${cases.length} tokens x 3 paths in Chromium: ${valid} valid, no difference`);
+  assert.equal(valid, PUBLIC_KEY_ALGS.length + 3);
 });
 
 test("Chromium: the README's browser page runs as written", async () => {

@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 
 import { Miniflare } from 'miniflare';
 
+import { COMPARE_VERDICTS_SOURCE, PUBLIC_KEY_ALGS, attackCases, differences } from '../testkit/attacks.mjs';
 import { NOW, hs256Fixture, makeKeys, sign } from '../testkit/keys.mjs';
 import { bin, makeProject } from '../testkit/project.mjs';
 import { readmeBlock } from '../testkit/readme.mjs';
@@ -27,6 +28,8 @@ before(async () => {
   const jwks = { keys: [...fx.jwks.keys, es.jwk] };
   const worker = `import { Verifier, JwtError, decode, ready } from 'jwtward';
 
+${COMPARE_VERDICTS_SOURCE}
+
 // At module scope: the wasm is already instantiated when the import resolves.
 const verifier = new Verifier({
   jwks: ${JSON.stringify(jwks)},
@@ -40,6 +43,9 @@ export default {
     if (url.pathname === '/decode') {
       await ready();
       return Response.json(decode(url.searchParams.get('token')));
+    }
+    if (url.pathname === '/compare') {
+      return Response.json(await compareVerdicts({ Verifier, JwtError }, await request.json()));
     }
     const { token, now } = await request.json();
     try {
@@ -125,6 +131,19 @@ test('the worker verifies HS256 and ES256 tokens in workerd', async () => {
   assert.equal(first.body.alg, 'ES256');
   const again = await post(esToken);
   assert.equal(again.body.stats.hits, 1, 'the verifier (and its cache) lives across requests');
+});
+
+test('workerd: verify, verifyAsync on WebCrypto and the portable path give the same verdicts', async (t) => {
+  const keys = await makeKeys(PUBLIC_KEY_ALGS);
+  const otherKeys = await makeKeys(PUBLIC_KEY_ALGS);
+  const cases = await attackCases(keys, otherKeys);
+  const response = await mf.dispatchFetch('http://worker.test/compare', { method: 'POST', body: JSON.stringify(cases) });
+  const compared = await response.json();
+  assert.equal(compared.length, cases.length);
+  assert.deepEqual(differences(compared), []);
+  const valid = compared.filter(([, got]) => got.sync === 'valid').length;
+  t.diagnostic(`${cases.length} tokens x 3 paths in workerd: ${valid} valid, no difference`);
+  assert.equal(valid, PUBLIC_KEY_ALGS.length + 3);
 });
 
 test('failures are JwtErrors with codes and claims inside workerd', async () => {
