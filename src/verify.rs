@@ -19,9 +19,9 @@ use crate::policy::Policy;
 pub struct Verified {
     header: Header,
     claims: Claims,
-    /// The header and claims as the token carried them (decoded, strictly parsed above).
-    header_json: String,
-    claims_json: String,
+    /// The header and claims as the token carried them (decoded, strictly parsed: UTF-8).
+    header_json: Vec<u8>,
+    claims_json: Vec<u8>,
     scopes: Vec<String>,
     kid: Option<String>,
     algorithm: Algorithm,
@@ -39,11 +39,19 @@ impl Verified {
     /// The protected header's JSON text, exactly as the token carried it (member order and
     /// number spelling included).
     pub fn header_json(&self) -> &str {
-        &self.header_json
+        // Parsed as JSON, so UTF-8: the fallback never applies.
+        core::str::from_utf8(&self.header_json).unwrap_or_default()
     }
     /// The claims' JSON text, exactly as the token carried it.
     pub fn claims_json(&self) -> &str {
-        &self.claims_json
+        core::str::from_utf8(&self.claims_json).unwrap_or_default()
+    }
+
+    /// The header's and the claims' JSON text as bytes, without checking UTF-8 again (for the
+    /// bindings, which copy them into JavaScript's `JSON.parse`).
+    #[cfg_attr(not(feature = "wasm"), allow(dead_code, reason = "only the bindings use it"))]
+    pub(crate) fn json_bytes(&self) -> (&[u8], &[u8]) {
+        (&self.header_json, &self.claims_json)
     }
     /// The granted scopes (`scope` split on spaces, plus `scp`).
     pub fn scopes(&self) -> &[String] {
@@ -323,9 +331,8 @@ impl Verifier {
         Ok(Verified {
             header,
             claims,
-            // Both parsed as JSON above, which requires UTF-8: the fallback never runs.
-            header_json: String::from_utf8(header_json).unwrap_or_default(),
-            claims_json: String::from_utf8(payload_json).unwrap_or_default(),
+            header_json,
+            claims_json: payload_json,
             scopes,
             kid: chosen.jwk.kid.clone(),
             algorithm,

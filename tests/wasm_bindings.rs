@@ -303,7 +303,10 @@ fn what_the_package_cache_and_platforms_get() {
     assert!(!portable.accepts_platform());
     assert_eq!(
         construction_error(&options(r#""backend":"fast""#)),
-        ("ERR_OPTIONS_INVALID".to_string(), Some("backend".to_string()))
+        (
+            "ERR_OPTIONS_INVALID".to_string(),
+            Some("backend".to_string())
+        )
     );
 }
 

@@ -95,6 +95,17 @@ function notAString(stackStart) {
   return makeError('ERR_JWT_MALFORMED', 'the token is not a string', undefined, stackStart);
 }
 
+// The token's UTF-8 bytes for the core, written into one reused buffer: `encodeInto` is native,
+// while wasm-bindgen's own string hand-over walks the string character by character in JS.
+// Only tokens within maxTokenLength come here, so the buffer stays small.
+const encoder = new TextEncoder();
+let scratch = new Uint8Array(4096);
+function utf8(token) {
+  const most = token.length * 3;
+  if (scratch.length < most) scratch = new Uint8Array(Math.max(most, scratch.length * 2));
+  return scratch.subarray(0, encoder.encodeInto(token, scratch).written);
+}
+
 /** Deep-freezes a result: cached results are handed out again, so nobody may change one. */
 function freeze(value) {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -236,7 +247,10 @@ function createApi(bindings, hooks = {}) {
       }
       let value;
       try {
-        value = core.verifyDeferred(token, now);
+        value =
+          token.length > this.#maxTokenLength
+            ? core.verifyDeferred(token, now)
+            : core.verifyDeferredUtf8(utf8(token), now);
       } catch (thrown) {
         this.#asyncPlatform.take();
         return Promise.reject(asError(thrown, Verifier.prototype.verifyAsync));
@@ -320,7 +334,10 @@ function createApi(bindings, hooks = {}) {
     #verifyWith(core, token, now, key, stackStart) {
       let result;
       try {
-        result = freeze(core.verify(token, now));
+        // A token too long to be valid goes as a string: the core refuses it at once.
+        const verified =
+          token.length > this.#maxTokenLength ? core.verify(token, now) : core.verifyUtf8(utf8(token), now);
+        result = freeze(verified);
       } catch (thrown) {
         return rethrow(thrown, stackStart);
       }

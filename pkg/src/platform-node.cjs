@@ -1,5 +1,5 @@
 // Node's signature arithmetic for the core (see src/wasm/mod.rs `Platform`): OpenSSL through
-// node:crypto, synchronously, with one KeyObject per JWK created when the Verifier is built.
+// node:crypto, synchronously, with one KeyObject per JWK, created the first time it is used.
 //
 // The core has already chosen the key (from the configured JWK Set, never from the token),
 // bound it to the algorithm and checked the signature's encoding (length, r/s range, below the
@@ -15,50 +15,60 @@ const DOES_NOT_VERIFY = 0;
 const IN_THE_CORE = 2;
 
 // The algorithms OpenSSL does faster than the core in WebAssembly (measured by `npm run bench`:
-// RSA ~10x, ECDSA ~9x). Ed25519 stays in the core: ed25519-dalek in wasm is as fast as
-// OpenSSL once the call overhead is counted, and HMAC secrets never leave the core.
+// RSA ~8x, ECDSA ~8x, Ed25519 ~1.2x once the call overhead is counted). HMAC secrets never leave
+// the core.
+const PSS = crypto.constants.RSA_PKCS1_PSS_PADDING;
 const ALGORITHMS = {
-  RS256: { digest: 'sha256' },
-  RS384: { digest: 'sha384' },
-  RS512: { digest: 'sha512' },
-  PS256: { digest: 'sha256', padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
-  PS384: { digest: 'sha384', padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 48 },
-  PS512: { digest: 'sha512', padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 64 },
-  ES256: { digest: 'sha256', dsaEncoding: 'ieee-p1363' },
-  ES384: { digest: 'sha384', dsaEncoding: 'ieee-p1363' },
-  ES512: { digest: 'sha512', dsaEncoding: 'ieee-p1363' },
+  RS256: { kty: 'RSA', digest: 'sha256' },
+  RS384: { kty: 'RSA', digest: 'sha384' },
+  RS512: { kty: 'RSA', digest: 'sha512' },
+  PS256: { kty: 'RSA', digest: 'sha256', options: { padding: PSS, saltLength: 32 } },
+  PS384: { kty: 'RSA', digest: 'sha384', options: { padding: PSS, saltLength: 48 } },
+  PS512: { kty: 'RSA', digest: 'sha512', options: { padding: PSS, saltLength: 64 } },
+  ES256: { kty: 'EC', digest: 'sha256', options: { dsaEncoding: 'ieee-p1363' } },
+  ES384: { kty: 'EC', digest: 'sha384', options: { dsaEncoding: 'ieee-p1363' } },
+  ES512: { kty: 'EC', digest: 'sha512', options: { dsaEncoding: 'ieee-p1363' } },
+  EdDSA: { kty: 'OKP', digest: null },
+  Ed25519: { kty: 'OKP', digest: null },
 };
 
 class NodePlatform {
   /** @param {{ index: number, jwk: object }[]} keys the core's public keys */
   constructor(keys) {
-    // index -> { alg -> the `key` argument of crypto.verify }
+    this.jwks = [];
+    for (const { index, jwk } of keys) this.jwks[index] = jwk;
+    // index -> { alg -> the `key` argument of crypto.verify }, filled on first use: a JWK Set
+    // may hold many keys, and a KeyObject costs an OpenSSL import.
     this.keys = [];
-    for (const { index, jwk } of keys) {
-      if (jwk.kty !== 'RSA' && jwk.kty !== 'EC') continue;
-      let keyObject;
-      try {
-        keyObject = crypto.createPublicKey({ key: jwk, format: 'jwk' });
-      } catch {
-        continue; // OpenSSL refuses a key the core accepted: the core checks its tokens.
-      }
-      const byAlg = Object.create(null);
-      for (const [alg, params] of Object.entries(ALGORITHMS)) {
-        const { digest, ...options } = params;
-        byAlg[alg] = { digest, key: { key: keyObject, ...options } };
-      }
-      this.keys[index] = byAlg;
-    }
   }
 
   check(keyIndex, alg, signingInput, signature) {
-    const use = this.keys[keyIndex]?.[alg];
+    const use = this.keys[keyIndex]?.[alg] ?? this.#prepare(keyIndex, alg);
     if (use === undefined) return IN_THE_CORE;
     try {
       return crypto.verify(use.digest, signingInput, use.key, signature) ? VERIFIES : DOES_NOT_VERIFY;
     } catch {
       return IN_THE_CORE;
     }
+  }
+
+  #prepare(keyIndex, alg) {
+    const params = ALGORITHMS[alg];
+    const jwk = this.jwks[keyIndex];
+    if (params === undefined || jwk === undefined || jwk.kty !== params.kty) return undefined;
+    const byAlg = (this.keys[keyIndex] ??= Object.create(null));
+    let keyObject = byAlg[''];
+    if (keyObject === undefined) {
+      try {
+        keyObject = crypto.createPublicKey({ key: jwk, format: 'jwk' });
+      } catch {
+        keyObject = null; // OpenSSL refuses a key the core accepted: the core checks its tokens.
+      }
+      byAlg[''] = keyObject;
+    }
+    if (keyObject === null) return undefined;
+    const key = params.options === undefined ? keyObject : { key: keyObject, ...params.options };
+    return (byAlg[alg] = { digest: params.digest, key });
   }
 }
 

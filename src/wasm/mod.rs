@@ -191,6 +191,20 @@ impl WasmVerifier {
         }
     }
 
+    /// `verify` of a token given as its UTF-8 bytes. The package writes them with
+    /// `TextEncoder.encodeInto` into a reused buffer: for a token-sized string that is several
+    /// times cheaper than wasm-bindgen's per-character string hand-over.
+    #[wasm_bindgen(js_name = verifyUtf8)]
+    pub fn verify_utf8(&mut self, token: &[u8], now: f64) -> Result<JsValue, JsValue> {
+        self.verify(utf8(token)?, now)
+    }
+
+    /// `verifyDeferred` of a token given as its UTF-8 bytes (see `verifyUtf8`).
+    #[wasm_bindgen(js_name = verifyDeferredUtf8)]
+    pub fn verify_deferred_utf8(&mut self, token: &[u8], now: f64) -> Result<JsValue, JsValue> {
+        self.verify_deferred(utf8(token)?, now)
+    }
+
     /// Like `verify`, with the asynchronous platform: when it deferred the signature check,
     /// returns `{ ifValid?, ifValidError?, ifInvalid }` (the verdict for each answer, decided
     /// here; the platform holds the promise of the answer), otherwise what `verify` returns.
@@ -286,6 +300,19 @@ pub fn wasm_memory_bytes() -> f64 {
     #[cfg(not(target_arch = "wasm32"))]
     let pages = 0;
     (pages * 65536) as f64
+}
+
+/// The token's text; bytes that are not UTF-8 are a malformed token (`encodeInto` never writes
+/// such bytes: this is for callers of the bindings themselves).
+fn utf8(token: &[u8]) -> Result<&str, JsValue> {
+    core::str::from_utf8(token).map_err(|_| {
+        output::error_object(
+            "ERR_JWT_MALFORMED",
+            "the token is not UTF-8 text",
+            None,
+            None,
+        )
+    })
 }
 
 /// The JavaScript code of a core error code: `ERR_JWT_` + its name in upper case.

@@ -54,9 +54,9 @@ impl ObjectWriter {
     }
 
     /// A value that is already JSON text.
-    fn raw(&mut self, key: &str, json: &str) {
+    fn raw(&mut self, key: &str, json: &[u8]) {
         self.key(key);
-        self.out.extend_from_slice(json.as_bytes());
+        self.out.extend_from_slice(json);
     }
 
     fn optional<T: Serialize + ?Sized>(
@@ -130,8 +130,9 @@ fn write_verified(out: &mut ObjectWriter, verified: &Verified) -> Result<(), JsV
     // The texts as the token carried them: the core parsed them strictly (no duplicate names,
     // bounded depth, correctly rounded numbers), so `JSON.parse` gives the same values, in the
     // issuer's member order, without serialising them again here.
-    out.raw("header", verified.header_json());
-    out.raw("payload", verified.claims_json());
+    let (header, payload) = verified.json_bytes();
+    out.raw("header", header);
+    out.raw("payload", payload);
     out.value("scopes", verified.scopes())?;
     out.value("alg", verified.algorithm().name())?;
     out.optional("kid", verified.kid())
