@@ -147,18 +147,18 @@ export interface JwtPayload {
 
 /**
  * What `verify` returns. `P` types your own claims: `verifier.verify<{ tenant_id: string }>(token)`.
- * Deeply frozen: the cache hands the same object out for a repeated token, so nobody can change
- * what another caller sees (copy it, e.g. with `structuredClone`, to modify it).
+ * A fresh object on every call, cache hits included. `header` and `payload` keep the token's member
+ * order.
  */
 export interface VerifiedToken<P extends object = {}> {
-  readonly header: Readonly<JwtHeader>;
-  readonly payload: Readonly<JwtPayload & P>;
+  header: JwtHeader;
+  payload: JwtPayload & P;
   /** The granted scopes: `scope` split on spaces, plus `scp`. */
-  readonly scopes: readonly string[];
+  scopes: string[];
   /** The algorithm that verified the signature. */
-  readonly alg: Algorithm;
+  alg: Algorithm;
   /** The `kid` of the JWK that verified the signature (absent when that key has none). */
-  readonly kid?: string;
+  kid?: string;
 }
 
 /** What `decode` returns: nothing in it is verified. */

@@ -49,7 +49,10 @@ impl Verified {
 
     /// The header's and the claims' JSON text as bytes, without checking UTF-8 again (for the
     /// bindings, which copy them into JavaScript's `JSON.parse`).
-    #[cfg_attr(not(feature = "wasm"), allow(dead_code, reason = "only the bindings use it"))]
+    #[cfg_attr(
+        not(feature = "wasm"),
+        allow(dead_code, reason = "only the bindings use it")
+    )]
     pub(crate) fn json_bytes(&self) -> (&[u8], &[u8]) {
         (&self.header_json, &self.claims_json)
     }

@@ -297,7 +297,8 @@ fn what_the_package_cache_and_platforms_get() {
     assert_eq!(Array::from(&verifier.public_keys().unwrap()).length(), 0);
     verifier.set_platform(Some(platform("return 0")), Some(platform("return 3")));
     assert!(verifier.verify(&t, NOW).is_ok());
-    assert!(verifier.verify_deferred(&t, NOW).is_ok());
+    assert!(verifier.verify_deferred_text(t.as_bytes(), NOW).is_ok());
+    assert!(verifier.verify_text(t.as_bytes(), NOW).unwrap().is_string());
     // backend: 'wasm' never takes a platform.
     let portable = WasmVerifier::new(&options(r#""backend":"wasm""#)).unwrap();
     assert!(!portable.accepts_platform());

@@ -106,20 +106,12 @@ function utf8(token) {
   return scratch.subarray(0, encoder.encodeInto(token, scratch).written);
 }
 
-/** Deep-freezes a result: cached results are handed out again, so nobody may change one. */
-function freeze(value) {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key in value) freeze(value[key]);
-  }
-  return value;
-}
-
 /**
- * The verified-token cache: token digest -> { result, from, until }, LRU-bounded. It answers
- * only when `now` is inside the window the core computed for the token's time claims (exp,
- * nbf, iat, maximum age): outside it, the core verifies again and gives the verdict. Keyed by
- * a SHA-256 digest, so it holds no bearer token. Failures are never cached.
+ * The verified-token cache: token digest -> { text, from, until }, LRU-bounded. It answers only
+ * when `now` is inside the window the core computed for the token's time claims (exp, nbf, iat,
+ * maximum age): outside it, the core verifies again and gives the verdict. It keeps the result's
+ * JSON text, so every hit is a fresh object (a caller changing one changes nothing for the
+ * next). Keyed by a SHA-256 digest, so it holds no bearer token. Failures are never cached.
  */
 class ResultCache {
   constructor(maxEntries, digest) {
@@ -130,7 +122,7 @@ class ResultCache {
     this.misses = 0;
   }
 
-  /** The cached result for `key` at `now`, or undefined (the core must verify). */
+  /** The cached result's JSON text for `key` at `now`, or undefined (the core must verify). */
   lookup(key, now) {
     const entry = this.entries.get(key);
     if (entry === undefined) {
@@ -143,18 +135,18 @@ class ResultCache {
       // Most recently used last: Map keeps insertion order.
       this.entries.delete(key);
       this.entries.set(key, entry);
-      return entry.result;
+      return entry.text;
     }
     // Expired for good: drop it (a not-yet-valid entry may become valid, so it stays).
     if (second >= entry.until) this.entries.delete(key);
     return undefined;
   }
 
-  store(key, result, from, until) {
+  store(key, text, from, until) {
     if (this.entries.size >= this.maxEntries && !this.entries.has(key)) {
       this.entries.delete(this.entries.keys().next().value);
     }
-    this.entries.set(key, { result, from, until });
+    this.entries.set(key, { text, from, until });
   }
 
   stats() {
@@ -219,7 +211,7 @@ function createApi(bindings, hooks = {}) {
       const key = this.#cacheKey(token);
       if (key !== undefined) {
         const hit = this.#cache.lookup(key, now);
-        if (hit !== undefined) return hit;
+        if (hit !== undefined) return JSON.parse(hit);
       }
       return this.#verifyWith(core, token, now, key, Verifier.prototype.verify);
     }
@@ -240,17 +232,18 @@ function createApi(bindings, hooks = {}) {
         key = this.#cacheKey(token);
         if (key !== undefined) {
           const hit = this.#cache.lookup(key, now);
-          if (hit !== undefined) return Promise.resolve(hit);
+          if (hit !== undefined) return Promise.resolve(JSON.parse(hit));
         }
       } catch (error) {
         return Promise.reject(error);
       }
-      let value;
+      let text;
       try {
-        value =
+        // A token too long to be valid goes as a string: the core refuses it at once (throws).
+        text =
           token.length > this.#maxTokenLength
-            ? core.verifyDeferred(token, now)
-            : core.verifyDeferredUtf8(utf8(token), now);
+            ? core.verify(token, now)
+            : core.verifyDeferredText(utf8(token), now);
       } catch (thrown) {
         this.#asyncPlatform.take();
         return Promise.reject(asError(thrown, Verifier.prototype.verifyAsync));
@@ -260,11 +253,11 @@ function createApi(bindings, hooks = {}) {
       const until = core.validUntil;
       const cache = key === undefined ? undefined : this.#cache;
       if (pending === undefined) {
-        // Decided without waiting (HMAC, a failed check before the signature, ...).
-        const result = freeze(value);
-        cache?.store(key, result, from, until);
-        return Promise.resolve(result);
+        // Decided without waiting (HMAC, a key the platform leaves to the core, ...).
+        cache?.store(key, text, from, until);
+        return Promise.resolve(JSON.parse(text));
       }
+      const value = JSON.parse(text);
       // free() during the wait must not pull the core from under the fallback below.
       this.#inFlight += 1;
       // `pending` never rejects (the platform turns failures into `undefined`).
@@ -276,9 +269,8 @@ function createApi(bindings, hooks = {}) {
           }
           const failure = verifies ? value.ifValidError : value.ifInvalid;
           if (failure !== undefined) throw makeError(failure.code, failure.message, failure, undefined);
-          const result = freeze(value.ifValid);
-          cache?.store(key, result, from, until);
-          return result;
+          cache?.store(key, JSON.stringify(value.ifValid), from, until);
+          return value.ifValid;
         } finally {
           this.#inFlight -= 1;
           if (this.#inFlight === 0 && this.#retired !== undefined) {
@@ -330,19 +322,24 @@ function createApi(bindings, hooks = {}) {
       return this.#cache.digest(token);
     }
 
-    // A full verification by the core; a valid result is frozen and cached under `key`.
+    // A full verification by the core; a valid result's text is cached under `key`.
     #verifyWith(core, token, now, key, stackStart) {
-      let result;
+      if (token.length > this.#maxTokenLength) {
+        // Too long to be valid: sent as a string, the core refuses it at once.
+        try {
+          return core.verify(token, now);
+        } catch (thrown) {
+          return rethrow(thrown, stackStart);
+        }
+      }
+      let text;
       try {
-        // A token too long to be valid goes as a string: the core refuses it at once.
-        const verified =
-          token.length > this.#maxTokenLength ? core.verify(token, now) : core.verifyUtf8(utf8(token), now);
-        result = freeze(verified);
+        text = core.verifyText(utf8(token), now);
       } catch (thrown) {
         return rethrow(thrown, stackStart);
       }
-      if (key !== undefined) this.#cache?.store(key, result, core.validFrom, core.validUntil);
-      return result;
+      if (key !== undefined) this.#cache?.store(key, text, core.validFrom, core.validUntil);
+      return JSON.parse(text);
     }
 
     #live(stackStart) {

@@ -199,7 +199,9 @@ test('verifyAsync: same results and errors as verify, cached, rejects for bad in
   const webVerifier = new web.Verifier({ jwks: { keys: [keys.ES256.jwk] } });
   const first = await webVerifier.verifyAsync(token, { now: NOW });
   assert.deepEqual(first, viaAsync);
-  assert.equal(await webVerifier.verifyAsync(token, { now: NOW + 1 }), first);
+  const hit = await webVerifier.verifyAsync(token, { now: NOW + 1 });
+  assert.deepEqual(hit, first);
+  assert.notEqual(hit, first, 'a fresh object');
   assert.deepEqual(webVerifier.cacheStats(), { hits: 1, misses: 1, entries: 1, maxEntries: 1000 });
   await assert.rejects(webVerifier.verifyAsync(token, { now: NOW + 61 }), { code: 'ERR_JWT_EXPIRED' });
   // Freed while a check is in flight: the pending result still arrives.

@@ -99,6 +99,31 @@ pub struct WasmVerifier {
 }
 
 impl WasmVerifier {
+    /// The synchronous verification: the platform's synchronous arithmetic where attached.
+    fn verify_now(&mut self, token: &str, now: f64) -> Result<crate::verify::Verified, JsValue> {
+        let now = options::unix_seconds(now)?;
+        let outcome = match &self.platform {
+            Some(platform) => self.verifier.verify_with(
+                token,
+                now,
+                &mut PlatformBackend {
+                    platform,
+                    may_defer: false,
+                },
+            ),
+            None => self.verifier.verify(token, now).map(Outcome::Verified),
+        };
+        match outcome {
+            Ok(Outcome::Verified(verified)) => {
+                self.remember_window(&verified);
+                Ok(verified)
+            }
+            // Not reachable: the backend above may not defer.
+            Ok(Outcome::Deferred(deferred)) => Err(token_error(deferred.if_invalid())),
+            Err(error) => Err(token_error(&error)),
+        }
+    }
+
     /// Keeps `verified`'s time window for `validFrom`/`validUntil`; only the package's cache
     /// reads it, so without a cache it is not computed.
     fn remember_window(&mut self, verified: &crate::verify::Verified) {
@@ -168,50 +193,30 @@ impl WasmVerifier {
     /// Verifies `token` at `now` (Unix seconds; fractions are floored). Returns
     /// `{ header, payload, scopes, alg, kid? }`; throws `{ code: 'ERR_JWT_…', message, claim? }`.
     pub fn verify(&mut self, token: &str, now: f64) -> Result<JsValue, JsValue> {
-        let now = options::unix_seconds(now)?;
-        let outcome = match &self.platform {
-            Some(platform) => self.verifier.verify_with(
-                token,
-                now,
-                &mut PlatformBackend {
-                    platform,
-                    may_defer: false,
-                },
-            ),
-            None => self.verifier.verify(token, now).map(Outcome::Verified),
-        };
-        match outcome {
-            Ok(Outcome::Verified(verified)) => {
-                self.remember_window(&verified);
-                output::verified(&verified)
-            }
-            // Not reachable: the backend above may not defer.
-            Ok(Outcome::Deferred(deferred)) => Err(token_error(deferred.if_invalid())),
-            Err(error) => Err(token_error(&error)),
-        }
+        let verified = self.verify_now(token, now)?;
+        output::verified(&verified)
     }
 
-    /// `verify` of a token given as its UTF-8 bytes. The package writes them with
-    /// `TextEncoder.encodeInto` into a reused buffer: for a token-sized string that is several
-    /// times cheaper than wasm-bindgen's per-character string hand-over.
-    #[wasm_bindgen(js_name = verifyUtf8)]
-    pub fn verify_utf8(&mut self, token: &[u8], now: f64) -> Result<JsValue, JsValue> {
-        self.verify(utf8(token)?, now)
+    /// `verify` for the package's hot path: the token as UTF-8 bytes (the package writes them
+    /// with `TextEncoder.encodeInto` into a reused buffer, several times cheaper than
+    /// wasm-bindgen's per-character string hand-over) and the result as JSON text (which the
+    /// package parses, and keeps for its cache).
+    #[wasm_bindgen(js_name = verifyText)]
+    pub fn verify_text(&mut self, token: &[u8], now: f64) -> Result<JsValue, JsValue> {
+        let verified = self.verify_now(utf8(token)?, now)?;
+        output::verified_text(&verified)
     }
 
-    /// `verifyDeferred` of a token given as its UTF-8 bytes (see `verifyUtf8`).
-    #[wasm_bindgen(js_name = verifyDeferredUtf8)]
-    pub fn verify_deferred_utf8(&mut self, token: &[u8], now: f64) -> Result<JsValue, JsValue> {
-        self.verify_deferred(utf8(token)?, now)
-    }
-
-    /// Like `verify`, with the asynchronous platform: when it deferred the signature check,
-    /// returns `{ ifValid?, ifValidError?, ifInvalid }` (the verdict for each answer, decided
-    /// here; the platform holds the promise of the answer), otherwise what `verify` returns.
-    #[wasm_bindgen(js_name = verifyDeferred)]
-    pub fn verify_deferred(&mut self, token: &str, now: f64) -> Result<JsValue, JsValue> {
+    /// Like `verifyText`, with the asynchronous platform: when it deferred the signature check,
+    /// returns the JSON text of `{ ifValid | ifValidError, ifInvalid }` (the verdict for each
+    /// answer, decided here; the platform holds the promise of the answer), otherwise what
+    /// `verifyText` returns.
+    #[wasm_bindgen(js_name = verifyDeferredText)]
+    pub fn verify_deferred_text(&mut self, token: &[u8], now: f64) -> Result<JsValue, JsValue> {
+        let token = utf8(token)?;
         let Some(platform) = &self.async_platform else {
-            return self.verify(token, now);
+            let verified = self.verify_now(token, now)?;
+            return output::verified_text(&verified);
         };
         let now = options::unix_seconds(now)?;
         let mut backend = PlatformBackend {
@@ -221,13 +226,13 @@ impl WasmVerifier {
         match self.verifier.verify_with(token, now, &mut backend) {
             Ok(Outcome::Verified(verified)) => {
                 self.remember_window(&verified);
-                output::verified(&verified)
+                output::verified_text(&verified)
             }
             Ok(Outcome::Deferred(deferred)) => {
                 if let Ok(verified) = deferred.if_valid() {
                     self.remember_window(verified);
                 }
-                output::deferred(&deferred)
+                output::deferred_text(&deferred)
             }
             Err(error) => Err(token_error(&error)),
         }

@@ -117,6 +117,13 @@ impl ObjectWriter {
         self.out.push(b'}');
         to_js(&self.out)
     }
+
+    /// The JSON text itself, as a JavaScript string (the package parses it, and keeps it for its
+    /// cache: parsing a kept text again is how a cache hit gets a fresh object).
+    fn finish_text(mut self) -> Result<JsValue, JsValue> {
+        self.out.push(b'}');
+        text_of(&self.out).map(JsValue::from_str)
+    }
 }
 
 /// `{ header, payload, scopes, alg, kid? }` of a verified token.
@@ -124,6 +131,13 @@ pub(super) fn verified(verified: &Verified) -> Result<JsValue, JsValue> {
     let mut out = ObjectWriter::new();
     write_verified(&mut out, verified)?;
     out.finish()
+}
+
+/// [`verified`] as JSON text.
+pub(super) fn verified_text(verified: &Verified) -> Result<JsValue, JsValue> {
+    let mut out = ObjectWriter::new();
+    write_verified(&mut out, verified)?;
+    out.finish_text()
 }
 
 fn write_verified(out: &mut ObjectWriter, verified: &Verified) -> Result<(), JsValue> {
@@ -209,15 +223,16 @@ pub(super) fn lint(warnings: &[LintWarning]) -> Result<JsValue, JsValue> {
     Reflect::get(&wrapper, &JsValue::from_str("w"))
 }
 
-/// `{ ifValid?, ifValidError?, ifInvalid }` of a token whose signature check was deferred.
-pub(super) fn deferred(deferred: &DeferredSignature) -> Result<JsValue, JsValue> {
+/// `{ ifValid?, ifValidError?, ifInvalid }` of a token whose signature check was deferred, as
+/// JSON text.
+pub(super) fn deferred_text(deferred: &DeferredSignature) -> Result<JsValue, JsValue> {
     let mut out = ObjectWriter::new();
     match deferred.if_valid() {
         Ok(verified) => out.object("ifValid", |inner| write_verified(inner, verified))?,
         Err(error) => write_error(&mut out, "ifValidError", error)?,
     }
     write_error(&mut out, "ifInvalid", deferred.if_invalid())?;
-    out.finish()
+    out.finish_text()
 }
 
 /// `key: { code, message, claim? }`.
@@ -323,8 +338,12 @@ pub(super) fn error_object(
 }
 
 fn to_js(json: &[u8]) -> Result<JsValue, JsValue> {
-    // serde_json writes UTF-8, and the keys written by hand are ASCII.
-    let text = core::str::from_utf8(json)
-        .map_err(|_| error_object("ERR_INTERNAL", "result is not UTF-8", None, None))?;
-    JSON::parse(text)
+    JSON::parse(text_of(json)?)
+}
+
+fn text_of(json: &[u8]) -> Result<&str, JsValue> {
+    // serde_json writes UTF-8, the token's JSON texts were parsed (so are UTF-8), and the keys
+    // written by hand are ASCII.
+    core::str::from_utf8(json)
+        .map_err(|_| error_object("ERR_INTERNAL", "result is not UTF-8", None, None))
 }
