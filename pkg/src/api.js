@@ -107,11 +107,31 @@ function utf8(token) {
 }
 
 /**
- * The verified-token cache: token digest -> { text, from, until }, LRU-bounded. It answers only
- * when `now` is inside the window the core computed for the token's time claims (exp, nbf, iat,
- * maximum age): outside it, the core verifies again and gives the verdict. It keeps the result's
- * JSON text, so every hit is a fresh object (a caller changing one changes nothing for the
- * next). Keyed by a SHA-256 digest, so it holds no bearer token. Failures are never cached.
+ * A deep copy of a parsed JSON value (only plain objects, arrays and primitives): ~3x cheaper
+ * than parsing its text again. `__proto__` is copied as the own property JSON.parse made it,
+ * never as an assignment to the copy's prototype.
+ */
+function copyOf(value) {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(copyOf);
+  const copy = {};
+  for (const key in value) {
+    if (key === '__proto__') {
+      Object.defineProperty(copy, key, { value: copyOf(value[key]), enumerable: true, writable: true, configurable: true });
+    } else {
+      copy[key] = copyOf(value[key]);
+    }
+  }
+  return copy;
+}
+
+/**
+ * The verified-token cache: token digest -> { result, from, until }, LRU-bounded. It answers
+ * only when `now` is inside the window the core computed for the token's time claims (exp, nbf,
+ * iat, maximum age): outside it, the core verifies again and gives the verdict. It keeps a
+ * pristine copy of each result and hands out copies of it, so every result is a fresh object (a
+ * caller changing one changes nothing for the next). Keyed by a SHA-256 digest, so it holds no
+ * bearer token. Failures are never cached.
  */
 class ResultCache {
   constructor(maxEntries, digest) {
@@ -122,7 +142,7 @@ class ResultCache {
     this.misses = 0;
   }
 
-  /** The cached result's JSON text for `key` at `now`, or undefined (the core must verify). */
+  /** A copy of the cached result for `key` at `now`, or undefined (the core must verify). */
   lookup(key, now) {
     const entry = this.entries.get(key);
     if (entry === undefined) {
@@ -135,18 +155,19 @@ class ResultCache {
       // Most recently used last: Map keeps insertion order.
       this.entries.delete(key);
       this.entries.set(key, entry);
-      return entry.text;
+      return copyOf(entry.result);
     }
     // Expired for good: drop it (a not-yet-valid entry may become valid, so it stays).
     if (second >= entry.until) this.entries.delete(key);
     return undefined;
   }
 
-  store(key, text, from, until) {
+  /** Keeps `result` itself (the caller hands out a copy) under `key`. */
+  store(key, result, from, until) {
     if (this.entries.size >= this.maxEntries && !this.entries.has(key)) {
       this.entries.delete(this.entries.keys().next().value);
     }
-    this.entries.set(key, { text, from, until });
+    this.entries.set(key, { result, from, until });
   }
 
   stats() {
@@ -211,7 +232,7 @@ function createApi(bindings, hooks = {}) {
       const key = this.#cacheKey(token);
       if (key !== undefined) {
         const hit = this.#cache.lookup(key, now);
-        if (hit !== undefined) return JSON.parse(hit);
+        if (hit !== undefined) return hit;
       }
       return this.#verifyWith(core, token, now, key, Verifier.prototype.verify);
     }
@@ -232,7 +253,7 @@ function createApi(bindings, hooks = {}) {
         key = this.#cacheKey(token);
         if (key !== undefined) {
           const hit = this.#cache.lookup(key, now);
-          if (hit !== undefined) return Promise.resolve(JSON.parse(hit));
+          if (hit !== undefined) return Promise.resolve(hit);
         }
       } catch (error) {
         return Promise.reject(error);
@@ -254,8 +275,10 @@ function createApi(bindings, hooks = {}) {
       const cache = key === undefined ? undefined : this.#cache;
       if (pending === undefined) {
         // Decided without waiting (HMAC, a key the platform leaves to the core, ...).
-        cache?.store(key, text, from, until);
-        return Promise.resolve(JSON.parse(text));
+        const result = JSON.parse(text);
+        if (cache === undefined) return Promise.resolve(result);
+        cache.store(key, result, from, until);
+        return Promise.resolve(copyOf(result));
       }
       const value = JSON.parse(text);
       // free() during the wait must not pull the core from under the fallback below.
@@ -269,8 +292,9 @@ function createApi(bindings, hooks = {}) {
           }
           const failure = verifies ? value.ifValidError : value.ifInvalid;
           if (failure !== undefined) throw makeError(failure.code, failure.message, failure, undefined);
-          cache?.store(key, JSON.stringify(value.ifValid), from, until);
-          return value.ifValid;
+          if (cache === undefined) return value.ifValid;
+          cache.store(key, value.ifValid, from, until);
+          return copyOf(value.ifValid);
         } finally {
           this.#inFlight -= 1;
           if (this.#inFlight === 0 && this.#retired !== undefined) {
@@ -322,7 +346,7 @@ function createApi(bindings, hooks = {}) {
       return this.#cache.digest(token);
     }
 
-    // A full verification by the core; a valid result's text is cached under `key`.
+    // A full verification by the core; a valid result is cached under `key`.
     #verifyWith(core, token, now, key, stackStart) {
       if (token.length > this.#maxTokenLength) {
         // Too long to be valid: sent as a string, the core refuses it at once.
@@ -338,8 +362,11 @@ function createApi(bindings, hooks = {}) {
       } catch (thrown) {
         return rethrow(thrown, stackStart);
       }
-      if (key !== undefined) this.#cache?.store(key, text, core.validFrom, core.validUntil);
-      return JSON.parse(text);
+      const result = JSON.parse(text);
+      const cache = this.#cache;
+      if (key === undefined || cache === undefined) return result;
+      cache.store(key, result, core.validFrom, core.validUntil);
+      return copyOf(result);
     }
 
     #live(stackStart) {

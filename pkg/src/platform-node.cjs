@@ -77,10 +77,11 @@ function nodePlatform(keys) {
   return { sync: new NodePlatform(keys) };
 }
 
-/** The cache key of a token: SHA-256, base64 (one-shot `crypto.hash` where Node has it). */
+/** The cache key of a token: its SHA-256 as a 32-character binary string (one-shot `crypto.hash`
+ * where Node has it). */
 const digest =
   typeof crypto.hash === 'function'
-    ? (token) => crypto.hash('sha256', token, 'base64')
-    : (token) => crypto.createHash('sha256').update(token).digest('base64');
+    ? (token) => crypto.hash('sha256', token, 'latin1')
+    : (token) => crypto.createHash('sha256').update(token).digest('latin1');
 
 module.exports = { nodePlatform, digest };

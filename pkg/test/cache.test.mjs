@@ -165,3 +165,18 @@ test('a cached token under a different policy is judged by that policy', () => {
   const [h, p] = token.split('.');
   assert.equal(codeOf(() => one.verify(`${h}.${p}.${b64url('forged')}`, { now: NOW })), 'ERR_JWT_BAD_SIGNATURE');
 });
+
+test('a "__proto__" claim stays an own property on hits too (no prototype swap)', () => {
+  const fx = hs256Fixture();
+  const verifier = new Verifier({ jwks: fx.jwks });
+  // JSON.parse makes "__proto__" an own member, and JSON.stringify (the signer) keeps it.
+  const token = fx.token(JSON.parse('{"sub":"x","__proto__":{"admin":true},"nested":{"__proto__":[1]}}'));
+  for (const call of ['miss', 'hit']) {
+    const { payload } = verifier.verify(token, { now: NOW });
+    assert.equal(Object.getPrototypeOf(payload), Object.prototype, call);
+    assert.equal(payload.admin, undefined, call);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(payload, '__proto__').value, { admin: true }, call);
+    assert.ok(Array.isArray(Object.getOwnPropertyDescriptor(payload.nested, '__proto__').value), call);
+  }
+  assert.equal(verifier.cacheStats().hits, 1);
+});
