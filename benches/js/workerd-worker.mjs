@@ -21,6 +21,60 @@ function postChecks(policy, payload) {
   return payload;
 }
 
+// How WebCrypto verifies each JWS algorithm (import parameters, verify parameters).
+const WEBCRYPTO = {
+  RS256: [{ name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, { name: 'RSASSA-PKCS1-v1_5' }],
+  PS256: [{ name: 'RSA-PSS', hash: 'SHA-256' }, { name: 'RSA-PSS', saltLength: 32 }],
+  ES256: [{ name: 'ECDSA', namedCurve: 'P-256' }, { name: 'ECDSA', hash: 'SHA-256' }],
+  ES384: [{ name: 'ECDSA', namedCurve: 'P-384' }, { name: 'ECDSA', hash: 'SHA-384' }],
+  EdDSA: [{ name: 'Ed25519' }, { name: 'Ed25519' }],
+  HS256: [{ name: 'HMAC', hash: 'SHA-256' }, { name: 'HMAC' }],
+};
+
+const B64URL = new Uint8Array(128);
+[...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].forEach((c, i) => (B64URL[c.charCodeAt(0)] = i));
+function fromB64url(text) {
+  const out = new Uint8Array((text.length * 3) >> 2);
+  let bits = 0;
+  let count = 0;
+  let o = 0;
+  for (let i = 0; i < text.length; i++) {
+    bits = (bits << 6) | B64URL[text.charCodeAt(i)];
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out[o++] = (bits >> count) & 0xff;
+    }
+  }
+  return out;
+}
+const utf8 = new TextEncoder();
+const text = new TextDecoder();
+
+// The floor for any WebCrypto-based verifier: split, base64url, JSON.parse, one subtle.verify with
+// a key imported once, and the policy's claim checks written inline. Not a library: a lower bound.
+function rawWebCrypto({ jwks, policy }, alg) {
+  // Without `alg` (WebCrypto checks it against its own names, e.g. Ed25519 vs EdDSA).
+  const { alg: _alg, ...jwk } = jwks.keys.find((k) => k.alg === alg);
+  const [importParams, verifyParams] = WEBCRYPTO[alg];
+  const keyPromise = crypto.subtle.importKey('jwk', jwk, importParams, false, ['verify']);
+  return async (token) => {
+    const [h, p, s] = token.split('.');
+    const header = JSON.parse(text.decode(fromB64url(h)));
+    if (header.alg !== alg || header.typ !== policy.typ) throw new Error('header');
+    const ok = await crypto.subtle.verify(verifyParams, await keyPromise, fromB64url(s), utf8.encode(`${h}.${p}`));
+    if (!ok) throw new Error('bad_signature');
+    const payload = JSON.parse(text.decode(fromB64url(p)));
+    const now = Date.now() / 1000;
+    if (payload.iss !== policy.issuer || payload.sub !== policy.subject) throw new Error('iss/sub');
+    if (!(Array.isArray(payload.aud) ? payload.aud : [payload.aud]).includes(policy.audience)) throw new Error('aud');
+    if (typeof payload.exp !== 'number' || now >= payload.exp) throw new Error('exp');
+    if (typeof payload.nbf === 'number' && now < payload.nbf) throw new Error('nbf');
+    if (typeof payload.iat !== 'number' || payload.iat > now || now - payload.iat > policy.maxTokenAge) throw new Error('iat');
+    return postChecks(policy, payload);
+  };
+}
+
 function makeContenders({ jwks, policy, algs }) {
   const options = {
     jwks,
@@ -58,6 +112,7 @@ function makeContenders({ jwks, policy, algs }) {
     jwtward: { sync: true, make: () => (token) => verifier.verify(token) },
     jose: { make: joseVerify },
     jose64: { make: joseVerify, inFlight: IN_FLIGHT },
+    webcrypto: { make: (alg) => rawWebCrypto({ jwks, policy }, alg) },
   };
   if (asyncVerify) {
     contenders.jwtward_async = { make: () => (token) => verifier.verifyAsync(token) };
