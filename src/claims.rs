@@ -94,15 +94,15 @@ impl Claims {
     }
 }
 
-/// Normalises a media type for `typ` comparison (RFC 7515 §4.1.9): case-insensitive, with
-/// `application/` implied when there is no `/`.
-fn media_type(typ: &str) -> String {
-    let lower = typ.to_ascii_lowercase();
-    if lower.contains('/') {
-        lower
-    } else {
-        format!("application/{lower}")
+/// Whether two `typ` values name the same media type (RFC 7515 §4.1.9): case-insensitive, with
+/// `application/` implied when there is no `/`. Compared as (type, rest) split at the first `/`,
+/// which is comparing the normalised strings without building them (this runs on every token).
+fn same_media_type(a: &str, b: &str) -> bool {
+    fn parts(typ: &str) -> (&str, &str) {
+        typ.split_once('/').unwrap_or(("application", typ))
     }
+    let ((a_type, a_rest), (b_type, b_rest)) = (parts(a), parts(b));
+    a_type.eq_ignore_ascii_case(b_type) && a_rest.eq_ignore_ascii_case(b_rest)
 }
 
 /// JSON equality where numbers compare by value, so a policy's `1` matches a token's `1.0`.
@@ -142,7 +142,7 @@ fn check_typ(header: &Header, policy: &Policy, trace: &mut Trace) -> Result<(), 
         return Ok(());
     };
     let result = match header.typ() {
-        Some(actual) if media_type(actual) == media_type(expected) => Ok(()),
+        Some(actual) if same_media_type(actual, expected) => Ok(()),
         Some(actual) => Err(Error::for_claim(
             ErrorCode::BadTyp,
             "typ",
@@ -587,6 +587,24 @@ mod tests {
         match value {
             Value::Object(map) => Claims::new(map.into_iter().collect()),
             _ => unreachable!("claims are an object"),
+        }
+    }
+
+    #[test]
+    fn typ_compares_as_media_types() {
+        for (a, b, same) in [
+            ("at+jwt", "application/at+jwt", true),
+            ("AT+JWT", "at+jwt", true),
+            ("Application/AT+jwt", "at+jwt", true),
+            ("JWT", "jwt", true),
+            ("at+jwt", "jwt", false),
+            ("text/at+jwt", "at+jwt", false),
+            ("application/at+jwt/x", "at+jwt/x", false),
+            ("application/", "", true),
+            ("", "jwt", false),
+        ] {
+            assert_eq!(same_media_type(a, b), same, "{a:?} vs {b:?}");
+            assert_eq!(same_media_type(b, a), same, "{b:?} vs {a:?}");
         }
     }
 
