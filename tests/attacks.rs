@@ -8,6 +8,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
+use jwtward::alg::hazmat::verify_deferred;
 use jwtward::{decode, Algorithm, CheckStatus, ErrorCode, Policy};
 use serde_json::{json, Value};
 

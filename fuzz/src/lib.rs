@@ -192,6 +192,13 @@ pub fn check_verdict(verifier: &Verifier, token: &str, now: i64) -> Result<Verif
         ),
     }
 
+    // A backend that defers the signature (as WebCrypto does) must give the same verdict.
+    assert_eq!(
+        jwtward::alg::hazmat::verify_deferred(verifier, token, now),
+        first,
+        "the deferred path disagrees with verify"
+    );
+
     let explanation = verifier.explain(token, now);
     match (&first, &explanation.result) {
         (Ok(_), Ok(_)) => {}

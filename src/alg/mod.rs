@@ -535,6 +535,58 @@ pub mod hazmat {
         }
     }
 
+    /// A [`super::SignatureBackend`] that defers every check, as an asynchronous platform
+    /// (WebCrypto) does, and works the answer out afterwards with this crate's own arithmetic:
+    /// for tests that the deferred path gives `verify`'s verdicts.
+    #[derive(Debug)]
+    pub struct DeferringBackend {
+        keys: alloc::vec::Vec<(usize, KeyMaterial)>,
+        answer: Option<bool>,
+    }
+
+    impl DeferringBackend {
+        /// A backend for `verifier`'s public keys.
+        pub fn for_verifier(verifier: &crate::Verifier) -> Self {
+            DeferringBackend {
+                keys: verifier
+                    .public_keys()
+                    .map(|(index, material)| (index, material.clone()))
+                    .collect(),
+                answer: None,
+            }
+        }
+    }
+
+    impl super::SignatureBackend for DeferringBackend {
+        fn verify(
+            &mut self,
+            key_index: usize,
+            alg: Algorithm,
+            message: &[u8],
+            signature: &[u8],
+        ) -> super::BackendVerdict {
+            let material = self.keys.iter().find(|(index, _)| *index == key_index);
+            self.answer = Some(material.is_some_and(|(_, material)| {
+                verify_signature(material, alg, message, signature).is_ok()
+            }));
+            super::BackendVerdict::Deferred
+        }
+    }
+
+    /// `verifier.verify(token, now)` through a [`DeferringBackend`]: `verify_with`, then
+    /// `DeferredSignature::resolve` with the answer worked out afterwards.
+    pub fn verify_deferred(
+        verifier: &crate::Verifier,
+        token: &str,
+        now: i64,
+    ) -> Result<crate::Verified, crate::Error> {
+        let mut backend = DeferringBackend::for_verifier(verifier);
+        match verifier.verify_with(token, now, &mut backend)? {
+            crate::Outcome::Verified(verified) => Ok(verified),
+            crate::Outcome::Deferred(deferred) => deferred.resolve(backend.answer == Some(true)),
+        }
+    }
+
     /// Import, algorithm check and signature check in one call.
     pub fn verify_signature(
         material: &KeyMaterial,
