@@ -801,9 +801,16 @@ function targetsSection() {
       check(`workerd ${alg}: verifyAsync / jose (${IN_FLIGHT} in flight)`, w[alg]?.jwtward_async64 && w[alg].jwtward_async64.median / w[alg].jose64.median, 1.0);
     }
   }
+  // "The portable path no slower than the table": the issue's pure-wasm figures were measured on
+  // another machine, so they are compared as ratios to fast-jwt (cache off) measured beside them.
+  const ISSUE_TABLE = { HS256: 158 / 145, RS256: 4.1 / 37.6, ES256: 1.6 / 14.3, EdDSA: 9.5 / 9.0 };
+  for (const [alg, goal] of Object.entries(ISSUE_TABLE).filter(([a]) => ALGS.includes(a))) {
+    const fresh = results.fresh[alg];
+    const ratio = fresh?.jwtward_wasm && fresh.fastjwt && fresh.jwtward_wasm.median / fresh.fastjwt.median;
+    check(`portable ${alg}: backend 'wasm' / fast-jwt (issue table ratio)`, ratio, goal);
+  }
   table(['target', 'measured', 'goal', ''], rows);
   if (!verifierHasAsync) console.log('(verifyAsync is not in this build: its Node and workerd targets are not measured)');
-  console.log('(the "portable path no slower than issue 6\'s table" target: compare the wasm rows above with it)');
 }
 
 // ---------------------------------------------------------------------------------------------
