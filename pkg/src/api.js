@@ -249,22 +249,22 @@ function createApi(bindings, hooks = {}) {
         core = this.#live(Verifier.prototype.verifyAsync);
         now = nowOf(options, Verifier.prototype.verifyAsync);
         if (typeof token !== 'string') throw notAString(Verifier.prototype.verifyAsync);
-        if (this.#asyncPlatform === undefined) return Promise.resolve(this.verify(token, { now }));
         key = this.#cacheKey(token);
         if (key !== undefined) {
           const hit = this.#cache.lookup(key, now);
           if (hit !== undefined) return Promise.resolve(hit);
+        }
+        if (this.#asyncPlatform === undefined || token.length > this.#maxTokenLength) {
+          // Nothing to wait for: no asynchronous platform (Node's is synchronous), or a token
+          // too long to be valid, which the core refuses at once.
+          return Promise.resolve(this.#verifyWith(core, token, now, key, Verifier.prototype.verifyAsync));
         }
       } catch (error) {
         return Promise.reject(error);
       }
       let text;
       try {
-        // A token too long to be valid goes as a string: the core refuses it at once (throws).
-        text =
-          token.length > this.#maxTokenLength
-            ? core.verify(token, now)
-            : core.verifyDeferredText(utf8(token), now);
+        text = core.verifyDeferredText(utf8(token), now);
       } catch (thrown) {
         this.#asyncPlatform.take();
         return Promise.reject(asError(thrown, Verifier.prototype.verifyAsync));

@@ -37,8 +37,10 @@ class NodePlatform {
   constructor(keys) {
     this.jwks = [];
     for (const { index, jwk } of keys) this.jwks[index] = jwk;
-    // index -> { alg -> the `key` argument of crypto.verify }, filled on first use: a JWK Set
-    // may hold many keys, and a KeyObject costs an OpenSSL import.
+    // Filled on first use: a JWK Set may hold many keys, and a KeyObject costs an OpenSSL import.
+    // index -> KeyObject, or null when OpenSSL refuses the key (the core checks its tokens).
+    this.keyObjects = [];
+    // index -> { alg -> { digest, key: the `key` argument of crypto.verify } }
     this.keys = [];
   }
 
@@ -56,18 +58,18 @@ class NodePlatform {
     const params = ALGORITHMS[alg];
     const jwk = this.jwks[keyIndex];
     if (params === undefined || jwk === undefined || jwk.kty !== params.kty) return undefined;
-    const byAlg = (this.keys[keyIndex] ??= Object.create(null));
-    let keyObject = byAlg[''];
+    let keyObject = this.keyObjects[keyIndex];
     if (keyObject === undefined) {
       try {
         keyObject = crypto.createPublicKey({ key: jwk, format: 'jwk' });
       } catch {
-        keyObject = null; // OpenSSL refuses a key the core accepted: the core checks its tokens.
+        keyObject = null;
       }
-      byAlg[''] = keyObject;
+      this.keyObjects[keyIndex] = keyObject;
     }
     if (keyObject === null) return undefined;
     const key = params.options === undefined ? keyObject : { key: keyObject, ...params.options };
+    const byAlg = (this.keys[keyIndex] ??= Object.create(null));
     return (byAlg[alg] = { digest: params.digest, key });
   }
 }

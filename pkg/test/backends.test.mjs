@@ -204,6 +204,8 @@ test('verifyAsync: same results and errors as verify, cached, rejects for bad in
   assert.notEqual(hit, first, 'a fresh object');
   assert.deepEqual(webVerifier.cacheStats(), { hits: 1, misses: 1, entries: 1, maxEntries: 1000 });
   await assert.rejects(webVerifier.verifyAsync(token, { now: NOW + 61 }), { code: 'ERR_JWT_EXPIRED' });
+  await assert.rejects(webVerifier.verifyAsync(`${token}.${'A'.repeat(70_000)}`), { code: 'ERR_JWT_TOO_LARGE' });
+  await assert.rejects(webVerifier.verifyAsync(null), { code: 'ERR_JWT_MALFORMED' });
   // Freed while a check is in flight: the pending result still arrives.
   const other = await sign(keys.ES256, { sub: 'y' });
   const pending = webVerifier.verifyAsync(other, { now: NOW });
