@@ -67,7 +67,7 @@ export function createGuard(policy, env) {
     const identity = verified ? identityHeaders(policy, route, verified) : {};
     if (origin.kind === 'demo') return verified ? demoIdentityResponse(policy, route, verified, identity) : demoPublicResponse(route);
     try {
-      return await proxy(origin, request, url, upstreamHeaders(request, route, stripped, identity));
+      return await proxy(origin, request, url, upstreamHeaders(request, route, stripped, identity, policy));
     } catch {
       entry.code = 'ERR_ORIGIN_UNAVAILABLE';
       return errorResponse(502, 'bad_gateway', 'ERR_ORIGIN_UNAVAILABLE', 'the origin could not be reached');
@@ -99,7 +99,9 @@ export function createGuard(policy, env) {
     }
 
     const match = findRoute(policy.routes, request.method, segments);
-    const route = match.route ?? policy.fallbackRoute;
+    // A path some route owns is never handed to `unmatched` for another method: that would skip the
+    // route's checks (its tenant rule, say) for DELETE when it lists GET.
+    const route = match.route ?? (match.pathOwned ? null : policy.fallbackRoute);
     if (!route) {
       entry.decision = 'deny';
       if (match.allowedMethods.length) {

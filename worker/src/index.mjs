@@ -13,8 +13,15 @@ import policyJson from '@jwtward/policy';
 import { env } from 'cloudflare:workers';
 import { compilePolicy } from './policy.mjs';
 import { createGuard } from './guard.mjs';
+import { logLine } from './log.mjs';
 
-const guard = createGuard(compilePolicy(policyJson), env);
+const policy = compilePolicy(policyJson);
+// Valid settings that weaken a default (`unmatched` other than "deny", ...): one log line each.
+for (const warning of policy.warnings) {
+  const at = warning.indexOf(': ');
+  logLine({ event: 'policy_warning', field: warning.slice(0, at), message: warning.slice(at + 2) });
+}
+const guard = createGuard(policy, env);
 
 export default {
   fetch(request, env, ctx) {

@@ -29,6 +29,22 @@ export const IDENTITY_HEADERS = Object.freeze({
 /** Incoming headers with this prefix are removed before proxying: nobody but the Worker sets them. */
 export const IDENTITY_HEADER_PREFIX = 'x-auth-';
 
+/**
+ * Headers that ask an origin to run another method than the request's (Rails, Laravel, Express's
+ * method-override, ASP.NET, ...): removed unless the policy says `forwardMethodOverride`, since the
+ * route check only ever saw the request's own method.
+ */
+export const METHOD_OVERRIDE_HEADERS = Object.freeze(['x-http-method-override', 'x-http-method', 'x-method-override']);
+
+/**
+ * A header name as CGI, WSGI, PHP and Rack see it: case-insensitive, `_` and `-` the same
+ * (`X_Auth_Tenant` and `X-Auth-Tenant` both become HTTP_X_AUTH_TENANT). Every comparison with a name
+ * the Worker sets or removes is made on this form.
+ */
+export function canonicalHeaderName(name) {
+  return name.toLowerCase().replaceAll('_', '-');
+}
+
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 // RFC 9110 token: what a header name may contain.
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -36,6 +52,7 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const RESERVED_FORWARD_HEADERS = new Set([
   'authorization', 'proxy-authorization', 'cookie', 'host', 'content-length', 'content-type',
   'content-encoding', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer',
+  ...METHOD_OVERRIDE_HEADERS,
   ...Object.values(IDENTITY_HEADERS).map((h) => h.toLowerCase()),
 ]);
 // RFC 6749 §3.3 scope-token; also exactly what may appear inside the quoted `scope="..."` of RFC 6750.
@@ -50,11 +67,12 @@ const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 const TOP_LEVEL_KEYS = new Set([
   '$schema', 'description', 'realm', 'issuer', 'audience', 'algorithms', 'typ', 'clockTolerance',
   'maxTokenAge', 'maxTokenLength', 'requiredClaims', 'claims', 'jwks', 'jwksUri', 'jwksCache',
-  'publishJwks', 'tenantClaim', 'forwardClaims', 'forwardAuthorization', 'unmatched', 'cors', 'routes',
+  'publishJwks', 'tenantClaim', 'forwardClaims', 'forwardAuthorization', 'forwardMethodOverride',
+  'keepUnderscoreHeaders', 'unmatched', 'cors', 'routes',
 ]);
 const ROUTE_KEYS = new Set([
   'name', 'description', 'methods', 'path', 'public', 'scopes', 'claims', 'requiredClaims',
-  'forwardClaims', 'forwardAuthorization',
+  'forwardClaims', 'forwardAuthorization', 'otherMethods',
 ]);
 const JWKS_CACHE_KEYS = new Set(['cooldown', 'minTtl', 'maxTtl', 'defaultTtl', 'timeout']);
 const CORS_KEYS = new Set(['allowOrigins', 'allowMethods', 'allowHeaders', 'exposeHeaders', 'maxAge', 'allowCredentials']);
@@ -77,12 +95,15 @@ const isNonEmptyString = (v) => typeof v === 'string' && v.length > 0;
 
 /**
  * Validates and compiles a policy. Returns a frozen, normalised structure the Worker uses as is;
- * throws PolicyError listing every problem.
+ * throws PolicyError listing every problem. Settings that are valid but weaken a default are listed in
+ * the result's `warnings` ("<field>: <why>"), which the Worker logs at startup and `npm start` prints.
  * @param {unknown} raw the parsed policy JSON
  */
 export function compilePolicy(raw) {
   const problems = [];
   const problem = (field, message) => problems.push(`${field}: ${message}`);
+  const warnings = [];
+  const warn = (field, message) => warnings.push(`${field}: ${message}`);
 
   if (!isObject(raw)) throw new PolicyError(['(root): must be a JSON object']);
   unknownKeys(raw, TOP_LEVEL_KEYS, '', problem);
@@ -126,10 +147,20 @@ export function compilePolicy(raw) {
   if (!isNonEmptyString(tenantClaim)) problem('tenantClaim', 'must be a claim name');
   const forwardClaims = forwardClaimMap(raw.forwardClaims, 'forwardClaims', problem);
   const forwardAuthorization = boolean(raw.forwardAuthorization, 'forwardAuthorization', problem, false);
+  const forwardMethodOverride = boolean(raw.forwardMethodOverride, 'forwardMethodOverride', problem, false);
+  if (forwardMethodOverride) {
+    warn('forwardMethodOverride', 'method-override headers reach the origin: an origin that honours them runs a method the route check never saw');
+  }
+  const keepUnderscoreHeaders = boolean(raw.keepUnderscoreHeaders, 'keepUnderscoreHeaders', problem, false);
+  if (keepUnderscoreHeaders) {
+    warn('keepUnderscoreHeaders', 'headers with "_" in their name reach the origin; CGI, WSGI, PHP and Rack read them as the "-" names of headers a proxy may set');
+  }
 
   const unmatched = raw.unmatched ?? 'deny';
   if (!['deny', 'authenticate', 'public'].includes(unmatched)) {
     problem('unmatched', 'must be "deny" (default), "authenticate" (any valid token) or "public"');
+  } else if (unmatched !== 'deny') {
+    warn('unmatched', `"${unmatched}" lets requests no route names through${unmatched === 'public' ? ' without a token' : ' with any valid token'}; "deny" is safer`);
   }
 
   const cors = corsOptions(raw.cors, problem);
@@ -151,6 +182,7 @@ export function compilePolicy(raw) {
     index: -1,
     name: `unmatched (${unmatched})`,
     methods: null,
+    otherMethods: 'deny',
     pattern: compilePattern('/*'),
     public: unmatched === 'public',
     allScopes: [],
@@ -169,10 +201,13 @@ export function compilePolicy(raw) {
     publishJwks,
     tenantClaim,
     forwardAuthorization,
+    forwardMethodOverride,
+    keepUnderscoreHeaders,
     unmatched,
     fallbackRoute,
     cors,
     routes,
+    warnings,
   });
 }
 
@@ -201,6 +236,13 @@ function compileRoute(raw, field, index, policyLevel, problem) {
         else methods.add(m);
       });
     }
+  }
+
+  // Other methods on this route's path: 405 (the route owns the path), or handed to `unmatched` when
+  // the policy says so for this route explicitly.
+  const otherMethods = raw.otherMethods ?? 'deny';
+  if (otherMethods !== 'deny' && otherMethods !== 'unmatched') {
+    problem(`${field}.otherMethods`, 'must be "deny" (default: 405 with Allow) or "unmatched" (other methods follow the policy\'s "unmatched")');
   }
 
   const isPublic = boolean(raw.public, `${field}.public`, problem, false);
@@ -261,6 +303,7 @@ function compileRoute(raw, field, index, policyLevel, problem) {
     index,
     name,
     methods,
+    otherMethods,
     pattern,
     public: isPublic,
     allScopes,
@@ -478,6 +521,7 @@ function forwardClaimMap(value, field, problem) {
     const f = `${field}.${claim}`;
     if (!CLAIM_NAME.test(claim)) problem(f, 'claim names may not be empty or contain whitespace');
     if (typeof header !== 'string' || !HEADER_NAME.test(header)) problem(f, 'must be a header name');
+    else if (header.includes('_')) problem(f, 'must not contain "_" (origins may read it as "-"; incoming "_" names are dropped)');
     else if (RESERVED_FORWARD_HEADERS.has(header.toLowerCase()) || header.toLowerCase().startsWith('cf-')) {
       problem(f, `"${header}" is reserved (transport, credentials or a built-in identity header)`);
     } else out.push({ claim, header });

@@ -101,19 +101,24 @@ export function matchPattern(compiled, segments) {
 
 /**
  * First match wins, in policy order.
- * @param {Array<{ methods: Set<string> | null, pattern: object }>} routes
+ * @param {Array<{ methods: Set<string> | null, otherMethods: string, pattern: object }>} routes
  * @param {string} method
  * @param {string[]} segments
- * @returns {{ route: object, params: Record<string, string> } | { route: null, allowedMethods: string[] }}
- *   when nothing matches, `allowedMethods` lists the methods of routes whose path matched (for a 405)
+ * @returns {{ route: object, params: Record<string, string> }
+ *   | { route: null, allowedMethods: string[], pathOwned: boolean }}
+ *   when nothing matches, `allowedMethods` lists the methods of routes whose path matched (for a 405),
+ *   and `pathOwned` says whether one of them keeps its other methods (`otherMethods: "deny"`, the
+ *   default): then the answer is 405 whatever `unmatched` says.
  */
 export function findRoute(routes, method, segments) {
   const allowedMethods = new Set();
+  let pathOwned = false;
   for (const route of routes) {
     const params = matchPattern(route.pattern, segments);
     if (params === null) continue;
     if (route.methods === null || route.methods.has(method)) return { route, params };
     for (const m of route.methods) allowedMethods.add(m);
+    if (route.otherMethods !== 'unmatched') pathOwned = true;
   }
-  return { route: null, allowedMethods: [...allowedMethods].sort() };
+  return { route: null, allowedMethods: [...allowedMethods].sort(), pathOwned };
 }

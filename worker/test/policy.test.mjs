@@ -136,6 +136,9 @@ test('forwardClaims: header names, no reserved headers; route maps merge over th
   assert.deepEqual(problemFields({ ...base(), forwardClaims: { sub: 'Authorization' } }), ['forwardClaims.sub']);
   assert.deepEqual(problemFields({ ...base(), forwardClaims: { sub: 'CF-Connecting-IP' } }), ['forwardClaims.sub']);
   assert.deepEqual(problemFields({ ...base(), forwardClaims: { sub: 'Bad Header' } }), ['forwardClaims.sub']);
+  // `_` reads as `-` at the origin: no target name with one, and reserved names in any spelling.
+  assert.deepEqual(problemFields({ ...base(), forwardClaims: { sub: 'X_User' } }), ['forwardClaims.sub']);
+  assert.deepEqual(problemFields({ ...base(), forwardClaims: { sub: 'X-HTTP-Method-Override' } }), ['forwardClaims.sub']);
   const policy = compilePolicy({
     ...base(),
     forwardClaims: { client_id: 'X-Auth-Client', email: 'X-Email' },
@@ -158,6 +161,25 @@ test('unmatched: deny by default; authenticate and public give a fallback route'
   assert.deepEqual(auth.requirements, { requiredScopes: [], requiredClaims: [], claims: {} });
   assert.equal(compilePolicy({ ...base(), unmatched: 'public' }).fallbackRoute.public, true);
   assert.deepEqual(problemFields({ ...base(), unmatched: 'allow' }), ['unmatched']);
+});
+
+/** The fields a compiled policy's warnings name. */
+const warningFields = (policy) => compilePolicy(policy).warnings.map((w) => w.slice(0, w.indexOf(':')));
+
+test('settings that weaken a default compile, each with a warning naming its field', () => {
+  assert.deepEqual(warningFields(base()), []);
+  assert.deepEqual(warningFields({ ...base(), unmatched: 'deny' }), []);
+  assert.deepEqual(warningFields({ ...base(), unmatched: 'authenticate' }), ['unmatched']);
+  assert.deepEqual(warningFields({ ...base(), unmatched: 'public' }), ['unmatched']);
+  assert.deepEqual(warningFields({ ...base(), forwardMethodOverride: true, keepUnderscoreHeaders: true }), ['forwardMethodOverride', 'keepUnderscoreHeaders']);
+  assert.deepEqual(warningFields({ ...base(), forwardMethodOverride: false, keepUnderscoreHeaders: false }), []);
+  assert.deepEqual(problemFields({ ...base(), forwardMethodOverride: 'yes' }), ['forwardMethodOverride']);
+});
+
+test('otherMethods: "deny" (default) or "unmatched", per route', () => {
+  const policy = compilePolicy({ ...base(), routes: [{ path: '/a', methods: ['GET'] }, { path: '/b', methods: ['GET'], otherMethods: 'unmatched' }] });
+  assert.deepEqual(policy.routes.map((r) => r.otherMethods), ['deny', 'unmatched']);
+  assert.deepEqual(problemFields({ ...base(), routes: [{ path: '/a', otherMethods: 'allow' }] }), ['routes[0].otherMethods']);
 });
 
 test('cors: origins are origins; "*" never with credentials', () => {
@@ -235,4 +257,18 @@ test('first match wins; a path match with another method lists the allowed metho
   assert.equal(findRoute(policy.routes, 'DELETE', splitPath('/api/items/1')).route.name, 'any');
   assert.equal(findRoute(policy.routes, 'DELETE', splitPath('/api/items')).route, null);
   assert.deepEqual(findRoute(policy.routes, 'DELETE', splitPath('/api/items')).allowedMethods, []);
+  // The path belongs to its routes: another method is theirs to refuse, unless every one of them opts out.
+  assert.equal(findRoute(policy.routes, 'DELETE', splitPath('/api/orders')).pathOwned, true);
+  assert.equal(findRoute(policy.routes, 'DELETE', splitPath('/api/items')).pathOwned, false);
+  const optedOut = compilePolicy({
+    ...base(),
+    routes: [
+      { methods: ['GET'], path: '/a', otherMethods: 'unmatched' },
+      { methods: ['POST'], path: '/a', otherMethods: 'unmatched' },
+      { methods: ['GET'], path: '/b', otherMethods: 'unmatched' },
+      { methods: ['POST'], path: '/b' },
+    ],
+  }).routes;
+  assert.deepEqual(findRoute(optedOut, 'DELETE', splitPath('/a')), { route: null, allowedMethods: ['GET', 'POST'], pathOwned: false });
+  assert.deepEqual(findRoute(optedOut, 'DELETE', splitPath('/b')), { route: null, allowedMethods: ['GET', 'POST'], pathOwned: true });
 });
