@@ -17,6 +17,7 @@
 // Requires what scripts/setup.sh installs. CARGO_TARGET_DIR is honoured.
 
 import { buildVendor } from '../www/build.mjs';
+import { buildGuard } from './build-guard.mjs';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -285,6 +286,8 @@ export function buildPackage() {
     wasmOpt(nodeWasm, join(distDir, 'node', 'jwtward_bg.wasm'), '-O3');
     writeGlue(tmp);
     writeCommonJsApi();
+    // The guard's and adapters' CommonJS copies (scripts/build-guard.mjs): dist/node/{guard,adapters}/.
+    buildGuard();
     loadCheck();
 
     const size = sizeOf(join(distDir, 'jwtward_bg.wasm'));

@@ -29,7 +29,7 @@ const wranglerToml = readFileSync(join(root, 'wrangler.toml'), 'utf8');
 const alias = /^\s*"@jwtward\/policy"\s*=\s*"([^"]+)"/m.exec(wranglerToml);
 if (!alias) fail('wrangler.toml has no [alias] "@jwtward/policy" = "<policy file>"');
 const policyPath = resolve(root, alias[1]);
-const { compilePolicy } = await import('../worker/src/policy.mjs');
+const { compilePolicy } = await import('../pkg/src/guard/policy.js');
 let compiled;
 try {
   compiled = compilePolicy(JSON.parse(readFileSync(policyPath, 'utf8')));

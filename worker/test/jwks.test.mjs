@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import { once } from 'node:events';
 import { after, describe, test } from 'node:test';
-import { ttlFromHeaders } from '../src/jwks.mjs';
+import { ttlFromHeaders } from '../../pkg/src/guard/keys.js';
 import { bearer, closeAll, scratchDir, sleep, startIssuer, startWorker, testPolicy, waitFor } from '../testkit/harness.mjs';
 
 after(closeAll);

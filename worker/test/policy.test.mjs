@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { compilePolicy, PolicyError } from '../src/policy.mjs';
-import { compilePattern, findRoute, matchPattern, splitPath, UnsafePathError } from '../src/routes.mjs';
+import { compilePolicy, PolicyError } from '../../pkg/src/guard/policy.js';
+import { compilePattern, findRoute, matchPattern, splitPath, UnsafePathError } from '../../pkg/src/guard/routes.js';
 import { ROOT } from '../testkit/harness.mjs';
 
 const base = () => ({

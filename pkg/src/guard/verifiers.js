@@ -13,7 +13,7 @@
 // of a JWKS response, and a response it rejects never replaces keys that work.
 //
 // Two route checks are not expressible as fixed Verifier options and are done on the verified result in
-// worker/src/guard.mjs instead: "any of these scopes" (jwtward's requiredScopes means all of them) and
+// pkg/src/guard/engine.js instead: "any of these scopes" (jwtward's requiredScopes means all of them) and
 // "claim equals a path parameter" (a per-request value; one Verifier per tenant would re-import the keys
 // for every new path value and let any caller grow the cache by inventing paths).
 
@@ -23,7 +23,7 @@ import { Verifier, lintJwks } from 'jwtward';
 const UNUSABLE_KEY_CODES = new Set(['unsupported_key', 'skipped_key', 'unusable_key']);
 
 /** A JWK Set in which jwtward can use no key at all: never installed (an issuer glitch, not a rotation). */
-export class NoUsableKeyError extends Error {
+class NoUsableKeyError extends Error {
   constructor() {
     super('jwtward can use none of the keys in the JWK Set [ERR_JWKS_NO_USABLE_KEY]');
     this.name = 'NoUsableKeyError';
@@ -31,7 +31,7 @@ export class NoUsableKeyError extends Error {
   }
 }
 
-export class VerifierSet {
+class VerifierSet {
   /**
    * @param {object} policy the compiled policy
    */
@@ -102,3 +102,5 @@ export class VerifierSet {
     return this.verifiers.get(route.requirementKey) ?? null;
   }
 }
+
+export { NoUsableKeyError, VerifierSet };

@@ -1,14 +1,18 @@
-// Where the Worker's keys come from: an inline JWK Set, or a `jwksUri` fetched and cached.
+// Where the guard's keys come from: an inline JWK Set, or a `jwksUri` fetched and cached. This is the
+// guard's one seam to keys (`createKeySource`): the engine asks it to verify a token for a route's
+// requirement set and gets jwtward's verdict, or ERR_JWKS_UNAVAILABLE (a 503, not a 401).
 //
-// The remote cache, per isolate (module scope) plus the Cache API:
-// - In memory: the JWK Set text and the jwtward Verifiers built from it (worker/src/verifiers.mjs).
-// - Cache API: a copy of the last good JWK Set with its fetch time and expiry, so a fresh isolate (isolates
-//   come and go all the time on Workers) starts with keys instead of a fetch. Kept for 7 days, longer
-//   than any TTL, so it can also stand in while the issuer is down.
+// The remote cache, per guard (module scope in a Worker isolate, per process in Node):
+// - In memory: the JWK Set text and the jwtward Verifiers built from it (pkg/src/guard/verifiers.js).
+// - Where the runtime has one (Workers), the Cache API (`caches.default`): a copy of the last good JWK
+//   Set with its fetch time and expiry, so a fresh isolate (isolates come and go all the time on
+//   Workers) starts with keys instead of a fetch. Kept for 7 days, longer than any TTL, so it can also
+//   stand in while the issuer is down.
 // - TTL: from the response's Cache-Control max-age (minus Age), `defaultTtl` without one, clamped to
 //   [minTtl, maxTtl] (default [1 min, 24 h]). Near the end (the last fifth of the TTL, at most the last
 //   minute) the next request starts a refresh in the background (ctx.waitUntil) and is served with the
-//   current keys. Past the TTL, a request waits for the refresh.
+//   current keys (in Workers through `ctx.waitUntil`, when the host passes its ctx). Past the TTL, a
+//   request waits for the refresh.
 // - Unknown `kid` (jwtward says ERR_JWT_KEY_NOT_FOUND): at most one refetch per `cooldown` (30 s), so a
 //   flood of tokens with made-up kids cannot turn the Worker into a load generator against the issuer.
 // - Single flight: while a fetch is running, every request that needs one waits for that fetch (with a
@@ -18,12 +22,15 @@
 // - A bad response (not 200, not JSON, not a JWK Set, too large, no keys, or a set jwtward refuses to
 //   build a Verifier from) is logged and ignored: it never replaces keys that work.
 
+import { JwtError } from 'jwtward';
+import { VerifierSet } from './verifiers.js';
+
 const MAX_JWKS_BYTES = 512 * 1024;
 const CACHE_RETENTION_SECONDS = 7 * 86400;
 const FAILURE_RETRY_MAX_MS = 5000;
 
 /** No keys at all: the issuer was never reached (or only ever sent bad responses). A 503, not a 401. */
-export class KeysUnavailableError extends Error {
+class KeysUnavailableError extends Error {
   constructor(message) {
     super(message);
     this.name = 'KeysUnavailableError';
@@ -42,7 +49,7 @@ class JwksFetchError extends Error {
  * @param {Headers} headers
  * @param {{ minTtlMs: number, maxTtlMs: number, defaultTtlMs: number }} limits
  */
-export function ttlFromHeaders(headers, { minTtlMs, maxTtlMs, defaultTtlMs }) {
+function ttlFromHeaders(headers, { minTtlMs, maxTtlMs, defaultTtlMs }) {
   const directives = (headers.get('cache-control') ?? '').toLowerCase().split(',').map((d) => d.trim());
   let ttl = defaultTtlMs;
   if (directives.includes('no-store') || directives.includes('no-cache')) {
@@ -58,7 +65,7 @@ export function ttlFromHeaders(headers, { minTtlMs, maxTtlMs, defaultTtlMs }) {
 }
 
 /** Keys given inline in the policy: built once at startup (a bad set stops the Worker there). */
-export class InlineKeys {
+class InlineKeys {
   constructor(jwks, verifiers) {
     this.verifiers = verifiers;
     verifiers.install(verifiers.build(jwks));
@@ -72,10 +79,10 @@ export class InlineKeys {
   }
 }
 
-export class RemoteKeys {
+class RemoteKeys {
   /**
    * @param {{ uri: string, cooldownMs: number, minTtlMs: number, maxTtlMs: number, defaultTtlMs: number, timeoutMs: number }} config
-   * @param {import('./verifiers.mjs').VerifierSet} verifiers
+   * @param {VerifierSet} verifiers
    * @param {(event: object) => void} log
    */
   constructor(config, verifiers, log) {
@@ -136,7 +143,7 @@ export class RemoteKeys {
 
   #background(ctx, reason) {
     if (this.inflight) return;
-    ctx.waitUntil(this.#refresh(ctx, reason));
+    keepAlive(ctx, this.#refresh(ctx, reason));
   }
 
   // Single flight: the first caller starts the fetch, later callers join it.
@@ -181,7 +188,7 @@ export class RemoteKeys {
       const now = Date.now();
       this.keys = { text, fetchedAt: now, ...expiry(now, ttlMs) };
       this.failedAt = null;
-      ctx.waitUntil(this.#writeCache(this.keys));
+      keepAlive(ctx, this.#writeCache(this.keys));
       this.log({
         ...event,
         outcome: changed ? 'installed' : 'unchanged',
@@ -236,8 +243,10 @@ export class RemoteKeys {
   }
 
   async #readCache() {
+    const cache = platformCache();
+    if (!cache) return;
     try {
-      const cached = await caches.default.match(this.cacheKey);
+      const cached = await cache.match(this.cacheKey);
       if (!cached) return;
       const fetchedAt = Number(cached.headers.get('x-jwtward-fetched-at'));
       const expiresAt = Number(cached.headers.get('x-jwtward-expires-at'));
@@ -253,8 +262,10 @@ export class RemoteKeys {
   }
 
   async #writeCache(keys) {
+    const cache = platformCache();
+    if (!cache) return;
     try {
-      await caches.default.put(this.cacheKey, new Response(keys.text, {
+      await cache.put(this.cacheKey, new Response(keys.text, {
         headers: {
           'content-type': 'application/json',
           'cache-control': `max-age=${CACHE_RETENTION_SECONDS}`,
@@ -268,8 +279,73 @@ export class RemoteKeys {
   }
 }
 
+// The Workers Cache API where there is one; null elsewhere (Node, browsers' `caches` has no `default`).
+function platformCache() {
+  return globalThis.caches?.default ?? null;
+}
+
+// Work that must outlive the request: handed to the Worker's ctx.waitUntil when there is a ctx; elsewhere
+// the promise just runs (it never rejects: every path catches and logs).
+function keepAlive(ctx, promise) {
+  if (typeof ctx?.waitUntil === 'function') ctx.waitUntil(promise);
+}
+
 // Refresh in the background during the last fifth of the TTL, but at most in its last minute.
 function expiry(fetchedAt, ttlMs) {
   const expiresAt = fetchedAt + ttlMs;
   return { expiresAt, refreshAt: expiresAt - Math.min(ttlMs / 5, 60_000) };
 }
+
+// An Ed25519 public key from RFC 8037 Appendix A.2. It is only used at startup, with a `jwksUri`
+// policy, to let jwtward check the policy's options before any key has been fetched; those Verifiers are
+// freed at once and never verify a token.
+const OPTIONS_CHECK_JWKS = { keys: [{ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' }] };
+
+/**
+ * The guard's key source for a compiled policy. Throws at creation for what jwtward refuses (inline keys
+ * it cannot use, options it rejects), so a guard that cannot verify never starts.
+ * @param {object} policy the compiled policy
+ * @param {(record: object) => void} log the guard's log hook (key fetch events)
+ * @returns {{ verify(route: object, token: string, ctx?: { waitUntil?(p: Promise<unknown>): void }):
+ *   Promise<{ verified: object, refetched: boolean } | { error: { code: string, message: string, claim?: string } }> }}
+ */
+function createKeySource(policy, log) {
+  const verifiers = new VerifierSet(policy);
+  let keys;
+  if (policy.keys.inline) {
+    keys = new InlineKeys(policy.keys.inline, verifiers);
+  } else {
+    for (const verifier of verifiers.build(OPTIONS_CHECK_JWKS).values()) verifier.free();
+    keys = new RemoteKeys(policy.keys, verifiers, log);
+  }
+
+  // verifyAsync: WebCrypto does the signature arithmetic (RSA, ECDSA, Ed25519) in Workers, OpenSSL in
+  // Node, jwtward's core everything else. A key rotation may free this Verifier while the check is in
+  // flight; jwtward frees it only once the check has settled.
+  async function once(route, token) {
+    try {
+      return { verified: await verifiers.get(route).verifyAsync(token) };
+    } catch (error) {
+      if (error instanceof JwtError) return { error };
+      throw error;
+    }
+  }
+
+  return {
+    async verify(route, token, ctx) {
+      try {
+        await keys.ready(ctx);
+      } catch (error) {
+        if (!(error instanceof KeysUnavailableError)) throw error;
+        return { error: { code: 'ERR_JWKS_UNAVAILABLE', message: error.message } };
+      }
+      const first = await once(route, token);
+      if (first.error?.code === 'ERR_JWT_KEY_NOT_FOUND' && (await keys.refetchForUnknownKid(ctx))) {
+        return { ...(await once(route, token)), refetched: true };
+      }
+      return first;
+    },
+  };
+}
+
+export { KeysUnavailableError, ttlFromHeaders, InlineKeys, RemoteKeys, createKeySource };

@@ -1,47 +1,47 @@
-// Policy loader and validator.
+// The route policy: one JSON format and one validator for every server the guard runs in (the Worker,
+// Express, Fastify, Hono, any fetch handler). Reference: worker/README.md.
 //
-// The policy is plain JSON (worker/policy.demo.json is the demo; wrangler.toml's [alias] names the file
-// the Worker bundles). It is validated completely, before the first request: every problem is
-// collected and thrown together in one PolicyError, so a typo (`"scope"` for `"scopes"`, a path
-// parameter that does not exist, an http:// key URL) stops the Worker at startup instead of quietly
-// opening or closing a route. This module is pure JavaScript with no runtime dependencies, so
-// scripts/start.mjs and the tests can validate a policy in Node too.
+// A policy is validated completely, when the guard is created, before the first request: every problem
+// is collected and thrown together in one PolicyError, so a typo (`"scope"` for `"scopes"`, a path
+// parameter that does not exist, an http:// key URL) stops the server at startup instead of quietly
+// opening or closing a route. Pure JavaScript with no imports, so a policy can be checked anywhere
+// (scripts/start.mjs checks the demo's before wrangler starts).
 //
 // The validator checks the shape; the options that end up in jwtward (algorithm names, issuer,
-// audience, claims, ...) are checked again by jwtward itself when the Worker builds its verifiers at
-// startup (worker/src/verifiers.mjs), so the two can never disagree about what is valid.
+// audience, claims, ...) are checked again by jwtward itself when the guard builds its verifiers
+// (pkg/src/guard/verifiers.js), so the two can never disagree about what is valid.
 
-import { compilePattern } from './routes.mjs';
+import { compilePattern } from './routes.js';
 
 /** Every algorithm jwtward verifies (common brief; `none` is never one of them). */
-export const ALGORITHMS = Object.freeze([
+const ALGORITHMS = Object.freeze([
   'HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512',
   'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519',
 ]);
 
 /** The identity headers the Worker always sets (and always strips from incoming requests). */
-export const IDENTITY_HEADERS = Object.freeze({
+const IDENTITY_HEADERS = Object.freeze({
   subject: 'X-Auth-Subject',
   scopes: 'X-Auth-Scopes',
   tenant: 'X-Auth-Tenant',
 });
 
 /** Incoming headers with this prefix are removed before proxying: nobody but the Worker sets them. */
-export const IDENTITY_HEADER_PREFIX = 'x-auth-';
+const IDENTITY_HEADER_PREFIX = 'x-auth-';
 
 /**
  * Headers that ask an origin to run another method than the request's (Rails, Laravel, Express's
  * method-override, ASP.NET, ...): removed unless the policy says `forwardMethodOverride`, since the
  * route check only ever saw the request's own method.
  */
-export const METHOD_OVERRIDE_HEADERS = Object.freeze(['x-http-method-override', 'x-http-method', 'x-method-override']);
+const METHOD_OVERRIDE_HEADERS = Object.freeze(['x-http-method-override', 'x-http-method', 'x-method-override']);
 
 /**
  * A header name as CGI, WSGI, PHP and Rack see it: case-insensitive, `_` and `-` the same
  * (`X_Auth_Tenant` and `X-Auth-Tenant` both become HTTP_X_AUTH_TENANT). Every comparison with a name
  * the Worker sets or removes is made on this form.
  */
-export function canonicalHeaderName(name) {
+function canonicalHeaderName(name) {
   return name.toLowerCase().replaceAll('_', '-');
 }
 
@@ -67,8 +67,8 @@ const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 const TOP_LEVEL_KEYS = new Set([
   '$schema', 'description', 'realm', 'issuer', 'audience', 'algorithms', 'typ', 'clockTolerance',
   'maxTokenAge', 'maxTokenLength', 'requiredClaims', 'claims', 'jwks', 'jwksUri', 'jwksCache',
-  'publishJwks', 'tenantClaim', 'forwardClaims', 'forwardAuthorization', 'forwardMethodOverride',
-  'keepUnderscoreHeaders', 'unmatched', 'cors', 'routes',
+  'publishJwks', 'resource', 'tokenSources', 'tenantClaim', 'forwardClaims', 'forwardAuthorization',
+  'forwardMethodOverride', 'keepUnderscoreHeaders', 'unmatched', 'cors', 'routes',
 ]);
 const ROUTE_KEYS = new Set([
   'name', 'description', 'methods', 'path', 'public', 'scopes', 'claims', 'requiredClaims',
@@ -76,12 +76,16 @@ const ROUTE_KEYS = new Set([
 ]);
 const JWKS_CACHE_KEYS = new Set(['cooldown', 'minTtl', 'maxTtl', 'defaultTtl', 'timeout']);
 const CORS_KEYS = new Set(['allowOrigins', 'allowMethods', 'allowHeaders', 'exposeHeaders', 'maxAge', 'allowCredentials']);
+const TOKEN_SOURCE_KEYS = new Set(['cookie', 'query']);
+
+/** RFC 9728 §3.1: the metadata of a protected resource is at this path, before the resource's own path. */
+const RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource';
 
 /** Defaults of the JWKS cache, in seconds (the issue's contract: TTL clamped to [1 min, 24 h], 30 s cooldown). */
-export const JWKS_CACHE_DEFAULTS = Object.freeze({ cooldown: 30, minTtl: 60, maxTtl: 86400, defaultTtl: 600, timeout: 5 });
+const JWKS_CACHE_DEFAULTS = Object.freeze({ cooldown: 30, minTtl: 60, maxTtl: 86400, defaultTtl: 600, timeout: 5 });
 
 /** Thrown for an invalid policy; `problems` lists every problem as "<field>: <what is wrong>". */
-export class PolicyError extends Error {
+class PolicyError extends Error {
   constructor(problems) {
     super(`jwtward: invalid policy [ERR_POLICY_INVALID], ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  - ${problems.join('\n  - ')}`);
     this.name = 'PolicyError';
@@ -99,7 +103,7 @@ const isNonEmptyString = (v) => typeof v === 'string' && v.length > 0;
  * the result's `warnings` ("<field>: <why>"), which the Worker logs at startup and `npm start` prints.
  * @param {unknown} raw the parsed policy JSON
  */
-export function compilePolicy(raw) {
+function compilePolicy(raw) {
   const problems = [];
   const problem = (field, message) => problems.push(`${field}: ${message}`);
   const warnings = [];
@@ -142,6 +146,10 @@ export function compilePolicy(raw) {
 
   const publishJwks = publishedJwks(raw.publishJwks, problem);
 
+  // --- how clients find and present tokens ---
+  const tokenSources = tokenSourceOptions(raw.tokenSources, problem, warn);
+  const resource = resourceMetadata(raw.resource, problem);
+
   // --- what the origin receives ---
   const tenantClaim = raw.tenantClaim ?? 'tenant_id';
   if (!isNonEmptyString(tenantClaim)) problem('tenantClaim', 'must be a claim name');
@@ -175,6 +183,7 @@ export function compilePolicy(raw) {
       if (route) routes.push(route);
     });
   }
+  if (resource && publishJwks && publishJwks.path === resource.path) problem('publishJwks.path', 'is the RFC 9728 metadata path of "resource"');
   if (problems.length > 0) throw new PolicyError(problems);
 
   // The route used for unmatched requests when `unmatched` is "authenticate" or "public".
@@ -199,6 +208,18 @@ export function compilePolicy(raw) {
     verify: { issuer, audience, algorithms, typ, clockTolerance, maxTokenAge, maxTokenLength, requiredClaims, claims },
     keys,
     publishJwks,
+    tokenSources,
+    resource: resource && {
+      ...resource,
+      // RFC 9728 §2: what the metadata document says. Issuers are the authorization servers; the scopes
+      // are every scope a route names.
+      metadata: JSON.stringify({
+        resource: resource.id,
+        authorization_servers: [...new Set(Array.isArray(issuer) ? issuer : [issuer])],
+        ...(scopesOf(routes).length ? { scopes_supported: scopesOf(routes) } : {}),
+        bearer_methods_supported: tokenSources.query ? ['header', 'query'] : ['header'],
+      }),
+    },
     tenantClaim,
     forwardAuthorization,
     forwardMethodOverride,
@@ -342,6 +363,58 @@ function finishRoute(route, policyLevel) {
     requirements,
     requirementKey: JSON.stringify(requirements),
   };
+}
+
+/** Every scope any route names, sorted (RFC 9728 `scopes_supported`). */
+function scopesOf(routes) {
+  return [...new Set(routes.flatMap((route) => [...route.allScopes, ...route.anyScopes]))].sort();
+}
+
+/**
+ * `tokenSources`: where a token may come from besides `Authorization: Bearer` (RFC 6750 §2.1, always
+ * on): a cookie by name, and the `access_token` query parameter (RFC 6750 §2.3) only when asked for.
+ */
+function tokenSourceOptions(value, problem, warn) {
+  const out = { cookie: null, query: false };
+  if (value === undefined) return out;
+  if (!isObject(value)) {
+    problem('tokenSources', 'must be an object { "cookie": "<name>", "query": true }');
+    return out;
+  }
+  unknownKeys(value, TOKEN_SOURCE_KEYS, 'tokenSources', problem);
+  if (value.cookie !== undefined) {
+    // RFC 6265 §4.1.1: a cookie-name is an RFC 9110 token.
+    if (typeof value.cookie !== 'string' || !HEADER_NAME.test(value.cookie)) problem('tokenSources.cookie', 'must be a cookie name');
+    else out.cookie = value.cookie;
+  }
+  out.query = boolean(value.query, 'tokenSources.query', problem, false);
+  if (out.query) {
+    warn('tokenSources.query', 'tokens in URLs end up in browser history, proxy and server logs (RFC 6750 section 2.3 advises against it)');
+  }
+  return out;
+}
+
+/**
+ * `resource` (RFC 9728): the protected resource's identifier, an https URL (http on loopback hosts,
+ * for tests). The guard serves its metadata and points every 401 at it.
+ */
+function resourceMetadata(value, problem) {
+  if (value === undefined) return null;
+  let url;
+  try {
+    url = new URL(value);
+  } catch {
+    problem('resource', 'must be an absolute URL (RFC 9728: the resource identifier)');
+    return null;
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+    problem('resource', 'must use https:// (http:// is accepted only for 127.0.0.1, localhost and [::1])');
+  }
+  if (url.hash || url.search || url.username || url.password) problem('resource', 'must have no fragment, query or credentials (RFC 9728 section 1.2)');
+  if (!REALM_TEXT.test(url.href)) problem('resource', 'must be printable ASCII (it is quoted in WWW-Authenticate)');
+  // RFC 9728 §3.1: "/.well-known/oauth-protected-resource" goes between the host and the path.
+  const path = RESOURCE_METADATA_PATH + (url.pathname === '/' ? '' : url.pathname);
+  return { id: value, path, url: url.origin + path };
 }
 
 function mergeForward(base, extra) {
@@ -589,3 +662,14 @@ function deepFreeze(value) {
   }
   return value;
 }
+
+export {
+  ALGORITHMS,
+  IDENTITY_HEADERS,
+  IDENTITY_HEADER_PREFIX,
+  METHOD_OVERRIDE_HEADERS,
+  canonicalHeaderName,
+  JWKS_CACHE_DEFAULTS,
+  PolicyError,
+  compilePolicy,
+};

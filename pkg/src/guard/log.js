@@ -1,5 +1,6 @@
-// One structured JSON line per request (and one per JWKS event), on stdout through console.log, which
-// is what `wrangler tail`, Workers Logs and Logpush collect.
+// The audit line: one JSON object per decision (and one per key fetch), handed to the guard's `log`
+// hook. Default: none in Node, a console.log line in the Worker, which is what `wrangler tail`, Workers
+// Logs and Logpush collect.
 //
 // The line is built from named fields only, never from headers or the raw request, so the token (and
 // the query string, where a careless client might put one) cannot end up in it. Values that come from
@@ -16,12 +17,22 @@ function clip(value) {
 // Request lines list their fields in this order, whatever order the pipeline filled them in.
 const REQUEST_FIELDS = ['event', 'method', 'path', 'route', 'decision', 'status', 'code', 'sub', 'client_id', 'tenant', 'kid', 'jwks_refetched', 'error', 'latency_ms'];
 
-/** Writes one JSON log line. `fields` is a flat object; undefined fields are left out. */
-export function logLine(fields) {
+/**
+ * The audit record of `fields` (a flat object; undefined fields are left out): `ts` first, then the
+ * request fields in their documented order, values clipped.
+ */
+function auditRecord(fields) {
   const out = { ts: new Date().toISOString() };
   const keys = fields.event === 'request' ? [...REQUEST_FIELDS, ...Object.keys(fields)] : Object.keys(fields);
   for (const key of keys) {
     if (fields[key] !== undefined && !(key in out)) out[key] = clip(fields[key]);
   }
-  console.log(JSON.stringify(out));
+  return out;
 }
+
+/** The Worker's default `log` hook: one JSON line on stdout per record. */
+function consoleLog(record) {
+  console.log(JSON.stringify(record));
+}
+
+export { auditRecord, consoleLog };
