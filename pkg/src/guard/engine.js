@@ -121,14 +121,14 @@ function createEngine(policyDocument, options = {}) {
     entry.route = route.name;
     // With query tokens allowed, the token leaves the URL here, on every route: nothing after this
     // point (the application, the origin, a log) sees it.
-    const url = withoutQueryToken(requestUrl, policy.tokenSources);
+    const url = withoutQueryToken(requestUrl, route.tokenSources);
 
     if (route.public) {
       entry.decision = 'public';
       return allow(entry, route, url, headers, null);
     }
 
-    const found = findToken(headers, requestUrl, policy.tokenSources);
+    const found = findToken(headers, requestUrl, route.tokenSources);
     if (found.multiple) {
       entry.decision = 'deny';
       entry.code = 'ERR_AUTH_MULTIPLE_TOKENS';

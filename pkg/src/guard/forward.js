@@ -83,7 +83,7 @@ function strippedHeaderNames(policy) {
  * canonicalHeaderName form, so `X_Auth_Tenant` goes as surely as `X-Auth-Tenant`; other names with `_`
  * are dropped too unless the policy keeps them (nginx's default: one header an origin reads under two
  * spellings is a spoofing channel for every header a proxy sets, not only ours). `Authorization` passes
- * only as itself, and only where the route forwards it; the same goes for the policy's token cookie
+ * only as itself, and only where the route forwards it; the same goes for the route's token cookie
  * (`tokenSources.cookie`), taken out of `Cookie` unless the route forwards credentials.
  * @param {Headers} incoming
  * @param {object} policy the compiled policy
@@ -105,7 +105,7 @@ function upstreamHeaders(incoming, policy, stripped, route, identity) {
       headers.delete(name);
     }
   }
-  const cookieName = policy.tokenSources.cookie;
+  const cookieName = route.tokenSources.cookie;
   if (cookieName !== null && !route.forwardAuthorization && headers.has('cookie')) {
     const kept = cookiePairs(headers.get('cookie')).filter(([name]) => name !== cookieName).map(([name, value]) => `${name}=${value}`);
     if (kept.length) headers.set('cookie', kept.join('; '));

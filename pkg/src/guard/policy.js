@@ -72,7 +72,7 @@ const TOP_LEVEL_KEYS = new Set([
 ]);
 const ROUTE_KEYS = new Set([
   'name', 'description', 'methods', 'path', 'public', 'scopes', 'claims', 'requiredClaims',
-  'forwardClaims', 'forwardAuthorization', 'otherMethods',
+  'forwardClaims', 'forwardAuthorization', 'otherMethods', 'tokenSources',
 ]);
 const JWKS_CACHE_KEYS = new Set(['cooldown', 'minTtl', 'maxTtl', 'defaultTtl', 'timeout']);
 const CORS_KEYS = new Set(['allowOrigins', 'allowMethods', 'allowHeaders', 'exposeHeaders', 'maxAge', 'allowCredentials']);
@@ -147,7 +147,7 @@ function compilePolicy(raw) {
   const publishJwks = publishedJwks(raw.publishJwks, problem);
 
   // --- how clients find and present tokens ---
-  const tokenSources = tokenSourceOptions(raw.tokenSources, problem, warn);
+  const tokenSources = tokenSourceOptions(raw.tokenSources, 'tokenSources', { cookie: null, query: false }, problem, warn);
   const resource = resourceMetadata(raw.resource, problem);
 
   // --- what the origin receives ---
@@ -179,7 +179,7 @@ function compilePolicy(raw) {
     problem('routes', 'must be a non-empty array');
   } else {
     raw.routes.forEach((r, i) => {
-      const route = compileRoute(r, `routes[${i}]`, i, { claims, requiredClaims, forwardClaims, forwardAuthorization }, problem);
+      const route = compileRoute(r, `routes[${i}]`, i, { claims, requiredClaims, forwardClaims, forwardAuthorization, tokenSources }, problem, warn);
       if (route) routes.push(route);
     });
   }
@@ -192,6 +192,7 @@ function compilePolicy(raw) {
     name: `unmatched (${unmatched})`,
     methods: null,
     otherMethods: 'deny',
+    tokenSources,
     pattern: compilePattern('/*'),
     public: unmatched === 'public',
     allScopes: [],
@@ -217,7 +218,7 @@ function compilePolicy(raw) {
         resource: resource.id,
         authorization_servers: [...new Set(Array.isArray(issuer) ? issuer : [issuer])],
         ...(scopesOf(routes).length ? { scopes_supported: scopesOf(routes) } : {}),
-        bearer_methods_supported: tokenSources.query ? ['header', 'query'] : ['header'],
+        bearer_methods_supported: [tokenSources, ...routes.map((r) => r.tokenSources)].some((t) => t.query) ? ['header', 'query'] : ['header'],
       }),
     },
     tenantClaim,
@@ -232,7 +233,7 @@ function compilePolicy(raw) {
   });
 }
 
-function compileRoute(raw, field, index, policyLevel, problem) {
+function compileRoute(raw, field, index, policyLevel, problem, warn) {
   if (!isObject(raw)) {
     problem(field, 'must be an object');
     return null;
@@ -309,9 +310,12 @@ function compileRoute(raw, field, index, policyLevel, problem) {
   }
   const routeRequired = claimNameList(raw.requiredClaims, `${field}.requiredClaims`, problem);
 
-  if (isPublic && (raw.scopes !== undefined || raw.claims !== undefined || raw.requiredClaims !== undefined || raw.forwardClaims !== undefined)) {
-    problem(field, 'a public route takes no token, so it cannot require scopes or claims or forward claims');
+  if (isPublic && (raw.scopes !== undefined || raw.claims !== undefined || raw.requiredClaims !== undefined || raw.forwardClaims !== undefined || raw.tokenSources !== undefined)) {
+    problem(field, 'a public route takes no token, so it cannot require scopes or claims, forward claims or name token sources');
   }
+  // A route may accept a token from another place than the policy says (an EventSource or WebSocket
+  // endpoint that cannot set headers, say): its fields win over the policy's.
+  const tokenSources = tokenSourceOptions(raw.tokenSources, `${field}.tokenSources`, policyLevel.tokenSources, problem, warn);
 
   const routeForward = forwardClaimMap(raw.forwardClaims, `${field}.forwardClaims`, problem);
   const forwardAuthorization = boolean(raw.forwardAuthorization, `${field}.forwardAuthorization`, problem, policyLevel.forwardAuthorization);
@@ -325,6 +329,7 @@ function compileRoute(raw, field, index, policyLevel, problem) {
     name,
     methods,
     otherMethods,
+    tokenSources,
     pattern,
     public: isPublic,
     allScopes,
@@ -374,22 +379,22 @@ function scopesOf(routes) {
  * `tokenSources`: where a token may come from besides `Authorization: Bearer` (RFC 6750 §2.1, always
  * on): a cookie by name, and the `access_token` query parameter (RFC 6750 §2.3) only when asked for.
  */
-function tokenSourceOptions(value, problem, warn) {
-  const out = { cookie: null, query: false };
+function tokenSourceOptions(value, field, inherited, problem, warn) {
+  const out = { ...inherited };
   if (value === undefined) return out;
   if (!isObject(value)) {
-    problem('tokenSources', 'must be an object { "cookie": "<name>", "query": true }');
+    problem(field, 'must be an object { "cookie": "<name>" | null, "query": true | false }');
     return out;
   }
-  unknownKeys(value, TOKEN_SOURCE_KEYS, 'tokenSources', problem);
+  unknownKeys(value, TOKEN_SOURCE_KEYS, field, problem);
   if (value.cookie !== undefined) {
-    // RFC 6265 §4.1.1: a cookie-name is an RFC 9110 token.
-    if (typeof value.cookie !== 'string' || !HEADER_NAME.test(value.cookie)) problem('tokenSources.cookie', 'must be a cookie name');
+    // RFC 6265 §4.1.1: a cookie-name is an RFC 9110 token. null turns an inherited cookie off.
+    if (value.cookie !== null && (typeof value.cookie !== 'string' || !HEADER_NAME.test(value.cookie))) problem(`${field}.cookie`, 'must be a cookie name, or null');
     else out.cookie = value.cookie;
   }
-  out.query = boolean(value.query, 'tokenSources.query', problem, false);
-  if (out.query) {
-    warn('tokenSources.query', 'tokens in URLs end up in browser history, proxy and server logs (RFC 6750 section 2.3 advises against it)');
+  out.query = boolean(value.query, `${field}.query`, problem, inherited.query);
+  if (value.query === true) {
+    warn(`${field}.query`, 'tokens in URLs end up in browser history, proxy and server logs (RFC 6750 section 2.3 advises against it)');
   }
   return out;
 }
