@@ -7,11 +7,14 @@ import { errorAnswer } from '../guard/responses.js';
 
 /**
  * The engine's view of a Node request: its URL (dot segments resolved by the URL parser, as in a
- * Worker) and its headers as fetch Headers, built from `rawHeaders` so that a header sent twice is
- * seen twice (Node keeps only the first `Authorization` in `req.headers`).
+ * Worker) and its headers, read from `rawHeaders` so that a header sent twice is seen twice (Node keeps
+ * only the first `Authorization` in `req.headers`): values of one name joined by ", " ("; " for
+ * Cookie), as fetch's Headers join them. Not a Headers object: the three methods the engine reads, over
+ * lower-case names, without building one per request.
  * @param {import('node:http').IncomingMessage} req
  * @param {string} target the request target: `req.originalUrl` (Express) or `req.url`
- * @returns {{ url: URL, headers: Headers } | null} null for a target or a header fetch cannot carry
+ * @returns {{ url: URL, headers: { get(name: string): string | null, has(name: string): boolean,
+ *   keys(): Iterable<string> } } | null} null for a target the URL parser refuses
  */
 function requestView(req, target) {
   let url;
@@ -22,19 +25,25 @@ function requestView(req, target) {
   } catch {
     return null;
   }
-  const headers = new Headers();
+  const values = new Map();
   const raw = req.rawHeaders;
-  try {
-    for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
-  } catch {
-    return null;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    const list = values.get(name);
+    if (list) list.push(raw[i + 1]);
+    else values.set(name, [raw[i + 1]]);
   }
+  const headers = {
+    get: (name) => values.get(name)?.join(name === 'cookie' ? '; ' : ', ') ?? null,
+    has: (name) => values.has(name),
+    keys: () => values.keys(),
+  };
   return { url, headers };
 }
 
-/** The answer for a request the engine cannot even read (an absolute-form target on another scheme, ...). */
+/** The answer for a request target the engine cannot read. */
 function unreadableRequest() {
-  return errorAnswer(400, 'invalid_request', 'ERR_PATH_UNSAFE', 'the request target or a header cannot be read');
+  return errorAnswer(400, 'invalid_request', 'ERR_PATH_UNSAFE', 'the request target cannot be read');
 }
 
 /** `pathname?search` of a URL: the request target the application sees after the guard. */
@@ -43,20 +52,23 @@ function targetOf(url) {
 }
 
 /**
- * Puts an allowed decision onto the Node request the application reads: headers without the spoofable
- * ones and with the verified identity (`req.headers` and `req.rawHeaders` alike), the Cookie without
- * the token cookie where the policy says so.
+ * Puts an allowed decision's header changes onto the Node request the application reads:
+ * `req.headers` and `req.rawHeaders` alike lose the spoofable headers and gain the verified identity.
  * @param {import('node:http').IncomingMessage} req
- * @param {{ headers: Headers, identity: Record<string, string> }} decision
+ * @param {{ changes: { remove: string[], set: Record<string, string> } }} decision
  */
-function applyHeaders(req, decision) {
-  const kept = decision.headers;
-  for (const name of Object.keys(req.headers)) {
-    if (!kept.has(name)) delete req.headers[name];
+function applyHeaders(req, { changes }) {
+  const names = Object.keys(changes.set);
+  if (changes.remove.length === 0 && names.length === 0) return;
+  for (const name of changes.remove) delete req.headers[name];
+  for (const name of names) req.headers[name] = changes.set[name];
+  const replaced = new Set([...changes.remove, ...names]);
+  const raw = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if (!replaced.has(req.rawHeaders[i].toLowerCase())) raw.push(req.rawHeaders[i], req.rawHeaders[i + 1]);
   }
-  if (kept.has('cookie') && req.headers.cookie !== undefined) req.headers.cookie = kept.get('cookie');
-  for (const [name, value] of Object.entries(decision.identity)) req.headers[name.toLowerCase()] = value;
-  req.rawHeaders = Object.entries(req.headers).flatMap(([name, value]) => (Array.isArray(value) ? value.flatMap((v) => [name, v]) : [name, value]));
+  for (const name of names) raw.push(name, changes.set[name]);
+  req.rawHeaders = raw;
 }
 
 /** Writes one of the guard's own answers to a Node response and ends it. */

@@ -7,9 +7,10 @@
 // The verdict on a token is jwtward's. What this file decides is HTTP: which route applies, where the
 // token comes from, what a jwtward error code means for the status (401 for a token that is not valid,
 // 403 for a valid token that lacks what the route needs, 503 when there are no keys), and what the
-// application receives. It reads only the method, the URL and the headers (fetch `URL` and `Headers`),
-// never a body and never a framework object: the adapters (pkg/src/adapters/) turn their request into
-// those three and the decision into their response.
+// application receives. It reads only the method, the URL (a fetch `URL`) and the headers (fetch
+// `Headers`, or anything with the same get/has/keys over lower-case names), never a body and never a
+// framework object: the adapters (pkg/src/adapters/) turn their request into those three and the
+// decision into their response.
 
 import { decode } from 'jwtward';
 import { compilePolicy } from './policy.js';
@@ -20,7 +21,7 @@ import {
   addHeaders, corsHeaders, errorAnswer, insufficientScope, invalidRequest, invalidToken, missingToken,
   preflightAnswer, resourceMetadataAnswer,
 } from './responses.js';
-import { identityHeaders, strippedHeaderNames, upstreamHeaders } from './forward.js';
+import { identityHeaders, strippedHeaderNames, upstreamChanges } from './forward.js';
 import { auditRecord } from './log.js';
 
 /**
@@ -64,7 +65,7 @@ function createEngine(policyDocument, options = {}) {
       auth: verified ? authOf(policy, route, verified) : null,
       route,
       url,
-      headers: upstreamHeaders(headers, policy, stripped, route, identity),
+      changes: upstreamChanges(headers, policy, stripped, route, identity),
       identity,
       cors: corsHeaders(policy.cors, headers.get('origin')),
       entry,
@@ -193,7 +194,8 @@ function createEngine(policyDocument, options = {}) {
      * allowed request they are in `cors`, for the adapter to put on the application's response.
      * @param {string} method
      * @param {URL} url the request URL (dot segments resolved, as the URL parser does)
-     * @param {Headers} headers
+     * @param {{ get(name: string): string | null, has(name: string): boolean, keys(): Iterable<string> }} headers
+     *   fetch Headers, or the same three methods over lower-case names (Node adapters)
      * @param {{ waitUntil?(promise: Promise<unknown>): void }} [ctx] the Worker's ctx, for key refreshes
      *   that outlive the request
      */
@@ -218,6 +220,7 @@ function createEngine(policyDocument, options = {}) {
      * (the guard's answer, or the Worker's origin), left out otherwise.
      */
     record(decision, status) {
+      if (!log) return;
       const { started, ...fields } = decision.entry;
       emit({ ...fields, status, latency_ms: Date.now() - started });
     },

@@ -79,22 +79,28 @@ function strippedHeaderNames(policy) {
 }
 
 /**
- * The headers passed on: spoofable ones removed first, then the identity added. Names are compared in
- * canonicalHeaderName form, so `X_Auth_Tenant` goes as surely as `X-Auth-Tenant`; other names with `_`
- * are dropped too unless the policy keeps them (nginx's default: one header an origin reads under two
- * spellings is a spoofing channel for every header a proxy sets, not only ours). `Authorization` passes
- * only as itself, and only where the route forwards it; the same goes for the route's token cookie
- * (`tokenSources.cookie`), taken out of `Cookie` unless the route forwards credentials.
- * @param {Headers} incoming
+ * What changes in the headers passed on: spoofable ones removed first, then the identity added. Names
+ * are compared in canonicalHeaderName form, so `X_Auth_Tenant` goes as surely as `X-Auth-Tenant`;
+ * other names with `_` are dropped too unless the policy keeps them (nginx's default: one header an
+ * origin reads under two spellings is a spoofing channel for every header a proxy sets, not only ours).
+ * `Authorization` passes only as itself, and only where the route forwards it; the same goes for the
+ * route's token cookie (`tokenSources.cookie`), taken out of `Cookie` unless the route forwards
+ * credentials.
+ *
+ * A change set rather than a new Headers object, so that each adapter applies it to its own request
+ * representation (fetch Headers, Node's req.headers) without a copy it does not need.
+ * @param {{ get(name: string): string | null, keys(): Iterable<string> }} incoming lower-case names
  * @param {object} policy the compiled policy
  * @param {Set<string>} stripped from strippedHeaderNames(policy)
  * @param {object} route
  * @param {Record<string, string>} identity from identityHeaders(), or {} for a public route
- * @returns {Headers} a new Headers object; `incoming` is not changed
+ * @returns {{ remove: string[], set: Record<string, string> }} lower-case names to remove, then headers
+ *   to set (lower-case names)
  */
-function upstreamHeaders(incoming, policy, stripped, route, identity) {
-  const headers = new Headers(incoming);
-  for (const name of [...headers.keys()]) {
+function upstreamChanges(incoming, policy, stripped, route, identity) {
+  const remove = [];
+  const set = {};
+  for (const name of incoming.keys()) {
     const canonical = canonicalHeaderName(name);
     if (
       canonical.startsWith(IDENTITY_HEADER_PREFIX)
@@ -102,17 +108,27 @@ function upstreamHeaders(incoming, policy, stripped, route, identity) {
       || (canonical === 'authorization' && !(route.forwardAuthorization && name === 'authorization'))
       || (name.includes('_') && !policy.keepUnderscoreHeaders)
     ) {
-      headers.delete(name);
+      remove.push(name);
     }
   }
   const cookieName = route.tokenSources.cookie;
-  if (cookieName !== null && !route.forwardAuthorization && headers.has('cookie')) {
-    const kept = cookiePairs(headers.get('cookie')).filter(([name]) => name !== cookieName).map(([name, value]) => `${name}=${value}`);
-    if (kept.length) headers.set('cookie', kept.join('; '));
-    else headers.delete('cookie');
+  const cookie = cookieName !== null && !route.forwardAuthorization ? incoming.get('cookie') : null;
+  if (cookie !== null) {
+    const pairs = cookiePairs(cookie);
+    const kept = pairs.filter(([name]) => name !== cookieName);
+    if (kept.length === 0) remove.push('cookie');
+    else if (kept.length < pairs.length) set.cookie = kept.map(([name, value]) => `${name}=${value}`).join('; ');
   }
-  for (const [name, value] of Object.entries(identity)) headers.set(name, value);
-  return headers;
+  for (const [name, value] of Object.entries(identity)) set[name.toLowerCase()] = value;
+  return { remove, set };
+}
+
+/** A copy of fetch Headers with a change set from upstreamChanges() applied. */
+function changedHeaders(headers, changes) {
+  const out = new Headers(headers);
+  for (const name of changes.remove) out.delete(name);
+  for (const [name, value] of Object.entries(changes.set)) out.set(name, value);
+  return out;
 }
 
 /**
@@ -137,14 +153,14 @@ function cookiePairs(header) {
  * The request to pass on after an allowed decision: the same method and body, the URL without a query
  * token, the headers without spoofed identity headers and with the verified identity.
  * @param {Request} request the incoming request (its body is handed over, not copied)
- * @param {{ url: URL, headers: Headers }} decision
+ * @param {{ url: URL, changes: { remove: string[], set: Record<string, string> } }} decision
  * @param {URL | string} [target] where it goes (default: the request's own, cleaned URL)
  */
 function passOn(request, decision, target = decision.url) {
   const hasBody = request.body !== null && request.method !== 'GET' && request.method !== 'HEAD';
   return new Request(target, {
     method: request.method,
-    headers: decision.headers,
+    headers: changedHeaders(request.headers, decision.changes),
     body: hasBody ? request.body : null,
     redirect: 'manual',
     // undici (Node) requires this for a streamed body; workerd ignores it.
@@ -152,4 +168,4 @@ function passOn(request, decision, target = decision.url) {
   });
 }
 
-export { cookiePairs, encodeHeaderText, headerValue, identityHeaders, strippedHeaderNames, passOn, upstreamHeaders };
+export { changedHeaders, cookiePairs, encodeHeaderText, headerValue, identityHeaders, passOn, strippedHeaderNames, upstreamChanges };

@@ -16,6 +16,7 @@ function clip(value) {
 
 // Request lines list their fields in this order, whatever order the pipeline filled them in.
 const REQUEST_FIELDS = ['event', 'method', 'path', 'route', 'decision', 'status', 'code', 'sub', 'client_id', 'tenant', 'kid', 'jwks_refetched', 'error', 'latency_ms'];
+const REQUEST_FIELD_SET = new Set(REQUEST_FIELDS);
 
 /**
  * The audit record of `fields` (a flat object; undefined fields are left out): `ts` first, then the
@@ -23,9 +24,14 @@ const REQUEST_FIELDS = ['event', 'method', 'path', 'route', 'decision', 'status'
  */
 function auditRecord(fields) {
   const out = { ts: new Date().toISOString() };
-  const keys = fields.event === 'request' ? [...REQUEST_FIELDS, ...Object.keys(fields)] : Object.keys(fields);
-  for (const key of keys) {
-    if (fields[key] !== undefined && !(key in out)) out[key] = clip(fields[key]);
+  const ordered = fields.event === 'request';
+  if (ordered) {
+    for (const key of REQUEST_FIELDS) {
+      if (fields[key] !== undefined) out[key] = clip(fields[key]);
+    }
+  }
+  for (const key of Object.keys(fields)) {
+    if (fields[key] !== undefined && key !== 'ts' && !(ordered && REQUEST_FIELD_SET.has(key))) out[key] = clip(fields[key]);
   }
   return out;
 }
