@@ -90,8 +90,10 @@ for (const name of ['express', 'hono']) {
         const token = await mintDemoToken({ scope: 'orders:read', tenant: 'acme', sub: 'svc-1' });
         const response = await fetch(`http://127.0.0.1:${port}/api/orders`, { headers: { authorization: `Bearer ${token}` } });
         assert.deepEqual(await response.json(), { for: 'svc-1', orders: [{ id: 1, tenant: 'acme', item: 'widget' }] });
-        const records = server.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
-        assert.equal(records.filter((r) => r.event === 'request').length, curls.length + 1, 'one audit line per request');
+        // The server's output reaches this process asynchronously.
+        const requestLines = () => server.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((r) => r.event === 'request');
+        await waitFor(() => requestLines().length >= curls.length + 1, 5000);
+        assert.equal(requestLines().length, curls.length + 1, 'one audit line per request');
         assert.ok(!server.output().includes(token.split('.')[2]), 'no token in the logs');
       } finally {
         await server.stop();
