@@ -105,12 +105,52 @@ fn same_media_type(a: &str, b: &str) -> bool {
     a_type.eq_ignore_ascii_case(b_type) && a_rest.eq_ignore_ascii_case(b_rest)
 }
 
-/// JSON equality where numbers compare by value, so a policy's `1` matches a token's `1.0`.
+/// JSON equality where numbers compare by their exact value, so a policy's `1` matches a token's
+/// `1.0`, at every depth. Integers never go through `f64`: database and Snowflake ids are above
+/// 2^53, where about 256 neighbouring integers round to the same `f64`.
 fn json_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x == y || x.as_f64() == y.as_f64(),
+        (Value::Number(x), Value::Number(y)) => numbers_equal(x, y),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| json_equal(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(name, x)| y.get(name).is_some_and(|y| json_equal(x, y)))
+        }
         _ => a == b,
     }
+}
+
+/// An integer's exact value (every JSON integer serde_json keeps as one fits in an `i128`).
+fn integer_of(number: &serde_json::Number) -> Option<i128> {
+    number
+        .as_i64()
+        .map(i128::from)
+        .or_else(|| number.as_u64().map(i128::from))
+}
+
+/// Numbers equal by value: integers exactly; a float equals an integer only when it is exactly
+/// that integer; two floats as `f64` (so `-0.0` equals `0`).
+fn numbers_equal(x: &serde_json::Number, y: &serde_json::Number) -> bool {
+    match (integer_of(x), integer_of(y)) {
+        (Some(x), Some(y)) => x == y,
+        (Some(int), None) => y.as_f64().is_some_and(|float| float_is(float, int)),
+        (None, Some(int)) => x.as_f64().is_some_and(|float| float_is(float, int)),
+        (None, None) => x.as_f64() == y.as_f64(),
+    }
+}
+
+/// Whether `float` is exactly the integer `int` (an `i64` or `u64`).
+fn float_is(float: f64, int: i128) -> bool {
+    // -2^63 <= float < 2^64 covers every i64 and u64; outside, `as` would saturate.
+    if !(-9.223_372_036_854_775_808e18..18_446_744_073_709_551_616.0).contains(&float) {
+        return false;
+    }
+    // `as` truncates towards zero: equal both ways only when `float` has no fraction.
+    let truncated = float as i128;
+    truncated == int && truncated as f64 == float
 }
 
 fn quoted(values: &[String]) -> String {

@@ -151,7 +151,9 @@ impl Policy {
     }
 
     /// Require a claim to equal a JSON value (for example `tenant_id == "acme"`). Makes the claim
-    /// required. Numbers compare by value (`1` equals `1.0`).
+    /// required. Numbers compare by exact value, at any depth: integers exactly (never rounded
+    /// through `f64`, so ids above 2^53 are safe), and a float equals an integer only when it is
+    /// exactly that integer (`1` equals `1.0`).
     pub fn claim(mut self, name: impl Into<String>, value: Value) -> Self {
         self.claims.push((name.into(), value));
         self
