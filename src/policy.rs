@@ -68,12 +68,16 @@ impl Policy {
     }
 
     /// Allow only these algorithms (adds to any already allowed). Tokens with a supported
-    /// algorithm outside the list fail with `alg_not_allowed`.
+    /// algorithm outside the list fail with `alg_not_allowed`. Without a call, every supported
+    /// algorithm is allowed (each still bound to its key type).
     ///
-    /// An empty list changes nothing (every supported algorithm stays allowed).
+    /// An allow-list that ends up empty is refused by [`crate::Verifier::new`] (a
+    /// `ConfigError` on `algorithms`): a computed list that came out empty must never widen to
+    /// every algorithm.
     pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
+        // Set even when `algorithms` is empty, so that `validate` sees the empty list.
+        let list = self.algorithms.get_or_insert_with(Vec::new);
         for alg in algorithms {
-            let list = self.algorithms.get_or_insert_with(Vec::new);
             if !list.contains(&alg) {
                 list.push(alg);
             }
@@ -86,10 +90,10 @@ impl Policy {
     /// token (such tokens fail with `unsupported_alg`), so listing it fails closed rather than
     /// open. A list of only such names allows nothing.
     ///
-    /// An empty list changes nothing, as with [`Policy::algorithms`].
+    /// An empty list is refused by [`crate::Verifier::new`], as with [`Policy::algorithms`].
     pub fn algorithm_names<S: AsRef<str>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        let list = self.algorithms.get_or_insert_with(Vec::new);
         for name in names {
-            let list = self.algorithms.get_or_insert_with(Vec::new);
             let name = name.as_ref();
             match Algorithm::from_name(name) {
                 Some(alg) if alg.is_supported() => {
@@ -196,8 +200,8 @@ impl Policy {
             .is_none_or(|list| list.contains(&alg))
     }
 
-    /// Refuses values that can only be mistakes: empty names, a zero or huge size limit,
-    /// a tolerance over a day.
+    /// Refuses values that can only be mistakes: an empty algorithm list, empty names, a zero
+    /// or huge size limit, a tolerance over a day.
     pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         let non_empty = |field: &str, values: &[String]| {
             if values.iter().any(String::is_empty) {
@@ -206,6 +210,16 @@ impl Policy {
                 Ok(())
             }
         };
+        if self
+            .algorithms
+            .as_ref()
+            .is_some_and(|list| list.is_empty() && self.unknown_algorithms.is_empty())
+        {
+            return Err(ConfigError::policy(
+                "algorithms",
+                "is an empty list; omit it to allow every supported algorithm",
+            ));
+        }
         non_empty("issuer", &self.issuers)?;
         non_empty("audience", &self.audiences)?;
         non_empty("requiredScopes", &self.required_scopes)?;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use jwtward::alg::hazmat::verify_deferred;
-use jwtward::{decode, Algorithm, CheckStatus, ErrorCode, Policy};
+use jwtward::{decode, Algorithm, CheckStatus, ConfigError, ErrorCode, Policy, Verifier};
 use serde_json::{json, Value};
 
 use ErrorCode::*;
@@ -702,12 +702,41 @@ fn algorithm_outside_the_allow_list_is_not_allowed() {
     }
 }
 
-/// An empty allow-list means every supported algorithm (each still bound to its key type).
+/// An explicitly empty allow-list is a configuration error (issue 11 §2): a computed list that
+/// came out empty must never widen to every algorithm. Not calling `algorithms` at all is how to
+/// allow every supported algorithm (each still bound to its key type).
 #[test]
-fn empty_allow_list_allows_every_supported_algorithm() {
-    let verifier = verifier(Policy::new().algorithms(Vec::<Algorithm>::new()));
+fn empty_allow_list_is_a_config_error() {
+    let refused = |policy: Policy| match Verifier::new(jwks(&standard_jwks_json()), policy) {
+        Err(ConfigError::InvalidPolicy { field, .. }) => assert_eq!(field, "algorithms"),
+        Err(other) => panic!("expected InvalidPolicy on algorithms, got {other}"),
+        Ok(_) => panic!("an empty algorithm list was accepted"),
+    };
+    refused(Policy::new().algorithms(Vec::<Algorithm>::new()));
+    refused(Policy::new().algorithms([]));
+    refused(Policy::new().algorithm_names(Vec::<String>::new()));
+    refused(Policy::new().algorithm_names::<&str>([]).algorithms([]));
+    // A later non-empty call fills it.
+    let filled = verifier(Policy::new().algorithms([]).algorithms([Algorithm::HS256]));
+    assert_valid(&filled, &standard_token(Algorithm::HS256, &claims()), NOW);
+    assert_code(
+        &filled,
+        &standard_token(Algorithm::ES256, &claims()),
+        NOW,
+        AlgNotAllowed,
+    );
+    // A list of only unknown names stays accepted and allows nothing (fails closed).
+    let nothing = verifier(Policy::new().algorithm_names(["none", "HS1"]));
+    assert_code(
+        &nothing,
+        &standard_token(Algorithm::HS256, &claims()),
+        NOW,
+        AlgNotAllowed,
+    );
+    // No call: every supported algorithm.
+    let every = verifier(Policy::new());
     for alg in EVERY_ALG {
-        assert_valid(&verifier, &standard_token(alg, &claims()), NOW);
+        assert_valid(&every, &standard_token(alg, &claims()), NOW);
     }
 }
 
