@@ -144,8 +144,11 @@ fn numbers_equal(x: &serde_json::Number, y: &serde_json::Number) -> bool {
 
 /// Whether `float` is exactly the integer `int` (an `i64` or `u64`).
 fn float_is(float: f64, int: i128) -> bool {
-    // -2^63 <= float < 2^64 covers every i64 and u64; outside, `as` would saturate.
-    if !(-9.223_372_036_854_775_808e18..18_446_744_073_709_551_616.0).contains(&float) {
+    // -2^63 <= float < 2^64 covers every i64 and u64; outside, `as` would saturate. Both
+    // bounds are powers of two, so exact as f64.
+    const LOW: f64 = -((1u64 << 63) as f64);
+    const HIGH: f64 = (1u128 << 64) as f64;
+    if !(LOW..HIGH).contains(&float) {
         return false;
     }
     // `as` truncates towards zero: equal both ways only when `float` has no fraction.
