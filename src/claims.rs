@@ -72,26 +72,52 @@ impl Claims {
         &self.json
     }
 
-    /// The granted scopes: the space-separated `scope` string (RFC 8693 §4.2, RFC 9068 §2.2.3)
-    /// plus `scp` (an array of strings, or a space-separated string as some issuers send it),
-    /// without duplicates, in order.
+    /// The scopes granted by the default claims, `scope` and `scp` (see [`Claims::scopes_in`]);
+    /// empty when either is of another type (a verifier refuses such a token as `malformed`).
     pub fn scopes(&self) -> Vec<String> {
-        let mut scopes: Vec<String> = Vec::new();
-        let mut add = |scope: &str| {
-            if !scope.is_empty() && !scopes.iter().any(|known| known == scope) {
-                scopes.push(scope.to_string());
-            }
-        };
-        if let Some(Value::String(scope)) = self.json.get("scope") {
-            scope.split(' ').for_each(&mut add);
-        }
-        match self.json.get("scp") {
-            Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).for_each(&mut add),
-            Some(Value::String(scp)) => scp.split(' ').for_each(&mut add),
-            _ => {}
-        }
-        scopes
+        self.scopes_in(&crate::policy::DEFAULT_SCOPE_CLAIMS)
+            .unwrap_or_default()
     }
+
+    /// The scopes granted by the claims `names`: each, when present, a space-separated string
+    /// (RFC 8693 §4.2, RFC 9068 §2.2.3) or an array of strings (Okta's `scp`, Entra ID's
+    /// `roles`, Auth0's `permissions`); their union in order, without duplicates or empty
+    /// strings. A claim of any other type is `malformed`, with `claim` naming it.
+    pub fn scopes_in<S: AsRef<str>>(&self, names: &[S]) -> Result<Vec<String>, Error> {
+        granted_scopes(&self.json, names)
+    }
+}
+
+/// See [`Claims::scopes_in`]; also used by the bindings for the scopes of a token `explain`
+/// rejected.
+pub(crate) fn granted_scopes<S: AsRef<str>>(
+    json: &JsonObject,
+    names: &[S],
+) -> Result<Vec<String>, Error> {
+    let mut scopes: Vec<String> = Vec::new();
+    let mut add = |scope: &str| {
+        if !scope.is_empty() && !scopes.iter().any(|known| known == scope) {
+            scopes.push(scope.to_string());
+        }
+    };
+    for name in names {
+        let name = name.as_ref();
+        match json.get(name) {
+            None => {}
+            Some(Value::String(list)) => list.split(' ').for_each(&mut add),
+            Some(Value::Array(list)) if list.iter().all(Value::is_string) => {
+                list.iter().filter_map(Value::as_str).for_each(&mut add)
+            }
+            Some(_) => {
+                return Err(Error::for_claim(
+                    ErrorCode::Malformed,
+                    name,
+                    format!("{name} is neither a space-separated string nor an array of strings"),
+                ))
+            }
+        }
+    }
+    Ok(scopes)
 }
 
 /// Whether two `typ` values name the same media type (RFC 7515 §4.1.9): case-insensitive, with
@@ -594,10 +620,18 @@ fn check_values(claims: &Claims, policy: &Policy, trace: &mut Trace) -> Result<(
 }
 
 fn check_scopes(claims: &Claims, policy: &Policy, trace: &mut Trace) -> Result<Vec<String>, Error> {
-    let granted = claims.scopes();
+    let read = || policy.scope_claims.join(", ");
+    let granted = match claims.scopes_in(&policy.scope_claims) {
+        Ok(granted) => granted,
+        Err(err) => return trace.record("scopes", Err(err), |_| String::new()),
+    };
     if policy.required_scopes.is_empty() {
         trace.skip("scopes", || {
-            format!("no scope required; granted: {}", granted.join(" "))
+            format!(
+                "no scope required; granted (from {}): {}",
+                read(),
+                granted.join(" ")
+            )
         });
         return Ok(granted);
     }
@@ -610,18 +644,21 @@ fn check_scopes(claims: &Claims, policy: &Policy, trace: &mut Trace) -> Result<V
     let result = if missing.is_empty() {
         Ok(granted)
     } else {
+        // The claim named is the first scope claim read (`scope` by default).
+        let claim = policy.scope_claims.first().map_or("scope", String::as_str);
         Err(Error::for_claim(
             ErrorCode::InsufficientScope,
-            "scope",
+            claim,
             format!(
-                "missing scope(s) {}; granted: {}",
+                "missing scope(s) {}; granted (from {}): {}",
                 quoted(&missing),
+                read(),
                 quoted(&granted)
             ),
         ))
     };
     trace.record("scopes", result, |granted| {
-        format!("granted: {}", granted.join(" "))
+        format!("granted (from {}): {}", read(), granted.join(" "))
     })
 }
 

@@ -10,6 +10,10 @@ use crate::alg::Algorithm;
 use crate::decode::DEFAULT_MAX_TOKEN_LEN;
 use crate::error::ConfigError;
 
+/// The claims scopes are read from unless [`Policy::scope_claims`] says otherwise: `scope`
+/// (RFC 8693 §4.2, RFC 9068 §2.2.3) and `scp` (Okta, Entra ID delegated permissions).
+pub const DEFAULT_SCOPE_CLAIMS: [&str; 2] = ["scope", "scp"];
+
 /// Largest `max_token_len` accepted: bounds the work an attacker can ask for.
 const MAX_TOKEN_LEN_LIMIT: usize = 16 * 1024 * 1024;
 
@@ -33,6 +37,7 @@ pub struct Policy {
     pub(crate) audiences: Vec<String>,
     pub(crate) subject: Option<String>,
     pub(crate) required_scopes: Vec<String>,
+    pub(crate) scope_claims: Vec<String>,
     pub(crate) required_claims: Vec<String>,
     pub(crate) claims: Vec<(String, Value)>,
     pub(crate) typ: Option<String>,
@@ -58,6 +63,10 @@ impl Policy {
             audiences: Vec::new(),
             subject: None,
             required_scopes: Vec::new(),
+            scope_claims: DEFAULT_SCOPE_CLAIMS
+                .iter()
+                .map(|name| name.to_string())
+                .collect(),
             required_claims: Vec::new(),
             claims: Vec::new(),
             typ: None,
@@ -140,10 +149,24 @@ impl Policy {
         self
     }
 
-    /// Require every one of these scopes to be granted by `scope` (space-separated) or `scp`.
+    /// Require every one of these scopes to be granted by the scope claims (see
+    /// [`Policy::scope_claims`]; by default `scope` and `scp`).
     pub fn required_scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
         self.required_scopes
             .extend(scopes.into_iter().map(Into::into));
+        self
+    }
+
+    /// The claims that grant scopes, replacing the default [`DEFAULT_SCOPE_CLAIMS`] (`scope`,
+    /// `scp`): for example `["scp", "roles"]` for Entra ID, whose application permissions are
+    /// `roles`, or `["permissions"]` for Auth0 RBAC. Each claim, when present, is a
+    /// space-separated string or an array of strings; a claim of any other type makes the token
+    /// `malformed` (with `claim` naming it), whether or not scopes are required. The granted
+    /// scopes ([`crate::Verified::scopes`]) are the union of these claims' values, in order,
+    /// without duplicates; required scopes are looked up in them. An empty list (or an empty
+    /// name) is refused by [`crate::Verifier::new`].
+    pub fn scope_claims<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.scope_claims = names.into_iter().map(Into::into).collect();
         self
     }
 
@@ -224,6 +247,13 @@ impl Policy {
         non_empty("audience", &self.audiences)?;
         non_empty("requiredScopes", &self.required_scopes)?;
         non_empty("requiredClaims", &self.required_claims)?;
+        non_empty("scopeClaims", &self.scope_claims)?;
+        if self.scope_claims.is_empty() {
+            return Err(ConfigError::policy(
+                "scopeClaims",
+                "is an empty list; omit it to read `scope` and `scp`",
+            ));
+        }
         if self.subject.as_deref() == Some("") {
             return Err(ConfigError::policy("subject", "is an empty string"));
         }

@@ -56,7 +56,8 @@ impl Verified {
     pub(crate) fn json_bytes(&self) -> (&[u8], &[u8]) {
         (&self.header_json, &self.claims_json)
     }
-    /// The granted scopes (`scope` split on spaces, plus `scp`).
+    /// The granted scopes: the values of the policy's scope claims (by default `scope`, split on
+    /// spaces, and `scp`), in order, without duplicates.
     pub fn scopes(&self) -> &[String] {
         &self.scopes
     }

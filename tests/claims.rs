@@ -851,6 +851,160 @@ fn scopes_are_reported_without_required_scopes() {
     assert_eq!(granted, vec!["a", "b", "c"]);
 }
 
+/// A scope claim of another type is `malformed` with `claim` naming it (issue 11 §3), whether or
+/// not scopes are required: the granted scopes are never silently short of a claim.
+#[test]
+fn scope_claims_of_another_type_are_malformed() {
+    for policy in [Policy::new(), Policy::new().required_scopes(["a"])] {
+        let v = verifier(policy);
+        for (name, value) in [
+            ("scope", json!(5)),
+            ("scope", json!(null)),
+            ("scope", json!(true)),
+            ("scope", json!({"a": true})),
+            ("scope", json!(["a", 1])),
+            ("scp", json!(["a", null])),
+            ("scp", json!([["a"]])),
+            ("scp", json!(1.5)),
+        ] {
+            // Set directly: `claims_with` reads null as "remove".
+            let mut payload = claims_with(json!({"scope": "a"}));
+            payload[name] = value.clone();
+            let err = v
+                .verify(&token(payload), NOW)
+                .expect_err("a scope claim of another type");
+            assert_eq!(err.code(), Malformed, "{name}: {value}");
+            assert_eq!(err.claim(), Some(name), "{name}: {value}");
+        }
+        // Arrays and strings, empty ones included, are fine.
+        for fine in [
+            json!({"scope": "", "scp": ["a"]}),
+            json!({"scope": "a", "scp": []}),
+            json!({"scope": "a", "scp": "b c"}),
+        ] {
+            assert!(
+                v.verify(&token(claims_with(fine.clone())), NOW).is_ok(),
+                "{fine}"
+            );
+        }
+    }
+}
+
+/// `scope_claims` replaces where scopes are read: Entra ID application permissions (`roles`),
+/// Auth0 RBAC (`permissions`). Claims not listed are not read at all.
+#[test]
+fn scope_claims_choose_where_scopes_are_read() {
+    let entra = verifier(
+        Policy::new()
+            .scope_claims(["scp", "roles"])
+            .required_scopes(["Orders.Read"]),
+    );
+    let verified = assert_valid(
+        &entra,
+        &token(claims_with(
+            json!({"roles": ["Orders.Read", "Orders.Write"]}),
+        )),
+        NOW,
+    );
+    assert_eq!(verified.scopes(), ["Orders.Read", "Orders.Write"]);
+    let verified = assert_valid(
+        &entra,
+        &token(claims_with(
+            json!({"scp": "User.Read Orders.Read", "roles": ["Orders.Read"]}),
+        )),
+        NOW,
+    );
+    assert_eq!(verified.scopes(), ["User.Read", "Orders.Read"]);
+    // `scope` is not read: neither granting nor malformed.
+    let err = entra
+        .verify(
+            &token(claims_with(json!({"scope": "Orders.Read", "roles": ["x"]}))),
+            NOW,
+        )
+        .expect_err("scope is not a scope claim here");
+    assert_eq!(err.code(), InsufficientScope);
+    assert_eq!(err.claim(), Some("scp"), "the first scope claim is named");
+    assert_valid(
+        &entra,
+        &token(claims_with(json!({"scope": 5, "roles": ["Orders.Read"]}))),
+        NOW,
+    );
+    assert_code(
+        &entra,
+        &token(claims_with(json!({"roles": "Orders.Read", "scp": 5}))),
+        NOW,
+        Malformed,
+    );
+    // Auth0 RBAC: `permissions`, an array.
+    let auth0 = verifier(
+        Policy::new()
+            .scope_claims(["permissions"])
+            .required_scopes(["read:orders"]),
+    );
+    assert_valid(
+        &auth0,
+        &token(claims_with(
+            json!({"scope": "openid", "permissions": ["read:orders"]}),
+        )),
+        NOW,
+    );
+    assert_code(
+        &auth0,
+        &token(claims_with(json!({"scope": "read:orders"}))),
+        NOW,
+        InsufficientScope,
+    );
+    // The checklist says which claims were read.
+    let explanation = auth0.explain(
+        &token(claims_with(json!({"permissions": ["read:orders"]}))),
+        NOW,
+    );
+    let scopes = explanation
+        .checks
+        .iter()
+        .find(|check| check.id == "scopes")
+        .expect("scopes check");
+    assert_eq!(scopes.status, jwtward::CheckStatus::Passed);
+    assert!(scopes.detail.contains("permissions"), "{}", scopes.detail);
+    let explanation = entra.explain(&token(claims_with(json!({"roles": ["x"]}))), NOW);
+    let scopes = explanation
+        .checks
+        .iter()
+        .find(|check| check.id == "scopes")
+        .expect("scopes check");
+    assert_eq!(scopes.status, jwtward::CheckStatus::Failed);
+    assert!(
+        scopes.detail.contains("scp") && scopes.detail.contains("roles"),
+        "{}",
+        scopes.detail
+    );
+}
+
+/// An empty list of scope claims, or an empty name in it, is a configuration error: a token's
+/// scopes must come from somewhere named.
+#[test]
+fn scope_claims_must_name_claims() {
+    for policy in [
+        Policy::new().scope_claims(Vec::<String>::new()),
+        Policy::new().scope_claims(["scp", ""]),
+    ] {
+        match jwtward::Verifier::new(jwks(&standard_jwks_json()), policy) {
+            Err(jwtward::ConfigError::InvalidPolicy { field, .. }) => {
+                assert_eq!(field, "scopeClaims")
+            }
+            other => panic!("expected InvalidPolicy on scopeClaims, got {other:?}"),
+        }
+    }
+    // The default is `scope` then `scp`; setting it explicitly changes nothing.
+    let explicit = verifier(Policy::new().scope_claims(["scope", "scp"]));
+    let tok = token(json!({"scope": "a b", "scp": ["b", "c"]}));
+    assert_eq!(
+        assert_valid(&explicit, &tok, NOW).scopes(),
+        assert_valid(&open(), &tok, NOW).scopes()
+    );
+    assert_eq!(assert_valid(&open(), &tok, NOW).scopes(), ["a", "b", "c"]);
+}
+
 // =============================================================================================
 // The order of the claim checks (contract rule 7): typ, required claims, NumericDate types,
 // iss, sub, aud, exp, nbf, iat, max age, custom claims, scopes. A token failing two checks

@@ -256,7 +256,8 @@ impl WasmVerifier {
     /// arithmetic, and never the cache, so that the report shows the signature check.
     pub fn explain(&self, token: &str, now: f64) -> Result<JsValue, JsValue> {
         let now = options::unix_seconds(now)?;
-        output::explanation(token, &self.verifier.explain(token, now))
+        let scope_claims = &self.verifier.policy().scope_claims;
+        output::explanation(token, &self.verifier.explain(token, now), scope_claims)
     }
 }
 

@@ -12,6 +12,7 @@ use js_sys::{Object, Reflect, JSON};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use crate::claims::granted_scopes;
 use crate::decode::UnverifiedToken;
 use crate::error::Error;
 use crate::explain::Explanation;
@@ -154,8 +155,13 @@ fn write_verified(out: &mut ObjectWriter, verified: &Verified) -> Result<(), JsV
 
 /// The report of `explain`: `{ valid, code?, message?, claim?, checks, header?, payload?,
 /// scopes?, alg?, kid? }`. For a rejected token the header and payload are still shown when the
-/// token decodes (marked by `valid: false`: nothing in them was verified).
-pub(super) fn explanation(token: &str, explanation: &Explanation) -> Result<JsValue, JsValue> {
+/// token decodes (marked by `valid: false`: nothing in them was verified), and the scopes the
+/// policy's scope claims name when they are well-formed.
+pub(super) fn explanation(
+    token: &str,
+    explanation: &Explanation,
+    scope_claims: &[alloc::string::String],
+) -> Result<JsValue, JsValue> {
     let mut out = ObjectWriter::new();
     out.value("valid", &explanation.result.is_ok())?;
     if let Err(error) = &explanation.result {
@@ -180,6 +186,10 @@ pub(super) fn explanation(token: &str, explanation: &Explanation) -> Result<JsVa
             if let Ok(decoded) = crate::decode::decode(token) {
                 out.value("header", decoded.header_json())?;
                 out.value("payload", decoded.claims_json())?;
+                // What the policy's scope claims grant, when they are well-formed (unverified,
+                // like the payload), so that a rejected token shows its scopes too.
+                let scopes = granted_scopes(decoded.claims_json(), scope_claims).ok();
+                out.optional("scopes", scopes.as_ref())?;
             }
         }
     }
