@@ -5,7 +5,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::alg::{prepare_key, Algorithm, BuiltinBackend, KeyType, PreparedKey, SignatureBackend};
+use crate::alg::{prepare_key, Algorithm, BuiltinBackend, PreparedKey, SignatureBackend};
 use crate::claims::{check_claims, time_window, Claims, TimeWindow};
 use crate::decode::{parse_header, parse_payload, split_token, Header};
 use crate::error::{ConfigError, Error, ErrorCode};
@@ -121,11 +121,13 @@ struct ImportedKey {
 }
 
 impl ImportedKey {
-    /// Names the key for messages and the checklist (never its material).
+    /// Names the key for messages and the checklist (never its material); keys of different
+    /// types may share a kid, so the type is named too.
     fn describe(&self) -> String {
+        let key_type = self.jwk.material.key_type().describe();
         match self.jwk.kid() {
-            Some(kid) => format!("key {kid:?}"),
-            None => "the only fitting key (no kid)".to_string(),
+            Some(kid) => format!("key {kid:?} ({key_type})"),
+            None => format!("the key without kid ({key_type})"),
         }
     }
 
@@ -300,13 +302,7 @@ impl Verifier {
         let (key_index, chosen, key) = trace.record(
             "key",
             self.select_key(&header, algorithm),
-            |(_, chosen, _)| {
-                format!(
-                    "{} ({})",
-                    chosen.describe(),
-                    key_type_name(algorithm.key_type())
-                )
-            },
+            |(_, chosen, _)| chosen.describe(),
         )?;
 
         let bad_signature = |why: String| {
@@ -460,14 +456,5 @@ impl Verifier {
             ));
         }
         Err(Error::new(ErrorCode::KeyMismatch, refusals.join("; ")))
-    }
-}
-
-fn key_type_name(key_type: KeyType) -> String {
-    match key_type {
-        KeyType::Oct => "oct".to_string(),
-        KeyType::Rsa => "RSA".to_string(),
-        KeyType::Ec(curve) => format!("EC {}", curve.name()),
-        KeyType::Ed25519 => "OKP Ed25519".to_string(),
     }
 }
