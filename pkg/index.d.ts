@@ -217,6 +217,8 @@ export interface TokenWarning {
 /** What `inspect` returns: nothing in it is verified. */
 export interface InspectedToken extends DecodedToken {
   warnings: TokenWarning[];
+  /** What the scope claims (by default `scope` and `scp`) grant, when they are well-formed. */
+  scopes?: string[];
 }
 
 /** Codes of `lintJwks` warnings. */

@@ -149,12 +149,13 @@ fn json_equal(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// An integer's exact value (every JSON integer serde_json keeps as one fits in an `i128`).
-fn integer_of(number: &serde_json::Number) -> Option<i128> {
+/// An integer's exact value as (negative, magnitude): every `i64` and `u64`, the integers
+/// serde_json keeps as integers, without a wider type (128-bit arithmetic costs module size).
+fn integer_of(number: &serde_json::Number) -> Option<(bool, u64)> {
     number
-        .as_i64()
-        .map(i128::from)
-        .or_else(|| number.as_u64().map(i128::from))
+        .as_u64()
+        .map(|magnitude| (false, magnitude))
+        .or_else(|| number.as_i64().map(|int| (int < 0, int.unsigned_abs())))
 }
 
 /// Numbers equal by value: integers exactly; a float equals an integer only when it is exactly
@@ -168,18 +169,17 @@ fn numbers_equal(x: &serde_json::Number, y: &serde_json::Number) -> bool {
     }
 }
 
-/// Whether `float` is exactly the integer `int` (an `i64` or `u64`).
-fn float_is(float: f64, int: i128) -> bool {
-    // -2^63 <= float < 2^64 covers every i64 and u64; outside, `as` would saturate. Both
-    // bounds are powers of two, so exact as f64.
-    const LOW: f64 = -((1u64 << 63) as f64);
-    const HIGH: f64 = (1u128 << 64) as f64;
-    if !(LOW..HIGH).contains(&float) {
+/// Whether `float` is exactly the integer (negative, magnitude).
+fn float_is(float: f64, (negative, magnitude): (bool, u64)) -> bool {
+    // 2^64, exact as f64; from 0 (and -0) up to it, `as u64` does not saturate.
+    const TWO_POW_64: f64 = (1u128 << 64) as f64;
+    let abs = if negative { -float } else { float };
+    if !(0.0..TWO_POW_64).contains(&abs) {
         return false;
     }
-    // `as` truncates towards zero: equal both ways only when `float` has no fraction.
-    let truncated = float as i128;
-    truncated == int && truncated as f64 == float
+    // `as` truncates towards zero: equal both ways only when `abs` has no fraction.
+    let truncated = abs as u64;
+    truncated == magnitude && truncated as f64 == abs
 }
 
 fn quoted(values: &[String]) -> String {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { JwtError, Verifier } from 'jwtward';
+import { JwtError, Verifier, inspect } from 'jwtward';
 import { NOW, hs256, hs256Fixture } from '../testkit/keys.mjs';
 
 const fx = hs256Fixture('claims');
@@ -167,4 +167,7 @@ test('scopeClaims: where scopes are read, validated like every option (issue 11 
   const badType = verifier.explain(fx.token({ roles: 'a', scp: {} }), { now: NOW });
   assert.equal(badType.code, 'ERR_JWT_MALFORMED');
   assert.equal(badType.scopes, undefined, 'no scopes from a malformed scope claim');
+  // inspect (no key, nothing verified) reports what the default scope claims grant.
+  assert.deepEqual(inspect(fx.token({ scope: 'a b', scp: ['c', 'a'] })).scopes, ['a', 'b', 'c']);
+  assert.equal(inspect(fx.token({ scope: 5 })).scopes, undefined);
 });

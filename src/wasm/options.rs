@@ -81,10 +81,7 @@ pub(crate) fn parse_verifier_options(options: &JsValue) -> Result<VerifierOption
             "requiredScopes" => {
                 policy = policy.required_scopes(string_list(&value, "requiredScopes", false)?)
             }
-            "scopeClaims" => {
-                let names = non_empty(string_list(&value, "scopeClaims", false)?, "scopeClaims")?;
-                policy = policy.scope_claims(names)
-            }
+            "scopeClaims" => policy = policy.scope_claims(scope_claims_option(&value)?),
             "claims" => {
                 if !is_plain_object(&value) {
                     return Err(options_error("claims", "must be a plain object"));
@@ -121,6 +118,36 @@ pub(crate) fn parse_verifier_options(options: &JsValue) -> Result<VerifierOption
         cache_entries,
         backend,
     })
+}
+
+/// `scopeClaims` of `inspect(token, { scopeClaims })`, checked as the verifier option is;
+/// absent options (or option) mean the default claims.
+pub(crate) fn inspect_scope_claims(options: &JsValue) -> Result<Vec<String>, JsValue> {
+    let mut scope_claims = None;
+    if !options.is_undefined() {
+        for (name, value) in own_entries(options, "options")? {
+            match name.as_str() {
+                _ if value.is_undefined() => {}
+                "scopeClaims" => scope_claims = Some(scope_claims_option(&value)?),
+                other => return Err(options_error(other, "unknown option")),
+            }
+        }
+    }
+    Ok(scope_claims.unwrap_or_else(|| {
+        crate::policy::DEFAULT_SCOPE_CLAIMS
+            .iter()
+            .map(|name| String::from(*name))
+            .collect()
+    }))
+}
+
+/// `scopeClaims`: a non-empty list of non-empty claim names.
+fn scope_claims_option(value: &JsValue) -> Result<Vec<String>, JsValue> {
+    let names = non_empty(string_list(value, "scopeClaims", false)?, "scopeClaims")?;
+    if names.iter().any(String::is_empty) {
+        return Err(options_error("scopeClaims", "contains an empty string"));
+    }
+    Ok(names)
 }
 
 /// `now` of `verify(token, { now })`: Unix seconds, floored. Rejects NaN and infinities, which
@@ -375,14 +402,13 @@ fn number_value(number: f64) -> Result<Value, &'static str> {
         .ok_or("must be a finite number")
 }
 
-/// A BigInt within the i64 or u64 range as an exact JSON integer.
+/// A BigInt within the i64 or u64 range as an exact JSON integer (wasm-bindgen's conversions
+/// refuse a BigInt they would truncate).
 fn bigint_value(value: &JsValue) -> Option<Value> {
-    let big: &js_sys::BigInt = value.unchecked_ref();
-    let text = String::from(big.to_string(10).ok()?);
-    if let Ok(signed) = text.parse::<i64>() {
+    if let Ok(signed) = i64::try_from(value.clone()) {
         return Some(Value::from(signed));
     }
-    text.parse::<u64>().ok().map(Value::from)
+    u64::try_from(value.clone()).ok().map(Value::from)
 }
 
 /// An object whose prototype is `Object.prototype` or `null`: what JSON objects are. A `Map`,

@@ -196,12 +196,16 @@ pub(super) fn explanation(
     out.finish()
 }
 
-/// `{ header, payload }`, plus `warnings: [{ code, message }]` for `inspect`.
-pub(super) fn decoded(token: &UnverifiedToken, with_warnings: bool) -> Result<JsValue, JsValue> {
+/// `{ header, payload }`; for `inspect` (given the scope claims to read), also
+/// `warnings: [{ code, message }]` and the `scopes` those claims grant when they are well-formed.
+pub(super) fn decoded(
+    token: &UnverifiedToken,
+    inspect_scope_claims: Option<&[alloc::string::String]>,
+) -> Result<JsValue, JsValue> {
     let mut out = ObjectWriter::new();
     out.value("header", token.header_json())?;
     out.value("payload", token.claims_json())?;
-    if with_warnings {
+    if let Some(scope_claims) = inspect_scope_claims {
         out.objects(
             "warnings",
             token.warnings().into_iter().map(|warning| {
@@ -211,6 +215,8 @@ pub(super) fn decoded(token: &UnverifiedToken, with_warnings: bool) -> Result<Js
                 }
             }),
         )?;
+        let scopes = granted_scopes(token.claims_json(), scope_claims).ok();
+        out.optional("scopes", scopes.as_ref())?;
     }
     out.finish()
 }
