@@ -272,3 +272,53 @@ test('first match wins; a path match with another method lists the allowed metho
   assert.deepEqual(findRoute(optedOut, 'DELETE', splitPath('/a')), { route: null, allowedMethods: ['GET', 'POST'], pathOwned: false });
   assert.deepEqual(findRoute(optedOut, 'DELETE', splitPath('/b')), { route: null, allowedMethods: ['GET', 'POST'], pathOwned: true });
 });
+
+test('resource (RFC 9728): an https URL; its metadata path, URL and document', () => {
+  const policy = compilePolicy({
+    ...base(),
+    issuer: ['https://a.example', 'https://b.example'],
+    resource: 'https://api.example.com/orders',
+    routes: [{ path: '/x', scopes: { allOf: ['w'], anyOf: ['b', 'a'] } }, { path: '/y', scopes: ['w', 'r'] }, { path: '/z', public: true }],
+  });
+  assert.equal(policy.resource.path, '/.well-known/oauth-protected-resource/orders');
+  assert.equal(policy.resource.url, 'https://api.example.com/.well-known/oauth-protected-resource/orders');
+  assert.deepEqual(JSON.parse(policy.resource.metadata), {
+    resource: 'https://api.example.com/orders',
+    authorization_servers: ['https://a.example', 'https://b.example'],
+    scopes_supported: ['a', 'b', 'r', 'w'],
+    bearer_methods_supported: ['header'],
+  });
+  assert.equal(compilePolicy({ ...base(), resource: 'https://api.example.com/' }).resource.path, '/.well-known/oauth-protected-resource');
+  assert.equal(compilePolicy({ ...base(), resource: 'http://127.0.0.1:8080/' }).resource.url, 'http://127.0.0.1:8080/.well-known/oauth-protected-resource');
+  assert.equal(compilePolicy(base()).resource, null);
+  for (const bad of ['http://api.example.com/', 'https://api.example.com/#x', 'https://api.example.com/?a=1', 'not a url', 'https://u:p@api.example.com/']) {
+    assert.deepEqual(problemFields({ ...base(), resource: bad }), ['resource'], bad);
+  }
+  const publishJwks = { path: '/.well-known/oauth-protected-resource', jwks: { keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'AA' }] } };
+  assert.deepEqual(problemFields({ ...base(), resource: 'https://api.example.com', publishJwks }), ['publishJwks.path']);
+});
+
+test('tokenSources: a cookie by name, the query by opt-in (a warning), per route over the policy', () => {
+  const policy = compilePolicy({
+    ...base(),
+    tokenSources: { cookie: 'at' },
+    routes: [{ path: '/a' }, { path: '/events', tokenSources: { query: true, cookie: null } }, { path: '/h', public: true }],
+  });
+  assert.deepEqual(policy.routes.map((r) => r.tokenSources), [{ cookie: 'at', query: false }, { cookie: null, query: true }, { cookie: 'at', query: false }]);
+  assert.deepEqual(compilePolicy(base()).routes[0].tokenSources, { cookie: null, query: false });
+  assert.deepEqual(policy.warnings.map((w) => w.slice(0, w.indexOf(':'))), ['routes[1].tokenSources.query']);
+  assert.deepEqual(warningFields({ ...base(), tokenSources: { query: true } }), ['tokenSources.query']);
+  assert.deepEqual(JSON.parse(compilePolicy({ ...base(), resource: 'https://api.example', routes: [{ path: '/e', tokenSources: { query: true } }] }).resource.metadata).bearer_methods_supported, ['header', 'query']);
+  assert.deepEqual(problemFields({ ...base(), tokenSources: { cookie: 'a b' } }), ['tokenSources.cookie']);
+  assert.deepEqual(problemFields({ ...base(), tokenSources: { header: false } }), ['tokenSources.header']);
+  assert.deepEqual(problemFields({ ...base(), tokenSources: { query: 'yes' } }), ['tokenSources.query']);
+  assert.deepEqual(problemFields({ ...base(), routes: [{ path: '/h', public: true, tokenSources: { query: true } }] }), ['routes[0]']);
+});
+
+test('scopeClaims: a non-empty list of claim names, handed to jwtward', () => {
+  assert.deepEqual(compilePolicy({ ...base(), scopeClaims: ['roles', 'scp'] }).verify.scopeClaims, ['roles', 'scp']);
+  assert.equal(compilePolicy(base()).verify.scopeClaims, undefined, "jwtward's default (scope, scp)");
+  assert.deepEqual(problemFields({ ...base(), scopeClaims: [] }), ['scopeClaims']);
+  assert.deepEqual(problemFields({ ...base(), scopeClaims: 'roles' }), ['scopeClaims']);
+  assert.deepEqual(problemFields({ ...base(), scopeClaims: ['has space'] }), ['scopeClaims[0]']);
+});

@@ -66,7 +66,7 @@ const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
 const TOP_LEVEL_KEYS = new Set([
   '$schema', 'description', 'realm', 'issuer', 'audience', 'algorithms', 'typ', 'clockTolerance',
-  'maxTokenAge', 'maxTokenLength', 'requiredClaims', 'claims', 'jwks', 'jwksUri', 'jwksCache',
+  'maxTokenAge', 'maxTokenLength', 'requiredClaims', 'claims', 'scopeClaims', 'jwks', 'jwksUri', 'jwksCache',
   'publishJwks', 'resource', 'tokenSources', 'tenantClaim', 'forwardClaims', 'forwardAuthorization',
   'forwardMethodOverride', 'keepUnderscoreHeaders', 'unmatched', 'cors', 'routes',
 ]);
@@ -126,6 +126,10 @@ function compilePolicy(raw) {
   const maxTokenAge = integer(raw.maxTokenAge, 'maxTokenAge', problem, { min: 1, max: 31_536_000, fallback: undefined });
   const maxTokenLength = integer(raw.maxTokenLength, 'maxTokenLength', problem, { min: 64, max: 1 << 20, fallback: undefined });
   const requiredClaims = claimNameList(raw.requiredClaims, 'requiredClaims', problem);
+  // Where granted scopes are read (jwtward's default: `scope`, then `scp`); route scopes, `anyOf`
+  // included, and X-Auth-Scopes all use jwtward's list from these claims.
+  const scopeClaims = raw.scopeClaims === undefined ? undefined : claimNameList(raw.scopeClaims, 'scopeClaims', problem);
+  if (scopeClaims !== undefined && Array.isArray(raw.scopeClaims) && raw.scopeClaims.length === 0) problem('scopeClaims', 'must name at least one claim');
   const claims = staticClaims(raw.claims, 'claims', problem);
 
   // --- where the keys come from ---
@@ -206,7 +210,7 @@ function compilePolicy(raw) {
 
   return deepFreeze({
     realm,
-    verify: { issuer, audience, algorithms, typ, clockTolerance, maxTokenAge, maxTokenLength, requiredClaims, claims },
+    verify: { issuer, audience, algorithms, typ, clockTolerance, maxTokenAge, maxTokenLength, requiredClaims, claims, scopeClaims },
     keys,
     publishJwks,
     tokenSources,

@@ -61,6 +61,7 @@ class VerifierSet {
       maxTokenLength: b.maxTokenLength,
       requiredClaims: [...new Set([...b.requiredClaims, ...requirements.requiredClaims])],
       requiredScopes: requirements.requiredScopes,
+      scopeClaims: b.scopeClaims,
       claims: { ...b.claims, ...requirements.claims },
     };
     for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];

@@ -65,6 +65,9 @@ describe('the shared table: every host gives every answer', { timeout: 240_000 }
     audience: 'api://test',
     algorithms: ['ES256'],
     jwksUri: issuer.jwksUri,
+    // Entra ID application permissions arrive in `roles`: scopes are read from `scope` and `roles`
+    // (not `scp`), for allOf, anyOf and X-Auth-Scopes alike.
+    scopeClaims: ['scope', 'roles'],
     resource: RESOURCE,
     tokenSources: { cookie: 'access_token' },
     forwardClaims: { client_id: 'X-Auth-Client' },
@@ -102,6 +105,10 @@ describe('the shared table: every host gives every answer', { timeout: 240_000 }
     ['no scope at all', { path: '/api/orders', headers: bearer(t.none) }, forbidden('ERR_JWT_INSUFFICIENT_SCOPE', 'orders:read')],
     ['anyOf met', { method: 'POST', path: '/api/orders', headers: { ...bearer(t.writeClerk), 'content-type': 'application/json' }, body: '{}' }, { status: 200, seen: { method: 'POST', url: '/api/orders', headers: identity({ 'x-auth-scopes': 'orders:write clerk' }) } }],
     ['anyOf not met', { method: 'POST', path: '/api/orders', headers: bearer(t.write), body: '{}' }, forbidden('ERR_JWT_INSUFFICIENT_SCOPE', 'admin clerk orders:write')],
+    ['scope from roles (scopeClaims)', { path: '/api/orders', headers: bearer(t.roles) }, { status: 200, seen: { method: 'GET', url: '/api/orders', headers: identity() } }],
+    ['scp is not a scope claim here', { path: '/api/orders', headers: bearer(t.scp) }, forbidden('ERR_JWT_INSUFFICIENT_SCOPE', 'orders:read')],
+    ['anyOf met from roles', { method: 'POST', path: '/api/orders', headers: bearer(t.writeRolesClerk), body: '{}' }, { status: 200, seen: { method: 'POST', url: '/api/orders', headers: identity({ 'x-auth-scopes': 'orders:write clerk' }) } }],
+    ['a scope claim of another type', { path: '/api/orders', headers: bearer(t.rolesNumber) }, invalid('ERR_JWT_MALFORMED')],
     ['tenant match', { path: '/tenants/acme/orders/42', headers: bearer(t.read) }, { status: 200, seen: { method: 'GET', url: '/tenants/acme/orders/42', headers: identity() } }],
     ['tenant mismatch', { path: '/tenants/globex/orders/42', headers: bearer(t.read) }, forbidden('ERR_JWT_BAD_CLAIM', null)],
     ['tenant, encoded letter', { path: '/tenants/ac%6De/orders', headers: bearer(t.read) }, { status: 200 }],
@@ -133,6 +140,10 @@ describe('the shared table: every host gives every answer', { timeout: 240_000 }
     t.write = await issuer.sign({ ...claims, scope: 'orders:write' });
     t.writeClerk = await issuer.sign({ ...claims, scope: 'orders:write clerk' });
     t.none = await issuer.sign(claims);
+    t.roles = await issuer.sign({ ...claims, roles: ['orders:read'] });
+    t.scp = await issuer.sign({ ...claims, scp: ['orders:read'] });
+    t.writeRolesClerk = await issuer.sign({ ...claims, scope: 'orders:write', roles: ['clerk'] });
+    t.rolesNumber = await issuer.sign({ ...claims, scope: 'orders:read', roles: 7 });
     t.expired = await issuer.sign({ ...claims, scope: 'orders:read' }, { expiresIn: -60 });
     t.otherAudience = await issuer.sign({ ...claims, scope: 'orders:read' }, { audience: 'api://other' });
     const [h, p, s] = t.read.split('.');
