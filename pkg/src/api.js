@@ -68,22 +68,22 @@ function optionsError(field, message, stackStart) {
 }
 
 // `now` of verify/explain: Unix seconds. The default clock is read here, never in the core, so
-// that every verdict is reproducible from (token, now).
+// that every verdict is reproducible from (token, now). Checked completely here, with the core's
+// own rule, because the verified-token cache may answer before the core sees `now`.
 function nowOf(options, stackStart) {
   if (options === undefined) return Math.floor(Date.now() / 1000);
   if (options === null || typeof options !== 'object') {
     throw optionsError('options', 'must be an object like { now }', stackStart);
   }
-  for (const key in options) {
-    // A misspelt option must not be ignored silently. Own properties only, as for the
-    // constructor's options: an enumerable property on a polluted Object.prototype is not one.
-    if (key !== 'now' && Object.hasOwn(options, key)) {
-      throw optionsError(key, 'unknown option', stackStart);
-    }
+  // A misspelt option must not be ignored silently. Own properties only, as for the
+  // constructor's options: an enumerable property on a polluted Object.prototype is not one,
+  // and neither is a `now` inherited from it.
+  for (const key of Object.keys(options)) {
+    if (key !== 'now') throw optionsError(key, 'unknown option', stackStart);
   }
-  const now = options.now;
+  const now = Object.hasOwn(options, 'now') ? options.now : undefined;
   if (now === undefined) return Math.floor(Date.now() / 1000);
-  if (typeof now !== 'number' || !Number.isFinite(now)) {
+  if (typeof now !== 'number' || !Number.isFinite(now) || Math.abs(now) > Number.MAX_SAFE_INTEGER) {
     throw optionsError('now', 'must be a finite number of Unix seconds', stackStart);
   }
   return now;
@@ -115,7 +115,9 @@ function copyOf(value) {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(copyOf);
   const copy = {};
-  for (const key in value) {
+  // Own keys only: `for...in` would also copy an enumerable property of a polluted
+  // Object.prototype into the copy, and a cache hit would differ from a miss.
+  for (const key of Object.keys(value)) {
     if (key === '__proto__') {
       Object.defineProperty(copy, key, { value: copyOf(value[key]), enumerable: true, writable: true, configurable: true });
     } else {
@@ -149,14 +151,16 @@ class ResultCache {
       this.misses += 1;
       return undefined;
     }
-    this.hits += 1;
     const second = Math.floor(now);
     if (second >= entry.from && second < entry.until) {
+      this.hits += 1;
       // Most recently used last: Map keeps insertion order.
       this.entries.delete(key);
       this.entries.set(key, entry);
       return copyOf(entry.result);
     }
+    // Outside the window the core gives the verdict: a miss, whatever it says.
+    this.misses += 1;
     // Expired for good: drop it (a not-yet-valid entry may become valid, so it stays).
     if (second >= entry.until) this.entries.delete(key);
     return undefined;
