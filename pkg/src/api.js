@@ -211,7 +211,7 @@ const NO_KEYS = '{"keys":[]}';
  *   keys (pkg/src/platform-*.js); digest is the cache key of a token (default: the core's
  *   SHA-256); defaultStore is where key sources keep keys when not told (default: one memory
  *   store for the runtime); browserFetch: the runtime's fetch is a browser's (redirects are
- *   followed by it and checked after, answers revalidated past its HTTP cache: keys/fetch.js)
+ *   followed by it and checked after, its HTTP cache bypassed: keys/fetch.js)
  */
 function createApi(bindings, hooks = {}) {
   const assertReady = hooks.assertReady ?? (() => {});

@@ -38,8 +38,8 @@ function assertReady() {
 }
 
 // A browser's fetch: key sources let it follow redirects and refuse a document that ended on
-// another origin (a `redirect: 'manual'` answer hides where it points), and revalidate past the
-// HTTP cache.
+// another origin (a `redirect: 'manual'` answer hides where it points), and bypass the HTTP
+// cache (the key source is the cache).
 export const { Verifier, RemoteJwks, decode, inspect, lintJwks } = createApi(bindings, {
   assertReady,
   platform: webCryptoPlatform,

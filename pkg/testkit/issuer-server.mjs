@@ -58,6 +58,9 @@ export async function startIssuerServer() {
     const { pathname, searchParams } = new URL(req.url, url);
     const param = (name) => searchParams.get(name);
     const local = (req.headers.host ?? '').startsWith('127.0.0.1:');
+    // A connection per request: a browser resends a request whose reused connection was reset,
+    // which would count one fetch of the key source twice.
+    res.shouldKeepAlive = false;
     if (req.method === 'OPTIONS') {
       res.writeHead(204, { ...CORS, 'access-control-allow-headers': '*' }).end();
       return;
@@ -303,6 +306,7 @@ async function startOidc() {
       ],
       jwks: { keys: signingKeys.map((key) => ({ ...key.privateJwk, use: 'sig' })) },
       scopes: ['orders:read', 'orders:write'],
+      ttl: { ClientCredentials: 600 },
       features: {
         devInteractions: { enabled: false },
         clientCredentials: { enabled: true },

@@ -58,8 +58,8 @@ function urlProblem(value) {
  *   browserFetch: the runtime's fetch is a browser's, whose `redirect: 'manual'` answers hide
  *   the Location: it follows redirects and the origin it ended on is checked (elsewhere,
  *   redirects are followed here, same origin only, so a cross-origin target is never even
- *   requested); and whose HTTP cache could answer a refetch with the document it holds: it
- *   revalidates.
+ *   requested); and whose HTTP cache could answer a refetch with the document it holds (and,
+ *   filling an entry, may fetch a document again): it is bypassed, the key source is the cache.
  */
 async function fetchDocument(url, how) {
   const signal = AbortSignal.timeout(how.timeoutMs);
@@ -69,8 +69,8 @@ async function fetchDocument(url, how) {
     let response;
     try {
       const init = { headers: { accept: how.accept }, redirect: how.browserFetch ? 'follow' : 'manual', signal };
-      // Only browsers get `cache`: workerd refuses the member.
-      if (how.browserFetch) init.cache = 'no-cache';
+      // Only browsers get `cache` (workerd refuses the member).
+      if (how.browserFetch) init.cache = 'no-store';
       response = await how.fetch(current, init);
     } catch (error) {
       throw transportFailure(error, signal);
