@@ -32,18 +32,25 @@ function keySourceOf(value) {
 }
 
 /**
- * The own enumerable options of `options` that are set (not undefined), in a null-prototype
- * object; any other name is ERR_OPTIONS_INVALID. Nothing is read through the prototype.
+ * The own enumerable members of `object` that are set (not undefined), in a null-prototype
+ * object: nothing is read through the prototype, so a polluted Object.prototype adds nothing.
  */
+function setMembers(object) {
+  const values = Object.create(null);
+  for (const name of Object.keys(object)) {
+    if (object[name] !== undefined) values[name] = object[name];
+  }
+  return values;
+}
+
+/** `setMembers` of an options object whose names are all in `allowed` (else ERR_OPTIONS_INVALID). */
 function ownOptions(options, allowed, what, stackStart) {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw optionsError(what, 'must be an object', stackStart);
   }
-  const values = Object.create(null);
-  for (const name of Object.keys(options)) {
+  const values = setMembers(options);
+  for (const name of Object.keys(values)) {
     if (!allowed.includes(name)) throw optionsError(name, 'unknown option', stackStart);
-    const value = options[name];
-    if (value !== undefined) values[name] = value;
   }
   return values;
 }
@@ -65,7 +72,7 @@ function createKeySource(given, field, runtime, stackStart) {
     throw optionsError(field(name), message, stackStart);
   };
   // Own values only, whatever object they came in.
-  const values = Object.assign(Object.create(null), given);
+  const values = setMembers(given);
   const { issuer, jwksUri } = values;
   const discovery = values.discovery ?? false;
   if (typeof discovery !== 'boolean') fail('discovery', 'must be true or false');
@@ -167,4 +174,4 @@ function remoteJwksClass(runtime) {
   return RemoteJwks;
 }
 
-export { TUNING_OPTIONS, createKeySource, keySourceOf, ownOptions, remoteJwksClass, waitUntilOf };
+export { TUNING_OPTIONS, createKeySource, keySourceOf, ownOptions, remoteJwksClass, setMembers, waitUntilOf };

@@ -7,7 +7,7 @@
 // ES module source with the restricted syntax of errors.js (the build writes a CommonJS copy).
 
 import { makeError, optionsError } from '../errors.js';
-import { TUNING_OPTIONS, createKeySource, keySourceOf } from './remote.js';
+import { TUNING_OPTIONS, createKeySource, keySourceOf, setMembers } from './remote.js';
 
 /** Options that say where keys come from. */
 const KEY_OPTIONS = ['jwks', 'jwksUri', 'discovery', 'issuers'];
@@ -32,15 +32,6 @@ function isPlainObject(value) {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** The own enumerable entries of `object` that are set, in a null-prototype object. */
-function setEntries(object) {
-  const values = Object.create(null);
-  for (const name of Object.keys(object)) {
-    if (object[name] !== undefined) values[name] = object[name];
-  }
-  return values;
-}
-
 /**
  * How a Verifier gets its keys.
  * @returns {undefined | { routes: Route[], byIssuer?: Map<string, Route> }} undefined for one
@@ -50,7 +41,7 @@ function setEntries(object) {
  */
 function planKeys(options, runtime, stackStart) {
   if (!isPlainObject(options)) return undefined;
-  const values = setEntries(options);
+  const values = setMembers(options);
   const fail = (field, message) => {
     throw optionsError(field, message, stackStart);
   };
@@ -122,7 +113,7 @@ function entryRoute(entry, index, tuning, shared, runtime, stackStart) {
     throw optionsError(field, message, stackStart);
   };
   if (!isPlainObject(entry)) fail(`issuers[${index}]`, 'must be an object like { issuer, discovery: true }');
-  const own = setEntries(entry);
+  const own = setMembers(entry);
   if (own.discovery !== undefined && typeof own.discovery !== 'boolean') fail(at('discovery'), 'must be true or false');
   if (own.discovery === false) delete own.discovery;
   const { issuer } = own;
