@@ -169,6 +169,8 @@ export interface KeySourceOptions {
   onEvent?: (event: KeyEvent) => void;
   /** The time in milliseconds for TTLs, cooldowns and backoff (default `Date.now`; for tests). */
   clock?: () => number;
+  /** Where background work goes when a call gives no `waitUntil` of its own. */
+  waitUntil?: WaitUntil;
 }
 
 /** Why a key source fetched. */

@@ -202,9 +202,10 @@ const SCENARIOS = {
     const { Verifier } = t.api;
     const iss = await t.issuer();
     await iss.set({ cacheControl: 'public, max-age=120', age: '20' });
-    const verifier = new Verifier(t.fetched(iss));
+    // waitUntil as an option of the key source: the default of calls that give none.
+    const verifier = new Verifier(t.fetched(iss, { waitUntil: t.waitUntil }));
     const token = await iss.sign();
-    const opts = { waitUntil: t.waitUntil };
+    const opts = {};
     t.expect(await t.outcome(() => verifier.verifyAsync(token, opts)), 'valid', 'loaded');
     t.expect((await iss.counts()).jwks, 1, 'one fetch');
     // TTL = 120 - 20 = 100 s; the background refresh starts in its last fifth (80 s).

@@ -10,7 +10,7 @@ import { urlProblem } from './fetch.js';
 import { KeySource } from './source.js';
 
 /** Options that tune how a key source fetches and caches (the same on RemoteJwks and Verifier). */
-const TUNING_OPTIONS = ['cooldown', 'timeout', 'minTtl', 'maxTtl', 'defaultTtl', 'maxStale', 'fetch', 'store', 'onEvent', 'clock'];
+const TUNING_OPTIONS = ['cooldown', 'timeout', 'minTtl', 'maxTtl', 'defaultTtl', 'maxStale', 'fetch', 'store', 'onEvent', 'clock', 'waitUntil'];
 
 /** Seconds: defaults and the accepted range of each duration option. */
 const DURATIONS = {
@@ -94,7 +94,7 @@ function createKeySource(given, field, runtime, stackStart) {
     seconds[name] = value;
   }
   if (seconds.minTtl > seconds.maxTtl) fail('minTtl', 'must not exceed `maxTtl`');
-  for (const name of ['fetch', 'onEvent', 'clock']) {
+  for (const name of ['fetch', 'onEvent', 'clock', 'waitUntil']) {
     if (values[name] !== undefined && typeof values[name] !== 'function') fail(name, 'must be a function');
   }
   let store = values.store;
@@ -122,6 +122,7 @@ function createKeySource(given, field, runtime, stackStart) {
     fetch: fetchImpl === undefined ? (url, init) => globalThis.fetch(url, init) : (url, init) => fetchImpl(url, init),
     store,
     onEvent: values.onEvent,
+    waitUntil: values.waitUntil,
     clock: values.clock ?? Date.now,
     browserFetch: runtime.browserFetch,
     lint: runtime.lint,

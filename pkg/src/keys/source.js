@@ -59,8 +59,9 @@ class KeySource {
    *   cooldownMs: number, timeoutMs: number, minTtlMs: number, maxTtlMs: number,
    *   defaultTtlMs: number, maxStaleMs: number,
    *   fetch: typeof fetch, store?: { get: Function, put: Function }, onEvent?: Function,
-   *   clock: () => number, browserFetch: boolean, lint: Function,
-   * }} config validated by keys/remote.js; `scope` is the issuer part of the store key
+   *   waitUntil?: Function, clock: () => number, browserFetch: boolean, lint: Function,
+   * }} config validated by keys/remote.js; `scope` is the issuer part of the store key;
+   *   `waitUntil` is used by calls that give none
    */
   constructor(config) {
     this.#config = config;
@@ -78,7 +79,7 @@ class KeySource {
    * @param {boolean} mayWait the caller can wait for a refresh (verifyAsync): past the TTL, with
    *   the issuer answering, it should
    */
-  usable(waitUntil, mayWait) {
+  usable(waitUntil = this.#config.waitUntil, mayWait = false) {
     const keys = this.#keys;
     if (keys === undefined) return undefined;
     const now = this.#config.clock();
@@ -97,7 +98,7 @@ class KeySource {
    * @returns {Promise<object>} as `usable`
    * @throws {JwtError} ERR_JWKS_UNAVAILABLE when there are none
    */
-  async load(waitUntil, stackStart) {
+  async load(waitUntil = this.#config.waitUntil, stackStart = undefined) {
     if (this.#keys === undefined && this.#config.store !== undefined) {
       this.#storeRead ??= this.#readStore();
       await this.#join(this.#storeRead);
@@ -117,7 +118,7 @@ class KeySource {
   }
 
   /** `load` for a caller that cannot wait (sync verify): starts it unless backing off. */
-  loadInBackground(waitUntil) {
+  loadInBackground(waitUntil = this.#config.waitUntil) {
     if (this.#flightAlive() || this.#config.clock() < this.#retryAt) return;
     // Rejections are the caller's ERR_JWKS_UNAVAILABLE; here nobody waits for them.
     const loading = this.load(waitUntil).catch(() => {});
@@ -128,7 +129,7 @@ class KeySource {
    * The core found no key for a token: refetch, at most once per cooldown, or wait for the fetch
    * in progress. Resolves whether the keys changed (then the caller verifies again).
    */
-  async kidMiss(waitUntil) {
+  async kidMiss(waitUntil = this.#config.waitUntil) {
     const before = this.#keys?.version;
     if (this.#flightAlive()) {
       await this.#join(this.#flight.promise);
@@ -140,7 +141,7 @@ class KeySource {
   }
 
   /** `kidMiss` for a caller that cannot wait (sync verify): the refetch runs in the background. */
-  kidMissInBackground(waitUntil) {
+  kidMissInBackground(waitUntil = this.#config.waitUntil) {
     if (this.#flightAlive() || this.#refuseKidMiss()) return;
     pass(waitUntil, this.#refresh('unknown_kid', waitUntil));
   }
