@@ -194,7 +194,16 @@ export type FetchFailureReason =
 /** What a key source did, for `onEvent`. `issuer` is set when the source has one. */
 export type KeyEvent = { issuer?: string } & (
   | { type: 'fetch_started'; what: 'jwks' | 'metadata'; url: string; reason: FetchReason }
-  | { type: 'fetch_finished'; what: 'jwks' | 'metadata'; url: string; reason: FetchReason; status: number; durationMs: number }
+  | {
+      type: 'fetch_finished';
+      what: 'jwks' | 'metadata';
+      url: string;
+      reason: FetchReason;
+      status: number;
+      durationMs: number;
+      /** How long the document is kept: its Cache-Control, clamped. */
+      ttlMs: number;
+    }
   | {
       type: 'fetch_failed';
       what: 'jwks' | 'metadata';

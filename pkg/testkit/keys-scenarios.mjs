@@ -565,7 +565,7 @@ const SCENARIOS = {
     t.expect(log.list.map((e) => e.type), ['fetch_started', 'fetch_finished', 'keys_rotated'], 'events of a load');
     const [started, finished, rotated] = log.list;
     t.expect([started.what, started.url, started.reason, started.issuer], ['jwks', iss.jwksUri, 'cold', iss.issuer], 'fetch_started');
-    t.expect([finished.status, typeof finished.durationMs, finished.durationMs >= 0], [200, 'number', true], 'fetch_finished');
+    t.expect([finished.status, typeof finished.durationMs, finished.durationMs >= 0, finished.ttlMs], [200, 'number', true, 600_000], 'fetch_finished');
     t.expect([rotated.kids, rotated.added, rotated.removed, rotated.from], [['k1'], ['k1'], [], 'network'], 'keys_rotated');
     await iss.set({ mode: 'status500' });
     t.clock.advance(601);

@@ -238,10 +238,9 @@ class KeySource {
   async #fetchAndInstall(reason, waitUntil) {
     try {
       const jwksUri = await this.#jwksUri(reason);
-      const { document, judged } = await this.#get(jwksUri, 'jwks', reason, JWKS_ACCEPT, (doc) =>
+      const { document, judged, ttlMs } = await this.#get(jwksUri, 'jwks', reason, JWKS_ACCEPT, (doc) =>
         judgeJwks(doc.text, this.#config.lint, doc.status),
       );
-      const ttlMs = ttlFromHeaders(document.headers, this.#config);
       this.#install(document.text, judged.kids, jwksUri, this.#config.clock(), ttlMs, 'network');
       this.#failures = 0;
       this.#retryAt = -Infinity;
@@ -262,10 +261,10 @@ class KeySource {
     if (known !== undefined && this.#config.clock() < known.expiresAt) return known.jwksUri;
     const issuer = this.#config.issuer;
     try {
-      const { document, judged } = await discover(issuer, (url) =>
+      const { judged, ttlMs } = await discover(issuer, (url) =>
         this.#get(url, 'metadata', reason, METADATA_ACCEPT, (doc) => jwksUriOf(doc, issuer)),
       );
-      this.#metadata = { jwksUri: judged, expiresAt: this.#config.clock() + ttlFromHeaders(document.headers, this.#config) };
+      this.#metadata = { jwksUri: judged, expiresAt: this.#config.clock() + ttlMs };
       return judged;
     } catch (error) {
       if (known === undefined) throw error;
@@ -288,8 +287,9 @@ class KeySource {
         browserFetch: this.#config.browserFetch,
       });
       const judged = judge(document);
-      this.#emit({ type: 'fetch_finished', what, url, reason, status: document.status, durationMs: Date.now() - started });
-      return { document, judged };
+      const ttlMs = ttlFromHeaders(document.headers, this.#config);
+      this.#emit({ type: 'fetch_finished', what, url, reason, status: document.status, durationMs: Date.now() - started, ttlMs });
+      return { document, judged, ttlMs };
     } catch (error) {
       const failure = error instanceof FetchFailure ? error : new FetchFailure('internal', String(error?.message ?? error));
       this.#emit({
