@@ -265,7 +265,10 @@ export class RemoteJwks {
   constructor(options: RemoteJwksOptions);
   /** The issuer the keys belong to, when known. */
   readonly issuer: string | undefined;
-  /** Loads the keys (store or network). Rejects with `ERR_JWKS_UNAVAILABLE` when none can be had. */
+  /**
+   * Loads the keys (store or network) and waits for them to be written to the store. Rejects
+   * with `ERR_JWKS_UNAVAILABLE` when none can be had.
+   */
   ready(options?: { waitUntil?: WaitUntil }): Promise<void>;
   status(): KeySourceStatus;
 }

@@ -836,7 +836,7 @@ async function workerdSection() {
 
 // The acceleration issue's targets (issue 6), as measured in this run.
 function targetsSection() {
-  console.log('\n## Targets (issue 6), this run\n');
+  console.log('\n## Targets (issues 6 and 12), this run\n');
   const rows = [];
   const check = (what, ratio, goal) => rows.push([what, fmtRatio(ratio), `>= ${goal.toFixed(2)}x`, ratio === undefined ? 'n/a' : ratio >= goal ? 'met' : 'NOT met']);
   for (const alg of ALGS) check(`fresh ${alg}: jwtward / fast-jwt (cache off)`, results.fresh[alg]?.ratios?.fastjwt, 1.0);

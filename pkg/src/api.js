@@ -412,8 +412,9 @@ function createApi(bindings, hooks = {}) {
     }
 
     /**
-     * Loads the keys of every key source of this Verifier (at once for inline keys); then sync
-     * `verify` works. Rejects with ERR_JWKS_UNAVAILABLE when a source has none to give.
+     * Loads the keys of every key source of this Verifier (at once for inline keys), and waits
+     * for them to be in the store; then sync `verify` works. Rejects with ERR_JWKS_UNAVAILABLE
+     * when a source has none to give.
      */
     ready(options) {
       const stackStart = Verifier.prototype.ready;
@@ -427,6 +428,7 @@ function createApi(bindings, hooks = {}) {
             route.source.load(waitUntil, stackStart).then(() => {
               this.#live(stackStart);
               this.#current(route, waitUntil, false);
+              return route.source.storeWritten();
             }),
           );
         return Promise.all(loading).then(() => undefined);

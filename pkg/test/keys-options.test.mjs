@@ -268,3 +268,33 @@ test('stores: memory keeps entries for their ttl; KV and Cache API adapters map 
   assert.equal(await cacheStore.get('jwtward/keys/v1 "https://a.example/" https://a.example/jwks'), 'doc');
   assert.equal(await cacheStore.get('other'), undefined);
 });
+
+test('ready() resolves once the keys are in the store: another isolate finds them there', async () => {
+  // RFC 7515 appendix A.3's P-256 public key.
+  const jwks = { keys: [{ kty: 'EC', crv: 'P-256', kid: 'a3', alg: 'ES256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }] };
+  const written = new Map();
+  const slowStore = {
+    get: async () => undefined,
+    put: (key, value) =>
+      new Promise((resolve) => {
+        setTimeout(() => {
+          written.set(key, value);
+          resolve();
+        }, 100);
+      }),
+  };
+  const keys = new RemoteJwks({ jwksUri: JWKS_URI, store: slowStore, fetch: async () => new Response(JSON.stringify(jwks), { status: 200 }) });
+  await keys.ready();
+  assert.equal(written.size, 1, 'written before ready() resolved');
+  let fetched = 0;
+  const fresh = new RemoteJwks({
+    jwksUri: JWKS_URI,
+    store: { get: async (key) => written.get(key), put() {} },
+    fetch: async () => {
+      fetched += 1;
+      throw new TypeError('unreachable');
+    },
+  });
+  await fresh.ready();
+  assert.deepEqual([fresh.status().loaded, fresh.status().kids, fetched], [true, ['a3'], 0]);
+});

@@ -153,15 +153,18 @@ function remoteJwksClass(runtime) {
       return sources.get(this).issuer;
     }
 
-    /** Loads the keys (from the store or the issuer); rejects with ERR_JWKS_UNAVAILABLE. */
+    /**
+     * Loads the keys (from the store or the issuer), and waits for them to be in the store;
+     * rejects with ERR_JWKS_UNAVAILABLE.
+     */
     ready(options) {
       try {
         runtime.assertReady();
         const { waitUntil } = ownOptions(options ?? {}, ['waitUntil'], 'options', RemoteJwks.prototype.ready);
-        return sources
-          .get(this)
+        const source = sources.get(this);
+        return source
           .load(waitUntilOf(waitUntil, RemoteJwks.prototype.ready), RemoteJwks.prototype.ready)
-          .then(() => undefined);
+          .then(() => source.storeWritten());
       } catch (error) {
         return Promise.reject(error);
       }

@@ -52,6 +52,8 @@ class KeySource {
   #retryAt = -Infinity;
   #lastFailure;
   #versions = 0;
+  /** The last store write, while it runs. */
+  #storeWrite;
 
   /**
    * @param {{
@@ -115,6 +117,15 @@ class KeySource {
     const keys = this.#servable();
     if (keys === undefined) throw this.unavailable(stackStart);
     return keys;
+  }
+
+  /**
+   * Waits for the store write of the last accepted keys, if one is running (`ready()` does, so
+   * that a store shared with another isolate holds the keys once it resolves; verification
+   * never waits for it).
+   */
+  async storeWritten() {
+    if (this.#storeWrite !== undefined) await this.#join(this.#storeWrite);
   }
 
   /** `load` for a caller that cannot wait (sync verify): starts it unless backing off. */
@@ -395,6 +406,10 @@ class KeySource {
       failed(error);
       return;
     }
+    this.#storeWrite = writing;
+    writing.then(() => {
+      if (this.#storeWrite === writing) this.#storeWrite = undefined;
+    });
     pass(waitUntil, writing);
   }
 
