@@ -107,7 +107,7 @@ class KeySource {
     }
     const usable = this.usable(waitUntil, true);
     if (usable !== undefined) return usable;
-    if (this.#flight === undefined && this.#config.clock() < this.#retryAt) {
+    if (!this.#flightAlive() && this.#config.clock() < this.#retryAt) {
       // Backing off: the issuer failed a moment ago. Stale keys serve; without any, fail fast.
       const stale = this.#servable();
       if (stale === undefined) throw this.unavailable(stackStart);
@@ -145,7 +145,7 @@ class KeySource {
     if (this.#flightAlive()) {
       await this.#join(this.#flight.promise);
     } else {
-      if (this.#refuseKidMiss()) return false;
+      if (!this.#kidRefetchAllowed()) return false;
       await this.#refresh('unknown_kid', waitUntil);
     }
     return this.#keys?.version !== before;
@@ -153,7 +153,7 @@ class KeySource {
 
   /** `kidMiss` for a caller that cannot wait (sync verify): the refetch runs in the background. */
   kidMissInBackground(waitUntil = this.#config.waitUntil) {
-    if (this.#flightAlive() || this.#refuseKidMiss()) return;
+    if (this.#flightAlive() || !this.#kidRefetchAllowed()) return;
     pass(waitUntil, this.#refresh('unknown_kid', waitUntil));
   }
 
@@ -187,7 +187,9 @@ class KeySource {
     return keys !== undefined && this.#config.clock() < keys.staleUntil ? keys : undefined;
   }
 
-  #refuseKidMiss() {
+  // Whether an unknown kid may refetch now (then the time is recorded: the cooldown starts);
+  // a refusal is reported as an event.
+  #kidRefetchAllowed() {
     const now = this.#config.clock();
     let reason;
     let retryInMs;
@@ -199,10 +201,10 @@ class KeySource {
       retryInMs = this.#retryAt - now;
     } else {
       this.#lastKidRefetchAt = now;
-      return false;
+      return true;
     }
     this.#emit({ type: 'kid_miss_refused', url: this.#keys?.jwksUri ?? this.#config.jwksUri, reason, retryInMs });
-    return true;
+    return false;
   }
 
   #background(reason, waitUntil, now) {
