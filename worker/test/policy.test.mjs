@@ -33,10 +33,10 @@ function problemFields(policy) {
 test('the demo policy compiles', () => {
   const policy = compilePolicy(JSON.parse(readFileSync(join(ROOT, 'worker/policy.demo.json'), 'utf8')));
   assert.equal(policy.routes.length, 3);
-  assert.equal(policy.keys.uri, 'http://127.0.0.1:8787/.well-known/jwks.json');
-  assert.equal(policy.keys.cooldownMs, 30_000);
-  assert.equal(policy.keys.minTtlMs, 60_000);
-  assert.equal(policy.keys.maxTtlMs, 86_400_000);
+  assert.deepEqual(policy.keys.remote, [{ issuer: 'https://issuer.jwtward.example', jwksUri: 'http://127.0.0.1:8787/.well-known/jwks.json', discovery: false }]);
+  assert.equal(policy.keys.cache.cooldown, 30);
+  assert.equal(policy.keys.cache.minTtl, 60);
+  assert.equal(policy.keys.cache.maxTtl, 86_400);
   assert.equal(policy.unmatched, 'deny');
   assert.equal(policy.fallbackRoute, null);
   // The two protected routes have different requirements: two jwtward Verifiers.
@@ -69,7 +69,7 @@ test('keys: exactly one of jwks and jwksUri; https unless loopback', () => {
   assert.deepEqual(problemFields({ ...base(), jwksUri: 'https://user:pw@issuer.example/jwks.json' }), ['jwksUri']);
   assert.deepEqual(problemFields({ ...base(), jwksUri: 'not a url' }), ['jwksUri']);
   for (const host of ['127.0.0.1:8787', 'localhost', '[::1]:9000']) {
-    assert.equal(compilePolicy({ ...base(), jwksUri: `http://${host}/jwks.json` }).keys.uri, `http://${host}/jwks.json`);
+    assert.equal(compilePolicy({ ...base(), jwksUri: `http://${host}/jwks.json` }).keys.remote[0].jwksUri, `http://${host}/jwks.json`);
   }
   assert.deepEqual(problemFields({ ...noKeys, jwks: { keys: [] }, jwksCache: { cooldown: 5 } }), ['jwksCache']);
   assert.deepEqual(problemFields({ ...base(), jwksCache: { minTtl: 600, maxTtl: 60 } }), ['jwksCache']);
@@ -321,4 +321,38 @@ test('scopeClaims: a non-empty list of claim names, handed to jwtward', () => {
   assert.deepEqual(problemFields({ ...base(), scopeClaims: [] }), ['scopeClaims']);
   assert.deepEqual(problemFields({ ...base(), scopeClaims: 'roles' }), ['scopeClaims']);
   assert.deepEqual(problemFields({ ...base(), scopeClaims: ['has space'] }), ['scopeClaims[0]']);
+});
+
+test('keys from discovery, or from several issuers, each entry with jwksUri or discovery', () => {
+  const { jwksUri, ...noKeys } = base();
+  const discovered = compilePolicy({ ...noKeys, discovery: true });
+  assert.deepEqual(discovered.keys.remote, [{ issuer: 'https://issuer.example', discovery: true }]);
+  assert.deepEqual(problemFields({ ...noKeys, discovery: true, issuer: ['https://a.example', 'https://b.example'] }), ['issuer']);
+  assert.deepEqual(problemFields({ ...noKeys, discovery: true, issuer: 'http://issuer.example' }), ['issuer']);
+  assert.deepEqual(problemFields({ ...noKeys, discovery: false }), ['discovery']);
+  assert.deepEqual(problemFields({ ...base(), discovery: true }), ['discovery']);
+
+  const { issuer, ...noIssuer } = noKeys;
+  const issuers = [
+    { issuer: 'https://a.example', discovery: true },
+    { issuer: 'https://b.example', jwksUri: 'https://b.example/keys', audience: 'api://b' },
+  ];
+  const multi = compilePolicy({ ...noIssuer, issuers, resource: 'https://api.example' });
+  assert.equal(multi.keys.issuers, true);
+  assert.deepEqual(multi.keys.remote, [
+    { issuer: 'https://a.example', discovery: true },
+    { issuer: 'https://b.example', jwksUri: 'https://b.example/keys', discovery: false, audience: 'api://b' },
+  ]);
+  assert.deepEqual(JSON.parse(multi.resource.metadata).authorization_servers, ['https://a.example', 'https://b.example']);
+  assert.deepEqual(problemFields({ ...noIssuer, issuers, issuer: 'https://a.example' }), ['issuer']);
+  assert.deepEqual(problemFields({ ...noIssuer, issuers: [] }), ['issuers']);
+  assert.deepEqual(problemFields({ ...noIssuer, issuers: [{ issuer: 'https://a.example' }] }), ['issuers[0].jwksUri']);
+  assert.deepEqual(problemFields({ ...noIssuer, issuers: [{ issuer: 'https://a.example', discovery: true, jwksUri: 'https://a.example/k' }] }), ['issuers[0].jwksUri']);
+  assert.deepEqual(problemFields({ ...noIssuer, issuers: [{ jwksUri: 'https://a.example/k' }] }), ['issuers[0].issuer']);
+  assert.deepEqual(problemFields({ ...noIssuer, issuers: [issuers[0], issuers[0]] }), ['issuers[1].issuer']);
+  assert.deepEqual(problemFields({ ...noIssuer, issuers: [{ ...issuers[0], typ: 'x' }] }), ['issuers[0].typ']);
+  const { audience, ...noAudience } = noIssuer;
+  assert.deepEqual(problemFields({ ...noAudience, issuers }), ['issuers[0].audience']);
+  assert.deepEqual(problemFields({ ...noIssuer, issuers, jwksCache: { maxStale: -1 } }), ['jwksCache.maxStale']);
+  assert.equal(compilePolicy({ ...noIssuer, issuers, jwksCache: { maxStale: 0 } }).keys.cache.maxStale, 0);
 });

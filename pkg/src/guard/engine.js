@@ -15,7 +15,7 @@
 import { decode } from 'jwtward';
 import { compilePolicy } from './policy.js';
 import { findRoute, splitPath, UnsafePathError } from './routes.js';
-import { createKeySource } from './keys.js';
+import { createVerifiers } from './verifiers.js';
 import { findToken, withoutQueryToken } from './token.js';
 import {
   addHeaders, corsHeaders, errorAnswer, insufficientScope, invalidRequest, invalidToken, missingToken,
@@ -45,7 +45,7 @@ function createEngine(policyDocument, options = {}) {
     const at = warning.indexOf(': ');
     emit({ event: 'policy_warning', field: warning.slice(0, at), message: warning.slice(at + 2) });
   }
-  const keys = createKeySource(policy, emit);
+  const verifiers = createVerifiers(policy, emit);
   const stripped = strippedHeaderNames(policy);
 
   // A token failure caused by what this route asks for (a scope, or a claim the route names and the
@@ -142,14 +142,15 @@ function createEngine(policyDocument, options = {}) {
     }
     const { token } = found;
 
-    const outcome = await keys.verify(route, token, ctx);
-    if (outcome.refetched) entry.jwks_refetched = true;
+    const outcome = await verifiers.verify(route, token, ctx);
     if (outcome.error) {
       const { code, message } = outcome.error;
       entry.decision = code === 'ERR_JWKS_UNAVAILABLE' ? 'error' : 'deny';
       entry.code = code;
       if (code === 'ERR_JWKS_UNAVAILABLE') {
-        return deny(entry, errorAnswer(503, 'temporarily_unavailable', code, message, { 'retry-after': '5' }));
+        // No keys to verify with: not a verdict on the token. jwtward says when it tries again.
+        const retryAfter = Math.max(1, Math.ceil(outcome.error.retryAfter ?? 5));
+        return deny(entry, errorAnswer(503, 'temporarily_unavailable', code, message, { 'retry-after': String(retryAfter) }));
       }
       const routeFailure = isRouteFailure(route, outcome.error);
       Object.assign(entry, unverifiedIdentity(token, policy, routeFailure));

@@ -66,7 +66,8 @@ const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
 const TOP_LEVEL_KEYS = new Set([
   '$schema', 'description', 'realm', 'issuer', 'audience', 'algorithms', 'typ', 'clockTolerance',
-  'maxTokenAge', 'maxTokenLength', 'requiredClaims', 'claims', 'scopeClaims', 'jwks', 'jwksUri', 'jwksCache',
+  'maxTokenAge', 'maxTokenLength', 'requiredClaims', 'claims', 'scopeClaims', 'jwks', 'jwksUri', 'discovery',
+  'issuers', 'jwksCache',
   'publishJwks', 'resource', 'tokenSources', 'tenantClaim', 'forwardClaims', 'forwardAuthorization',
   'forwardMethodOverride', 'keepUnderscoreHeaders', 'unmatched', 'cors', 'routes',
 ]);
@@ -74,15 +75,19 @@ const ROUTE_KEYS = new Set([
   'name', 'description', 'methods', 'path', 'public', 'scopes', 'claims', 'requiredClaims',
   'forwardClaims', 'forwardAuthorization', 'otherMethods', 'tokenSources',
 ]);
-const JWKS_CACHE_KEYS = new Set(['cooldown', 'minTtl', 'maxTtl', 'defaultTtl', 'timeout']);
+const JWKS_CACHE_KEYS = new Set(['cooldown', 'minTtl', 'maxTtl', 'defaultTtl', 'timeout', 'maxStale']);
+const ISSUER_ENTRY_KEYS = new Set(['issuer', 'jwksUri', 'discovery', 'audience']);
 const CORS_KEYS = new Set(['allowOrigins', 'allowMethods', 'allowHeaders', 'exposeHeaders', 'maxAge', 'allowCredentials']);
 const TOKEN_SOURCE_KEYS = new Set(['cookie', 'query']);
 
 /** RFC 9728 §3.1: the metadata of a protected resource is at this path, before the resource's own path. */
 const RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource';
 
-/** Defaults of the JWKS cache, in seconds (the issue's contract: TTL clamped to [1 min, 24 h], 30 s cooldown). */
-const JWKS_CACHE_DEFAULTS = Object.freeze({ cooldown: 30, minTtl: 60, maxTtl: 86400, defaultTtl: 600, timeout: 5 });
+/**
+ * Defaults of the key cache, in seconds: jwtward's RemoteJwks defaults (TTL clamped to [1 min, 24 h],
+ * 30 s unknown-kid cooldown, 5 s timeout, the last good keys served up to 7 days with the issuer down).
+ */
+const JWKS_CACHE_DEFAULTS = Object.freeze({ cooldown: 30, minTtl: 60, maxTtl: 86400, defaultTtl: 600, timeout: 5, maxStale: 7 * 86400 });
 
 /** Thrown for an invalid policy; `problems` lists every problem as "<field>: <what is wrong>". */
 class PolicyError extends Error {
@@ -117,9 +122,10 @@ function compilePolicy(raw) {
     problem('realm', 'must be a non-empty string of printable ASCII without `"` or `\\` (it is quoted in WWW-Authenticate)');
   }
 
+  // --- where the keys come from, and whose tokens are accepted ---
+  const { keys, issuer, audience, authorizationServers } = keySources(raw, problem);
+
   // --- what every token must satisfy (handed to jwtward as Verifier options) ---
-  const issuer = stringOrStrings(raw.issuer, 'issuer', problem, { required: true });
-  const audience = stringOrStrings(raw.audience, 'audience', problem, { required: true });
   const algorithms = algorithmList(raw.algorithms, problem);
   const typ = optionalString(raw.typ, 'typ', problem);
   const clockTolerance = integer(raw.clockTolerance, 'clockTolerance', problem, { min: 0, max: 600, fallback: 0 });
@@ -131,22 +137,6 @@ function compilePolicy(raw) {
   const scopeClaims = raw.scopeClaims === undefined ? undefined : claimNameList(raw.scopeClaims, 'scopeClaims', problem);
   if (scopeClaims !== undefined && Array.isArray(raw.scopeClaims) && raw.scopeClaims.length === 0) problem('scopeClaims', 'must name at least one claim');
   const claims = staticClaims(raw.claims, 'claims', problem);
-
-  // --- where the keys come from ---
-  let keys = null;
-  if (raw.jwks !== undefined && raw.jwksUri !== undefined) {
-    problem('jwks', 'give either "jwks" (an inline JWK Set) or "jwksUri", not both');
-  } else if (raw.jwks !== undefined) {
-    if (!isObject(raw.jwks) || !Array.isArray(raw.jwks.keys)) problem('jwks', 'must be a JWK Set: an object with a "keys" array');
-    else keys = { inline: raw.jwks };
-    if (raw.jwksCache !== undefined) problem('jwksCache', 'only applies with "jwksUri"');
-  } else if (raw.jwksUri !== undefined) {
-    const uri = jwksUri(raw.jwksUri, problem);
-    const cache = jwksCache(raw.jwksCache, problem);
-    if (uri && cache) keys = { uri, ...cache };
-  } else {
-    problem('jwks', 'give the keys: "jwksUri" (fetched and cached) or "jwks" (an inline JWK Set)');
-  }
 
   const publishJwks = publishedJwks(raw.publishJwks, problem);
 
@@ -220,7 +210,7 @@ function compilePolicy(raw) {
       // are every scope a route names.
       metadata: JSON.stringify({
         resource: resource.id,
-        authorization_servers: [...new Set(Array.isArray(issuer) ? issuer : [issuer])],
+        authorization_servers: authorizationServers,
         ...(scopesOf(routes).length ? { scopes_supported: scopesOf(routes) } : {}),
         bearer_methods_supported: [tokenSources, ...routes.map((r) => r.tokenSources)].some((t) => t.query) ? ['header', 'query'] : ['header'],
       }),
@@ -524,29 +514,120 @@ function scopeList(value, field, problem) {
   return [...new Set(value)];
 }
 
-function jwksUri(value, problem) {
+/**
+ * Where the keys come from (exactly one of `jwks`, `jwksUri`, `discovery: true`, `issuers`) and whose
+ * tokens are accepted (`issuer`, or each entry's), with the audience every token must carry (`audience`,
+ * or an entry's own). The compiled `keys`:
+ *   { inline: jwks }                                   keys in the policy
+ *   { remote: [{ issuer?, jwksUri?, discovery }], cache }  one entry per (issuer, JWK Set URL): one
+ *                                                      shared key source each (jwtward's RemoteJwks)
+ *   with `issuers: true` when the token's `iss` picks the entry (several issuers)
+ */
+function keySources(raw, problem) {
+  const given = ['jwks', 'jwksUri', 'discovery', 'issuers'].filter((name) => raw[name] !== undefined);
+  if (given.length !== 1) {
+    problem(given.length === 0 || given.includes('jwks') ? 'jwks' : given[1], 'give the keys, one way: "jwksUri" (fetched and cached), "discovery": true (the issuer\'s metadata names its JWK Set), "issuers" (several issuers, each with "jwksUri" or "discovery") or "jwks" (an inline JWK Set)');
+  }
+  if (raw.jwks !== undefined && raw.jwksCache !== undefined) problem('jwksCache', 'only applies to keys fetched from an issuer');
+  const cache = raw.jwks === undefined ? jwksCache(raw.jwksCache, problem) : null;
+
+  if (raw.issuers !== undefined && given.length === 1) {
+    if (raw.issuer !== undefined) problem('issuer', 'with "issuers", each entry names its issuer');
+    const audience = stringOrStrings(raw.audience, 'audience', problem, { required: false });
+    const entries = [];
+    if (!Array.isArray(raw.issuers) || raw.issuers.length === 0) {
+      problem('issuers', 'must be a non-empty array of { "issuer", "jwksUri" | "discovery": true, "audience"? }');
+    } else {
+      raw.issuers.forEach((entry, i) => {
+        const field = `issuers[${i}]`;
+        if (!isObject(entry)) {
+          problem(field, 'must be an object { "issuer", "jwksUri" | "discovery": true, "audience"? }');
+          return;
+        }
+        unknownKeys(entry, ISSUER_ENTRY_KEYS, field, problem);
+        const remote = remoteSource(entry, field, problem);
+        if (remote && entries.some((e) => e.issuer === remote.issuer)) problem(`${field}.issuer`, 'names an issuer listed before');
+        const own = stringOrStrings(entry.audience, `${field}.audience`, problem, { required: false });
+        if (own === undefined && audience === undefined) problem(`${field}.audience`, 'is required here, or "audience" for every issuer');
+        if (remote) entries.push({ ...remote, ...(own === undefined ? {} : { audience: own }) });
+      });
+    }
+    return { keys: { remote: entries, cache, issuers: true }, issuer: undefined, audience, authorizationServers: entries.map((e) => e.issuer) };
+  }
+
+  const issuer = stringOrStrings(raw.issuer, 'issuer', problem, { required: true });
+  const audience = stringOrStrings(raw.audience, 'audience', problem, { required: true });
+  const authorizationServers = [...new Set(Array.isArray(issuer) ? issuer : issuer === undefined ? [] : [issuer])];
+  if (given.length !== 1) return { keys: null, issuer, audience, authorizationServers };
+  if (raw.jwks !== undefined) {
+    if (!isObject(raw.jwks) || !Array.isArray(raw.jwks.keys)) problem('jwks', 'must be a JWK Set: an object with a "keys" array');
+    return { keys: { inline: raw.jwks }, issuer, audience, authorizationServers };
+  }
+  // One issuer's key source. With several accepted `iss` values and one JWK Set URL, the source is
+  // the URL's alone (no issuer to scope it to); discovery needs the one issuer whose metadata it reads.
+  const remote = remoteSource({ ...raw, issuer: typeof issuer === 'string' ? issuer : undefined }, '', problem);
+  if (raw.discovery !== undefined && typeof issuer !== 'string') problem('issuer', 'discovery reads the metadata of one issuer: give one URL string');
+  return { keys: remote ? { remote: [remote], cache, issuers: false } : null, issuer, audience, authorizationServers };
+}
+
+/** `{ issuer, jwksUri }` or `{ issuer, discovery: true }` of a policy (field '') or an `issuers` entry. */
+function remoteSource(entry, field, problem) {
+  const at = (name) => (field ? `${field}.${name}` : name);
+  const issuer = entry.issuer;
+  if (field && !isNonEmptyString(issuer)) {
+    problem(at('issuer'), 'is required: the issuer, one string');
+    return null;
+  }
+  if (entry.discovery !== undefined) {
+    if (entry.discovery !== true) problem(at('discovery'), 'must be true (the keys come from the issuer\'s metadata), or left out');
+    if (field && entry.jwksUri !== undefined) problem(at('jwksUri'), 'give "jwksUri" or "discovery": true, not both');
+    if (typeof issuer === 'string' && !remoteUrl(issuer, at('issuer'), problem)) return null;
+    return { issuer, discovery: true };
+  }
+  if (entry.jwksUri === undefined) {
+    problem(at('jwksUri'), 'give "jwksUri" or "discovery": true');
+    return null;
+  }
+  const uri = remoteUrl(entry.jwksUri, at('jwksUri'), problem);
+  return uri ? { ...(issuer === undefined ? {} : { issuer }), jwksUri: uri, discovery: false } : null;
+}
+
+/**
+ * A URL keys (or metadata) are fetched from: https, or http on a loopback host (a development issuer
+ * on this machine); no credentials, no fragment. Returns its href, or null after a problem.
+ */
+function remoteUrl(value, field, problem) {
   let url;
   try {
     url = new URL(value);
   } catch {
-    problem('jwksUri', 'must be an absolute URL');
+    problem(field, 'must be an absolute URL');
     return null;
   }
+  let ok = true;
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
     // Keys fetched over plain HTTP could be swapped on the way: every token would then verify.
-    problem('jwksUri', 'must use https:// (http:// is accepted only for 127.0.0.1, localhost and [::1])');
+    problem(field, 'must use https:// (http:// is accepted only for 127.0.0.1, localhost and [::1])');
+    ok = false;
   }
-  if (url.username || url.password) problem('jwksUri', 'must not contain credentials');
-  if (url.hash) problem('jwksUri', 'must not contain a fragment');
-  return url.href;
+  if (url.username || url.password) {
+    problem(field, 'must not contain credentials');
+    ok = false;
+  }
+  if (url.hash) {
+    problem(field, 'must not contain a fragment');
+    ok = false;
+  }
+  return ok ? url.href : null;
 }
 
+/** `jwksCache`, in seconds: the tuning of every key source of the policy (RemoteJwks options). */
 function jwksCache(value, problem) {
   const out = { ...JWKS_CACHE_DEFAULTS };
-  if (value === undefined) return toMs(out);
+  if (value === undefined) return out;
   if (!isObject(value)) {
     problem('jwksCache', 'must be an object');
-    return null;
+    return out;
   }
   unknownKeys(value, JWKS_CACHE_KEYS, 'jwksCache', problem);
   out.cooldown = integer(value.cooldown, 'jwksCache.cooldown', problem, { min: 1, max: 3600, fallback: out.cooldown });
@@ -554,18 +635,9 @@ function jwksCache(value, problem) {
   out.maxTtl = integer(value.maxTtl, 'jwksCache.maxTtl', problem, { min: 1, max: 7 * 86400, fallback: out.maxTtl });
   out.defaultTtl = integer(value.defaultTtl, 'jwksCache.defaultTtl', problem, { min: 1, max: 7 * 86400, fallback: out.defaultTtl });
   out.timeout = integer(value.timeout, 'jwksCache.timeout', problem, { min: 1, max: 60, fallback: out.timeout });
+  out.maxStale = integer(value.maxStale, 'jwksCache.maxStale', problem, { min: 0, max: 30 * 86400, fallback: out.maxStale });
   if (out.minTtl > out.maxTtl) problem('jwksCache', 'minTtl must not exceed maxTtl');
-  return toMs(out);
-}
-
-function toMs(seconds) {
-  return {
-    cooldownMs: seconds.cooldown * 1000,
-    minTtlMs: seconds.minTtl * 1000,
-    maxTtlMs: seconds.maxTtl * 1000,
-    defaultTtlMs: seconds.defaultTtl * 1000,
-    timeoutMs: seconds.timeout * 1000,
-  };
+  return out;
 }
 
 function publishedJwks(value, problem) {

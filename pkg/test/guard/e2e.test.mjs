@@ -1,5 +1,6 @@
 // End to end, machine to machine: oidc-provider on 127.0.0.1 issues client-credentials JWT access
-// tokens (RFC 9068) for resource indicators (RFC 8707); a machine client written with oauth4webapi
+// tokens (RFC 9068) for resource indicators (RFC 8707); the APIs' policies name the authorization
+// server by its URL alone (`discovery: true`); a machine client written with oauth4webapi
 // calls a guarded Express API and a guarded Hono API the way an MCP client does: no token first, the
 // 401's `resource_metadata` (RFC 9728) to the API's metadata, its `authorization_servers` to the
 // authorization server's discovery document, a client-credentials grant for that resource, the call.
@@ -36,12 +37,13 @@ async function freeServer() {
 function apiPolicy(as, resource) {
   return {
     realm: 'orders',
-    issuer: as.discovery.issuer,
+    // Named by its URL only: the keys come from the JWK Set its discovery document names.
+    issuer: as.issuer,
+    discovery: true,
     audience: resource,
     resource,
     algorithms: ['ES256'],
     typ: 'at+jwt',
-    jwksUri: as.discovery.jwks_uri,
     routes: [
       { name: 'list orders', methods: ['GET'], path: '/api/orders', scopes: ['orders:read'] },
       { name: 'create order', methods: ['POST'], path: '/api/orders', scopes: ['orders:write'] },

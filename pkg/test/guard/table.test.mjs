@@ -55,16 +55,20 @@ async function answerOf(response, { withAuth }) {
 
 describe('the shared table: every host gives every answer', { timeout: 240_000 }, () => {
   let issuer;
+  let partner; // a second issuer, with an audience of its own
   let hosts;
   const t = {}; // tokens
   const answers = new Map(); // host name -> row name -> answer
 
   const policy = () => ({
     realm: 'table-api',
-    issuer: issuer.issuer,
+    // Two issuers, each with its keys; the token's `iss` picks one, and nothing else is ever fetched.
+    issuers: [
+      { issuer: issuer.issuer, jwksUri: issuer.jwksUri },
+      { issuer: partner.issuer, jwksUri: partner.jwksUri, audience: 'api://partner' },
+    ],
     audience: 'api://test',
     algorithms: ['ES256'],
-    jwksUri: issuer.jwksUri,
     // Entra ID application permissions arrive in `roles`: scopes are read from `scope` and `roles`
     // (not `scp`), for allOf, anyOf and X-Auth-Scopes alike.
     scopeClaims: ['scope', 'roles'],
@@ -109,6 +113,10 @@ describe('the shared table: every host gives every answer', { timeout: 240_000 }
     ['scp is not a scope claim here', { path: '/api/orders', headers: bearer(t.scp) }, forbidden('ERR_JWT_INSUFFICIENT_SCOPE', 'orders:read')],
     ['anyOf met from roles', { method: 'POST', path: '/api/orders', headers: bearer(t.writeRolesClerk), body: '{}' }, { status: 200, seen: { method: 'POST', url: '/api/orders', headers: identity({ 'x-auth-scopes': 'orders:write clerk' }) } }],
     ['a scope claim of another type', { path: '/api/orders', headers: bearer(t.rolesNumber) }, invalid('ERR_JWT_MALFORMED')],
+    ['the second issuer, its audience', { path: '/api/orders', headers: bearer(t.partner) }, { status: 200, seen: { method: 'GET', url: '/api/orders', headers: identity() } }],
+    ['the second issuer, the first one\'s audience', { path: '/api/orders', headers: bearer(t.partnerWrongAudience) }, invalid('ERR_JWT_BAD_AUDIENCE')],
+    ['an issuer outside the list', { path: '/api/orders', headers: bearer(t.stranger) }, invalid('ERR_JWT_BAD_ISSUER')],
+    ['the first issuer named, the second one\'s key', { path: '/api/orders', headers: bearer(t.crossIssuer) }, invalid('ERR_JWT_KEY_NOT_FOUND')],
     ['tenant match', { path: '/tenants/acme/orders/42', headers: bearer(t.read) }, { status: 200, seen: { method: 'GET', url: '/tenants/acme/orders/42', headers: identity() } }],
     ['tenant mismatch', { path: '/tenants/globex/orders/42', headers: bearer(t.read) }, forbidden('ERR_JWT_BAD_CLAIM', null)],
     ['tenant, encoded letter', { path: '/tenants/ac%6De/orders', headers: bearer(t.read) }, { status: 200 }],
@@ -128,13 +136,15 @@ describe('the shared table: every host gives every answer', { timeout: 240_000 }
     ['two query tokens', { path: `/events?access_token=${t.read}&access_token=${t.read}` }, { status: 400, code: 'ERR_AUTH_MULTIPLE_TOKENS' }],
     ['RFC 9728 metadata', { path: '/.well-known/oauth-protected-resource' }, {
       status: 200,
-      metadataBody: { resource: RESOURCE, authorization_servers: [issuer.issuer], scopes_supported: ['admin', 'clerk', 'orders:read', 'orders:write'], bearer_methods_supported: ['header', 'query'] },
+      metadataBody: { resource: RESOURCE, authorization_servers: [issuer.issuer, partner.issuer], scopes_supported: ['admin', 'clerk', 'orders:read', 'orders:write'], bearer_methods_supported: ['header', 'query'] },
     }],
   ];
 
   before(async () => {
     issuer = await startIssuer();
     issuer.publish(await issuer.addKey('k1'));
+    partner = await startIssuer();
+    partner.publish(await partner.addKey('p1'));
     const claims = { tenant_id: 'acme', client_id: 'machine-7' };
     t.read = await issuer.sign({ ...claims, scope: 'orders:read' });
     t.write = await issuer.sign({ ...claims, scope: 'orders:write' });
@@ -146,6 +156,10 @@ describe('the shared table: every host gives every answer', { timeout: 240_000 }
     t.rolesNumber = await issuer.sign({ ...claims, scope: 'orders:read', roles: 7 });
     t.expired = await issuer.sign({ ...claims, scope: 'orders:read' }, { expiresIn: -60 });
     t.otherAudience = await issuer.sign({ ...claims, scope: 'orders:read' }, { audience: 'api://other' });
+    t.partner = await partner.sign({ ...claims, scope: 'orders:read' }, { audience: 'api://partner' });
+    t.partnerWrongAudience = await partner.sign({ ...claims, scope: 'orders:read' });
+    t.stranger = await partner.sign({ ...claims, scope: 'orders:read' }, { issuer: 'https://stranger.example', audience: 'api://partner' });
+    t.crossIssuer = await partner.sign({ ...claims, scope: 'orders:read' }, { issuer: issuer.issuer });
     const [h, p, s] = t.read.split('.');
     t.tampered = `${h}.${p}.${s[0] === 'A' ? 'B' : 'A'}${s.slice(1)}`;
     hosts = await startAllHosts(policy());
