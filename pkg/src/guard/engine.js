@@ -229,23 +229,26 @@ function createEngine(policyDocument, options = {}) {
 }
 
 /**
- * `auth`: the verified identity, the same object in every adapter. Absent claims are null.
+ * `auth`: the verified identity, the same object in every adapter. `sub`, `clientId`, `iss` and `kid`
+ * are strings or null (a claim of another type is null here, and as it is in `claims`); `tenant` is the
+ * tenant claim's value as the token has it (a string or a number id), null when absent.
  * @param {object} policy
  * @param {object} route
  * @param {{ payload: object, scopes: string[], kid?: string, alg: string }} verified jwtward's result
  */
 function authOf(policy, route, verified) {
   const { payload } = verified;
-  const orNull = (value) => (value === undefined ? null : value);
+  const text = (value) => (typeof value === 'string' ? value : null);
+  const aud = payload.aud;
   return {
-    sub: orNull(payload.sub),
-    clientId: orNull(payload.client_id ?? payload.azp),
-    tenant: orNull(payload[policy.tenantClaim]),
+    sub: text(payload.sub),
+    clientId: text(payload.client_id) ?? text(payload.azp),
+    tenant: payload[policy.tenantClaim] ?? null,
     scopes: verified.scopes,
-    iss: orNull(payload.iss),
-    aud: orNull(payload.aud),
-    exp: orNull(payload.exp),
-    kid: orNull(verified.kid),
+    iss: text(payload.iss),
+    aud: typeof aud === 'string' || Array.isArray(aud) ? aud : null,
+    exp: typeof payload.exp === 'number' ? payload.exp : null,
+    kid: text(verified.kid),
     alg: verified.alg,
     claims: payload,
     route: route.name,

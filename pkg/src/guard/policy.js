@@ -351,7 +351,7 @@ function finishRoute(route, policyLevel) {
   const requirements = {
     requiredScopes: sorted(route.allScopes),
     // A claim bound to a path parameter must at least be present: jwtward checks that, the Worker then
-    // compares its value with the parameter (see worker/src/guard.mjs).
+    // compares its value with the parameter (see pkg/src/guard/engine.js).
     requiredClaims: sorted([...route.requiredClaims, ...route.paramClaims.map((p) => p.claim)]),
     claims: Object.fromEntries(Object.entries(route.staticClaims).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
   };
