@@ -5,6 +5,7 @@
 // the policy reference.
 
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { closeAll, startIssuer } from '../../../worker/testkit/harness.mjs';
 import { startAllHosts } from '../../testkit/guard-hosts.mjs';
@@ -264,5 +265,31 @@ describe('the shared table: every host gives every answer', { timeout: 240_000 }
       assert.equal(byRow['query token allowed by opt-in, removed from the URL'].path, '/events');
       assert.equal(byRow['RFC 9728 metadata'].decision, 'metadata');
     }
+  });
+
+  test('raw dot segments (which fetch never sends): the path the guard matched is the path routed', async () => {
+    const raw = (host, path, token) => new Promise((resolve, reject) => {
+      const request = httpRequest(new URL(path, host.url), { headers: { authorization: `Bearer ${token}` } }, (response) => {
+        let text = '';
+        response.on('data', (d) => (text += d));
+        response.on('end', () => resolve({ status: response.statusCode, body: JSON.parse(text) }));
+      });
+      request.on('error', reject);
+      request.path = path; // as written: the URL parser would resolve the dots
+      request.end();
+    });
+    const globex = await issuer.sign({ tenant_id: 'globex' });
+    const byName = Object.fromEntries(hosts.map((host) => [host.name, host]));
+    for (const name of ['express', 'hono-node']) {
+      // Checked and routed as /tenants/globex/orders: the acme token is refused, the globex one reaches
+      // the application on that path, never on /tenants/acme/...
+      assert.equal((await raw(byName[name], '/tenants/acme/../globex/orders', t.read)).status, 403, name);
+      const allowed = await raw(byName[name], '/tenants/acme/../globex/orders', globex);
+      assert.equal(allowed.status, 200, name);
+      assert.equal(allowed.body.url, '/tenants/globex/orders', name);
+    }
+    // Fastify has chosen its route on the raw path before the guard runs: refused.
+    const fastify = await raw(byName.fastify, '/tenants/acme/../globex/orders', globex);
+    assert.deepEqual([fastify.status, fastify.body.code], [400, 'ERR_PATH_UNSAFE']);
   });
 });
