@@ -33,6 +33,8 @@ async function answerOf(response, { withAuth }) {
     status: response.status,
     // The description's words are the message (time, values): compared up to the code only.
     challenge: response.headers.get('www-authenticate')?.replace(/(error_description="[A-Z_]+: )[^"]*"/, '$1..."') ?? null,
+    description: /error_description="([^"]*)"/.exec(response.headers.get('www-authenticate') ?? '')?.[1] ?? null,
+    message: body?.message ?? null,
     allow: response.headers.get('allow'),
     acao: response.headers.get('access-control-allow-origin'),
     expose: response.headers.get('access-control-expose-headers'),
@@ -106,6 +108,8 @@ describe('the shared table: every host gives every answer', { timeout: 240_000 }
     ['tampered', { path: '/api/orders', headers: bearer(t.tampered) }, invalid('ERR_JWT_BAD_SIGNATURE')],
     ['wrong audience', { path: '/api/orders', headers: bearer(t.otherAudience) }, invalid('ERR_JWT_BAD_AUDIENCE')],
     ['not a JWT', { path: '/api/orders', headers: bearer('abc.def') }, invalid('ERR_JWT_MALFORMED')],
+    // jwtward's message cites "RFC 7515 §2": the challenge spells it in ASCII, the body keeps it.
+    ['not base64url', { path: '/api/orders', headers: bearer('eyJhbGciOiJFUzI1NiJ9.e30.AA*A') }, { ...invalid('ERR_JWT_MALFORMED'), descriptionHas: 'RFC 7515 section 2' }],
     ['missing scope', { path: '/api/orders', headers: bearer(t.write) }, forbidden('ERR_JWT_INSUFFICIENT_SCOPE', 'orders:read')],
     ['no scope at all', { path: '/api/orders', headers: bearer(t.none) }, forbidden('ERR_JWT_INSUFFICIENT_SCOPE', 'orders:read')],
     ['anyOf met', { method: 'POST', path: '/api/orders', headers: { ...bearer(t.writeClerk), 'content-type': 'application/json' }, body: '{}' }, { status: 200, seen: { method: 'POST', url: '/api/orders', headers: identity({ 'x-auth-scopes': 'orders:write clerk' }) } }],
@@ -190,6 +194,10 @@ describe('the shared table: every host gives every answer', { timeout: 240_000 }
         if (expected.challenge !== undefined) assert.equal(got.challenge, expected.challenge, where);
         if (expected.challengeStart !== undefined) assert.ok(got.challenge?.startsWith(expected.challengeStart), where);
         if (expected.metadata) assert.ok(got.challenge.endsWith(`, resource_metadata="${METADATA_URL}"`), where);
+        if (expected.descriptionHas) {
+          assert.ok(got.description.includes(expected.descriptionHas), where);
+          assert.ok(got.message.includes('§'), `${where}: the JSON body keeps jwtward's message`);
+        }
         if (expected.scope !== undefined) {
           const scope = /scope="([^"]*)"/.exec(got.challenge.replace(/error_description="[^"]*"/, ''))?.[1] ?? null;
           assert.equal(scope, expected.scope, where);
@@ -211,7 +219,7 @@ describe('the shared table: every host gives every answer', { timeout: 240_000 }
 
   test('identical answers on every host', () => {
     const [reference, ...others] = [...answers.keys()];
-    const strip = ({ auth, ...rest }) => rest;
+    const strip = ({ auth, description, message, ...rest }) => rest;
     for (const [name] of rows()) {
       for (const other of others) {
         assert.deepEqual(strip(answers.get(other).get(name)), strip(answers.get(reference).get(name)), `${name}: ${other} vs ${reference}`);
