@@ -1,5 +1,5 @@
-// `jwtward/express`: the route policy as Express middleware (Express 4 and 5; also plain Node `http`
-// and Connect, which call middleware the same way).
+// `jwtward/express`: the route policy as Express middleware (tested with Express 5; Express 4, plain Node
+// `http` and Connect call middleware the same way).
 //
 //   app.use(guard(policy));
 //   app.get('/api/orders', (req, res) => res.json({ for: req.auth.sub, tenant: req.auth.tenant }));

@@ -1,4 +1,4 @@
-// `jwtward/fastify`: the route policy as a Fastify plugin (Fastify 4 and 5).
+// `jwtward/fastify`: the route policy as a Fastify plugin (tested with Fastify 5; 4 has the same plugin API).
 //
 //   await fastify.register(jwtward, { policy });
 //   fastify.get('/api/orders', async (request) => ({ for: request.auth.sub }));
