@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +53,25 @@ test('import and require load the same instance of every subpath', async () => {
   const { PolicyError, createGuard } = await import('jwtward/guard');
   assert.throws(() => require('jwtward/express').guard({}), PolicyError, 'one PolicyError class for both module systems');
   assert.throws(() => createGuard({}), (error) => error.code === 'ERR_POLICY_INVALID' && error.problems.length >= 4);
+});
+
+test('jwtward/express is plain Node middleware too: node:http without Express', async () => {
+  const { guard } = require('jwtward/express');
+  const middleware = guard(POLICY);
+  const server = createServer((req, res) => middleware(req, res, () => res.end(JSON.stringify({ url: req.url, sub: req.auth.sub, subject: req.headers['x-auth-subject'] }))));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const url = `http://127.0.0.1:${server.address().port}/api/orders?x=1`;
+    const denied = await fetch(url);
+    assert.equal(denied.status, 401);
+    assert.equal((await denied.json()).code, 'ERR_AUTH_MISSING');
+    const allowed = await fetch(url, { headers: { authorization: `Bearer ${hs256Token()}`, 'x-auth-subject': 'admin' } });
+    assert.deepEqual(await allowed.json(), { url: '/api/orders?x=1', sub: 'u', subject: 'u' });
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
 });
 
 test('the CommonJS copies are those of the current sources (npm run build writes them)', () => {
