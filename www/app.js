@@ -434,7 +434,7 @@ function renderClaims(decoded, now) {
 }
 
 function claimRow(name, value, now) {
-  const info = CLAIM_INFO[name];
+  const info = CLAIM_INFO.get(name);
   const title = info ? info[0] : 'Custom claim';
   const row = h('div', { class: `claim${info ? '' : ' claim-custom'}`, 'data-claim': name });
   row.append(h('div', { class: 'claim-name' }, h('code', { text: name }), h('span', { class: 'claim-title', text: title })));
@@ -526,13 +526,14 @@ function renderDecoded(decoded) {
   draw(ui.payloadJson, JSON.stringify(payload ?? null), () => (payload ? jsonNodes(payload) : h('span', { class: 'muted', text: '—' })));
   draw(ui.headerInfo, JSON.stringify(header ?? null), () => {
     if (!header) return [];
-    return h('dl', { class: 'header-list' }, Object.keys(header).filter((name) => HEADER_INFO[name]).flatMap((name) => {
+    return h('dl', { class: 'header-list' }, Object.keys(header).filter((name) => HEADER_INFO.has(name)).flatMap((name) => {
       const value = header[name];
       const shown = typeof value === 'string' ? value : JSON.stringify(value);
-      const extra = name === 'alg' && ALG_INFO[value] ? ALG_INFO[value] : HEADER_INFO[name][1];
+      const [title, meaning] = HEADER_INFO.get(name);
+      const extra = (name === 'alg' && ALG_INFO.get(value)) || meaning;
       return [
-        h('dt', {}, h('code', { text: name }), ` ${HEADER_INFO[name][0]}`),
-        h('dd', {}, h('span', { class: 'header-value', text: shown.length > 80 ? `${shown.slice(0, 77)}…` : shown }), h('span', { class: 'claim-info', text: extra })),
+        h('dt', { 'data-header': name }, h('code', { text: name }), ` ${title}`),
+        h('dd', { 'data-header': name }, h('span', { class: 'header-value', text: shown.length > 80 ? `${shown.slice(0, 77)}…` : shown }), h('span', { class: 'claim-info', text: extra })),
       ];
     }));
   });
@@ -760,7 +761,7 @@ function buildAlgorithmChips() {
   ui.algGroups.replaceChildren(...ALG_FAMILIES.map(([family, algs]) =>
     h('div', { class: 'alg-group', role: 'group', 'aria-label': family },
       h('span', { class: 'alg-family', 'aria-hidden': 'true', text: family }),
-      algs.map((alg) => h('label', { class: 'toggle', title: ALG_INFO[alg] },
+      algs.map((alg) => h('label', { class: 'toggle', title: ALG_INFO.get(alg) },
         h('input', { type: 'checkbox', name: 'algorithms', value: alg }),
         h('span', { text: alg }))))));
 }

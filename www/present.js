@@ -2,8 +2,11 @@
 // Everything here is about showing things to people (times, claim meanings, token segments);
 // every verdict, check and warning comes from the jwtward engine (explain / inspect / lintJwks).
 
-/** What each registered or well-known header member means. */
-export const HEADER_INFO = {
+// The tables below are Maps, not plain objects: the names looked up come from the token, and a
+// plain object would answer `toString`, `constructor` or `__proto__` from Object.prototype.
+
+/** What each registered or well-known header member means: name -> [title, meaning]. */
+export const HEADER_INFO = new Map(Object.entries({
   alg: ['Algorithm', 'How the signature was made.'],
   typ: ['Type', 'Media type of the whole token. "at+jwt" marks an OAuth 2.0 access token (RFC 9068).'],
   kid: ['Key ID', "Names the key in the issuer's JWK Set that signed the token."],
@@ -16,10 +19,10 @@ export const HEADER_INFO = {
   x5t: ['X.509 thumbprint', 'SHA-1 thumbprint of the signing certificate.'],
   'x5t#S256': ['X.509 thumbprint', 'SHA-256 thumbprint of the signing certificate.'],
   b64: ['Unencoded payload', 'RFC 7797 option; it must be listed in crit and is not supported.'],
-};
+}));
 
 /** Human names of the JWS algorithms. */
-export const ALG_INFO = {
+export const ALG_INFO = new Map(Object.entries({
   HS256: 'HMAC with SHA-256 (shared secret)',
   HS384: 'HMAC with SHA-384 (shared secret)',
   HS512: 'HMAC with SHA-512 (shared secret)',
@@ -35,7 +38,7 @@ export const ALG_INFO = {
   EdDSA: 'EdDSA (Ed25519 key)',
   Ed25519: 'Ed25519 (RFC 9864 name)',
   none: 'Unsecured: no signature at all',
-};
+}));
 
 /** The algorithms the engine supports, grouped for the policy form. */
 export const ALG_FAMILIES = [
@@ -48,8 +51,8 @@ export const ALG_FAMILIES = [
 
 const TENANT_TEXT = 'Tenant or organisation the token belongs to; APIs use it to keep customers apart.';
 
-/** What each registered or commonly used claim means. */
-export const CLAIM_INFO = {
+/** What each registered or commonly used claim means: name -> [title, meaning]. */
+export const CLAIM_INFO = new Map(Object.entries({
   iss: ['Issuer', 'Who issued the token: the authorization server.'],
   sub: ['Subject', 'Who the token is about: a user, or the client itself in machine-to-machine flows.'],
   aud: ['Audience', 'Who the token is for: the API(s) that may accept it.'],
@@ -84,7 +87,7 @@ export const CLAIM_INFO = {
   organization: ['Organisation', TENANT_TEXT],
   org: ['Organisation', TENANT_TEXT],
   realm: ['Realm', TENANT_TEXT],
-};
+}));
 
 /** Claims that hold NumericDates (seconds since the epoch). */
 export const TIME_CLAIMS = ['iat', 'nbf', 'exp', 'auth_time'];

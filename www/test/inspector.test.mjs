@@ -445,3 +445,31 @@ test('evaluate at a chosen time: the engine judges the token at that moment', as
   assertNoPageErrors(page);
   await page.close();
 });
+
+test('header members and claims named like Object.prototype members are not taken for registered ones', async () => {
+  // Issue 10 finding 11: lookups in plain objects found `toString`, `valueOf`, `__proto__` and
+  // `constructor` on Object.prototype, listing them as registered headers labelled "undefined"
+  // and explaining alg "constructor" as `function Object() { [native code] }`.
+  const segment = (json) => Buffer.from(json).toString('base64url');
+  const header = '{"alg":"constructor","kid":"k","toString":"x","valueOf":1,"__proto__":{"a":1},"typ":"JWT"}';
+  const payload = '{"sub":"s","constructor":"c","toString":"t","hasOwnProperty":"h","__proto__":"p","exp":4102444800}';
+  const token = `${segment(header)}.${segment(payload)}.c2lnbmF0dXJl`;
+  const page = await openPage();
+  await page.fill('#token', token);
+  await waitForVerdict(page, 'unverified');
+  const listed = await page.$$eval('#header-info dt', (items) => items.map((dt) => dt.dataset.header));
+  assert.deepEqual(listed.sort(), ['alg', 'kid', 'typ']);
+  const headerInfo = await page.textContent('#header-info');
+  assert.doesNotMatch(headerInfo, /undefined|native code|function/);
+  // An unknown algorithm gets the meaning of the alg member, not a name.
+  const algInfo = await page.textContent('#header-info dd[data-header=alg] .claim-info');
+  assert.equal(algInfo, 'How the signature was made.');
+  for (const name of ['constructor', 'toString', 'hasOwnProperty', '__proto__']) {
+    const row = page.locator(`#claims [data-claim="${name}"]`);
+    assert.equal(await row.getAttribute('class'), 'claim claim-custom', `${name} is listed as a custom claim`);
+    assert.equal(await row.locator('.claim-title').textContent(), 'Custom claim');
+  }
+  assert.doesNotMatch(await page.textContent('#claims'), /undefined|native code/);
+  assertNoPageErrors(page);
+  await page.close();
+});

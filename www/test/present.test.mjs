@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  cleanTokenInput, describeTime, formatDuration, formatLocal, formatUtc, orderClaimNames, relative,
+  ALG_INFO, CLAIM_INFO, HEADER_INFO, cleanTokenInput, describeTime, formatDuration, formatLocal, formatUtc, orderClaimNames, relative,
   scopeList, splitList, timelineLayout, tokenRuns,
 } from '../present.js';
 
@@ -111,4 +111,18 @@ test('timeline: markers in time order, long gaps shortened and flagged', () => {
   const only = timelineLayout({ exp: now + 10 }, now);
   assert.deepEqual(only.markers.map((m) => m.position), [0, 1]);
   assert.equal(only.lifetime, null);
+});
+
+test('meaning tables answer only for the names they list, never from Object.prototype', () => {
+  // Names a token can carry that a plain object would find on Object.prototype (issue 10, finding 11).
+  const inherited = ['toString', 'valueOf', '__proto__', 'constructor', 'hasOwnProperty', 'isPrototypeOf', '__defineGetter__'];
+  for (const table of [HEADER_INFO, ALG_INFO, CLAIM_INFO]) {
+    for (const name of inherited) {
+      assert.equal(table.has(name), false, name);
+      assert.equal(table.get(name), undefined, name);
+    }
+  }
+  assert.equal(HEADER_INFO.get('alg')[0], 'Algorithm');
+  assert.equal(ALG_INFO.get('ES256'), 'ECDSA on P-256 with SHA-256');
+  assert.equal(CLAIM_INFO.get('tid')[0], 'Tenant');
 });
