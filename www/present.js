@@ -289,3 +289,26 @@ export function scopeList(value) {
 export function splitList(text) {
   return text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
 }
+
+/** The non-empty strings of a claim that may be one string or an array of them, de-duplicated. */
+function stringsOf(value) {
+  const list = Array.isArray(value) ? value : [value];
+  return [...new Set(list.filter((item) => typeof item === 'string' && item !== ''))];
+}
+
+/**
+ * What the policy leaves unset that the token itself names: its `aud` when no audience is
+ * configured (the engine then refuses the token, RFC 7519 §4.1.3) and its `iss` when no issuer is
+ * (any issuer then passes). The inspector offers these values with one click; using one is the
+ * user's decision, and the engine judges the result. Returns `[{ claim, option, values }]`.
+ */
+export function policySuggestions(payload, options = {}) {
+  const suggestions = [];
+  if (!payload || typeof payload !== 'object') return suggestions;
+  for (const [claim, option] of [['aud', 'audience'], ['iss', 'issuer']]) {
+    if (Object.hasOwn(options, option) || !Object.hasOwn(payload, claim)) continue;
+    const values = stringsOf(payload[claim]);
+    if (values.length) suggestions.push({ claim, option, values });
+  }
+  return suggestions;
+}
