@@ -80,7 +80,7 @@ async function sign({ alg = 'RS256', kid = 'test-rs', key = keys.rs.privateKey, 
     .setProtectedHeader({ alg, kid, typ: 'at+jwt', ...header })
     .setIssuer(ISSUER)
     .setSubject('inventory-sync')
-    .setAudience(AUDIENCE)
+    .setAudience(claims.aud ?? AUDIENCE)
     .setIssuedAt(iat ?? now - 60)
     .setJti('4f1c2b9e-7d0a-4c55-9a51-2b8e6f0d1c3a');
   if (exp !== null) jwt.setExpirationTime(exp ?? now + 12 * 60 + 30);
@@ -470,6 +470,42 @@ test('header members and claims named like Object.prototype members are not take
     assert.equal(await row.locator('.claim-title').textContent(), 'Custom claim');
   }
   assert.doesNotMatch(await page.textContent('#claims'), /undefined|native code/);
+  assertNoPageErrors(page);
+  await page.close();
+});
+
+test('first minute: token and keys only; the verdict says no audience or issuer is configured and offers the token\'s own', async () => {
+  // Issue 11 §6: with no policy, a token with aud is refused (RFC 7519 §4.1.3). The verdict stays,
+  // and the panel offers the token's aud and iss, each one click from a verified token.
+  const token = await sign({ claims: { aud: [AUDIENCE, 'api://billing'] } });
+  const page = await openPage();
+  await page.fill('#token', token);
+  await page.fill('#jwks', JSON.stringify(keys.jwks));
+  assert.match(await waitForVerdict(page, 'rejected'), /ERR_JWT_BAD_AUDIENCE/);
+  const notes = () => page.$$eval('#verdict-notes .policy-note', (items) => items.map((p) => p.dataset.claim));
+  assert.deepEqual(await notes(), ['aud', 'iss']);
+  const offered = await page.$$eval('#verdict-notes button', (buttons) => buttons.map((b) => [b.dataset.option, b.dataset.value]));
+  assert.deepEqual(offered, [['audience', AUDIENCE], ['audience', 'api://billing'], ['issuer', ISSUER]]);
+  await shot(page, '09-first-minute-no-audience', { fullPage: false });
+
+  await page.click(`#verdict-notes button[data-option=audience][data-value="${AUDIENCE}"]`);
+  assert.equal(await page.inputValue('#audience'), AUDIENCE);
+  assert.match(await waitForVerdict(page, 'valid'), /\bvalid\b/);
+  assert.deepEqual(await notes(), ['iss'], 'the issuer note stays while no issuer is configured');
+  assert.deepEqual(await pageChecks(page), nodeExplain(token, { audience: AUDIENCE }).checks.map(({ id, status }) => ({ id, status })));
+
+  await page.click('#verdict-notes button[data-option=issuer]');
+  assert.equal(await page.inputValue('#issuer'), ISSUER);
+  await page.waitForSelector('#verdict-notes', { state: 'hidden' });
+  assert.equal((await pageChecks(page)).find((c) => c.id === 'iss').status, 'passed');
+  assert.match(await verdictText(page), /\bvalid\b/);
+  // Focus stays in the verdict card, not lost with the button.
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'verdict-card');
+
+  // A configured audience that does not match is the user's policy: no offer to replace it.
+  await page.fill('#audience', 'api://other');
+  assert.match(await waitForVerdict(page, 'rejected'), /ERR_JWT_BAD_AUDIENCE/);
+  assert.equal(await page.isHidden('#verdict-notes'), true);
   assertNoPageErrors(page);
   await page.close();
 });

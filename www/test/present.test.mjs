@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ALG_INFO, CLAIM_INFO, HEADER_INFO, cleanTokenInput, describeTime, formatDuration, formatLocal, formatUtc, orderClaimNames, relative,
+  ALG_INFO, CLAIM_INFO, HEADER_INFO, cleanTokenInput, policySuggestions, describeTime, formatDuration, formatLocal, formatUtc, orderClaimNames, relative,
   scopeList, splitList, timelineLayout, tokenRuns,
 } from '../present.js';
 
@@ -125,4 +125,19 @@ test('meaning tables answer only for the names they list, never from Object.prot
   assert.equal(HEADER_INFO.get('alg')[0], 'Algorithm');
   assert.equal(ALG_INFO.get('ES256'), 'ECDSA on P-256 with SHA-256');
   assert.equal(CLAIM_INFO.get('tid')[0], 'Tenant');
+});
+
+test('policy suggestions: the token\'s own aud and iss, only for options the policy leaves unset', () => {
+  const payload = { iss: 'https://issuer.example/', aud: ['api://a', 'api://b', 'api://a', 7, ''], sub: 'x' };
+  assert.deepEqual(policySuggestions(payload, {}), [
+    { claim: 'aud', option: 'audience', values: ['api://a', 'api://b'] },
+    { claim: 'iss', option: 'issuer', values: ['https://issuer.example/'] },
+  ]);
+  assert.deepEqual(policySuggestions(payload, { audience: 'api://other' }).map((s) => s.claim), ['iss']);
+  assert.deepEqual(policySuggestions(payload, { audience: 'api://a', issuer: 'https://x/' }), []);
+  assert.deepEqual(policySuggestions({ aud: 'api://one' }, {}), [{ claim: 'aud', option: 'audience', values: ['api://one'] }]);
+  // Nothing usable to offer: not a string, or not the token's own member.
+  assert.deepEqual(policySuggestions({ iss: 42, aud: [] }, {}), []);
+  assert.deepEqual(policySuggestions(Object.create({ iss: 'https://inherited/' }), {}), []);
+  assert.deepEqual(policySuggestions(undefined, {}), []);
 });
