@@ -9,7 +9,7 @@
 
 import { h, show } from './dom.js';
 import { Verifiers, decodedOf, evaluateToken } from './evaluate.js';
-import { ALG_FAMILIES, ALG_INFO, cleanTokenInput, splitList, tokenRuns } from './present.js';
+import { ALG_FAMILIES, ALG_INFO, cleanTokenInput, policyOptions, tokenRuns } from './present.js';
 import { createInspectorView } from './view.js';
 
 const STORAGE_KEY = 'jwtward-inspector';
@@ -95,38 +95,21 @@ function currentNow() {
   return evaluateAt() ?? Math.floor(Date.now() / 1000);
 }
 
-/**
- * The Verifier options from the form. Only converts what the user typed; the engine validates the
- * options and the JWK Set and names the field it rejects.
- */
+/** The Verifier options from the form (the engine validates them and names the field it rejects). */
 function readOptions() {
-  const options = { jwks: ui.jwks.value, cache: false };
-  const one = (list) => (list.length === 1 ? list[0] : list);
-  const issuers = splitList(ui.issuer.value);
-  if (issuers.length) options.issuer = one(issuers);
-  const audiences = splitList(ui.audience.value);
-  if (audiences.length) options.audience = one(audiences);
-  const algorithms = selectedAlgorithms();
-  if (algorithms.length) options.algorithms = algorithms;
-  const scopes = splitList(ui.scopes.value);
-  if (scopes.length) options.requiredScopes = scopes;
-  if (ui.tolerance.value !== '') options.clockTolerance = Number(ui.tolerance.value);
-  if (ui.subject.value.trim()) options.subject = ui.subject.value.trim();
-  if (ui.typ.value.trim()) options.typ = ui.typ.value.trim();
-  const required = splitList(ui.requiredClaims.value);
-  if (required.length) options.requiredClaims = required;
-  if (ui.maxAge.value !== '') options.maxTokenAge = Number(ui.maxAge.value);
-  let formError = null;
-  if (ui.claimValues.value.trim()) {
-    try {
-      const claims = JSON.parse(ui.claimValues.value);
-      if (claims && typeof claims === 'object' && !Array.isArray(claims)) options.claims = claims;
-      else formError = { field: 'claims', message: 'Claim values must be a JSON object, like { "tenant_id": "acme" }.' };
-    } catch (error) {
-      formError = { field: 'claims', message: `Claim values are not JSON: ${error.message}` };
-    }
-  }
-  return { options, formError };
+  return policyOptions({
+    jwks: ui.jwks.value,
+    issuer: ui.issuer.value,
+    audience: ui.audience.value,
+    algorithms: selectedAlgorithms(),
+    scopes: ui.scopes.value,
+    tolerance: ui.tolerance.value,
+    subject: ui.subject.value,
+    typ: ui.typ.value,
+    requiredClaims: ui.requiredClaims.value,
+    maxAge: ui.maxAge.value,
+    claimValues: ui.claimValues.value,
+  });
 }
 
 /** Which form control holds each option, to mark the one the engine rejects. */

@@ -312,3 +312,38 @@ export function policySuggestions(payload, options = {}) {
   }
   return suggestions;
 }
+
+/**
+ * Verifier options from a policy form's fields, as people type them (strings; `algorithms` a
+ * list). Only converts: the engine validates the options and names the field it rejects. Returns
+ * `{ options, formError }`, `formError` when a field can't even be read (claim values that are not
+ * a JSON object). Fields left empty set no option.
+ */
+export function policyOptions(fields) {
+  const options = { jwks: fields.jwks, cache: false };
+  const text = (name) => String(fields[name] ?? '').trim();
+  const one = (list) => (list.length === 1 ? list[0] : list);
+  const lists = [['issuer', 'issuer', one], ['audience', 'audience', one], ['scopes', 'requiredScopes'], ['requiredClaims', 'requiredClaims']];
+  for (const [field, option, shape = (list) => list] of lists) {
+    const list = splitList(text(field));
+    if (list.length) options[option] = shape(list);
+  }
+  if (fields.algorithms?.length) options.algorithms = [...fields.algorithms];
+  for (const [field, option] of [['tolerance', 'clockTolerance'], ['maxAge', 'maxTokenAge']]) {
+    if (text(field) !== '') options[option] = Number(text(field));
+  }
+  for (const field of ['subject', 'typ']) {
+    if (text(field)) options[field] = text(field);
+  }
+  let formError = null;
+  if (text('claimValues')) {
+    try {
+      const claims = JSON.parse(text('claimValues'));
+      if (claims && typeof claims === 'object' && !Array.isArray(claims)) options.claims = claims;
+      else formError = { field: 'claims', message: 'Claim values must be a JSON object, like { "tenant_id": "acme" }.' };
+    } catch (error) {
+      formError = { field: 'claims', message: `Claim values are not JSON: ${error.message}` };
+    }
+  }
+  return { options, formError };
+}

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ALG_INFO, CLAIM_INFO, HEADER_INFO, cleanTokenInput, policySuggestions, describeTime, formatDuration, formatLocal, formatUtc, orderClaimNames, relative,
+  ALG_INFO, CLAIM_INFO, HEADER_INFO, cleanTokenInput, policyOptions, policySuggestions, describeTime, formatDuration, formatLocal, formatUtc, orderClaimNames, relative,
   scopeList, splitList, timelineLayout, tokenRuns,
 } from '../present.js';
 
@@ -140,4 +140,21 @@ test('policy suggestions: the token\'s own aud and iss, only for options the pol
   assert.deepEqual(policySuggestions({ iss: 42, aud: [] }, {}), []);
   assert.deepEqual(policySuggestions(Object.create({ iss: 'https://inherited/' }), {}), []);
   assert.deepEqual(policySuggestions(undefined, {}), []);
+});
+
+test('policy fields become Verifier options; empty fields set nothing', () => {
+  assert.deepEqual(policyOptions({ jwks: '{}' }), { options: { jwks: '{}', cache: false }, formError: null });
+  const { options, formError } = policyOptions({
+    jwks: 'K', issuer: ' https://a.example/ ', audience: 'api://x, api://y', algorithms: ['RS256'], scopes: 'a b',
+    tolerance: '30', subject: ' client ', typ: 'at+jwt', requiredClaims: 'tid', maxAge: '0', claimValues: '{ "tid": "t1" }',
+  });
+  assert.equal(formError, null);
+  assert.deepEqual(options, {
+    jwks: 'K', cache: false, issuer: 'https://a.example/', audience: ['api://x', 'api://y'], requiredScopes: ['a', 'b'],
+    requiredClaims: ['tid'], algorithms: ['RS256'], clockTolerance: 30, maxTokenAge: 0, subject: 'client', typ: 'at+jwt', claims: { tid: 't1' },
+  });
+  assert.equal(policyOptions({ claimValues: '[1]' }).formError.field, 'claims');
+  assert.equal(policyOptions({ claimValues: '{' }).formError.field, 'claims');
+  // Numbers are passed as typed: the engine says what is wrong with them.
+  assert.ok(Number.isNaN(policyOptions({ tolerance: 'soon' }).options.clockTolerance));
 });
