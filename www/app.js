@@ -8,7 +8,7 @@
 // "Remember".
 
 import { h, show } from './dom.js';
-import { Verifiers, decodedOf, evaluateToken } from './evaluate.js';
+import { Verifiers, decodedOf, evaluateToken, loadEngine } from './evaluate.js';
 import { ALG_FAMILIES, ALG_INFO, cleanTokenInput, policyOptions, tokenRuns } from './present.js';
 import { createInspectorView } from './view.js';
 
@@ -59,13 +59,11 @@ const view = createInspectorView(ui.results, { onUseValue: useTokenValue });
 
 // ---------------------------------------------------------------- engine
 
-async function loadEngine() {
+async function startEngine() {
   try {
-    const mod = await import('./vendor/jwtward/index.js');
-    if (typeof mod.ready === 'function') await mod.ready();
-    engine = mod;
+    engine = await loadEngine();
     verifiers = new Verifiers(engine);
-    ui.engineVersion.textContent = mod.version ? `jwtward ${mod.version}` : 'jwtward';
+    ui.engineVersion.textContent = engine.version ? `jwtward ${engine.version}` : 'jwtward';
   } catch (error) {
     ui.engineStatus.replaceChildren(
       h('strong', { text: 'The jwtward engine did not load. ' }),
@@ -471,7 +469,7 @@ async function main() {
   restore();
   wire();
   highlightToken();
-  await loadEngine();
+  await startEngine();
   render();
   document.documentElement.dataset.ready = engine ? 'true' : 'false';
 }

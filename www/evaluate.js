@@ -3,6 +3,16 @@
 // (`Verifier#explain`). Shared by the inspector page and the DevTools panel; nothing here decides
 // anything, it only collects the engine's answers into one model for the view (view.js).
 
+/**
+ * The jwtward engine: the package's browser build, copied next to this file by www/build.mjs
+ * (vendor/), ready to use. Rejects when it is not built or the WebAssembly does not load.
+ */
+export async function loadEngine() {
+  const engine = await import('./vendor/jwtward/index.js');
+  if (typeof engine.ready === 'function') await engine.ready();
+  return engine;
+}
+
 /** The engine's error as `{ code, message, field?, claim? }`, whatever was thrown. */
 export function asError(error) {
   if (error && typeof error === 'object' && typeof error.code === 'string') {

@@ -150,8 +150,9 @@ export function entrySightings(entry, bodyText) {
 }
 
 /**
- * The tokens seen so far, one row per distinct token (de-duplicated), in the order first seen.
- * A row keeps its latest sightings (where, when, how), newest last.
+ * The tokens seen so far, one row per distinct token (de-duplicated), in the order first seen
+ * (by the time of the request, whatever order DevTools reports requests in). A row keeps its
+ * latest sightings (where, when, how), oldest first.
  */
 export class TokenLog {
   #rows = new Map();
@@ -171,6 +172,7 @@ export class TokenLog {
       if (this.#rows.size > this.maxRows) this.#rows.delete(this.#rows.keys().next().value);
     }
     const { token, ...where } = sighting;
+    row.firstSeen = Math.min(row.firstSeen, where.time);
     // The same request reported twice (getHAR and onRequestFinished overlap) counts once.
     const duplicate = row.sightings.some((s) => s.time === where.time && s.url === where.url && s.label === where.label && s.method === where.method);
     if (!duplicate) {
@@ -182,7 +184,7 @@ export class TokenLog {
   }
 
   rows() {
-    return [...this.#rows.values()];
+    return [...this.#rows.values()].sort((a, b) => a.firstSeen - b.firstSeen || a.id - b.id);
   }
 
   row(id) {

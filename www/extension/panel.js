@@ -1,0 +1,400 @@
+// The DevTools panel: lists the JWTs the inspected page sends and receives (one row per token),
+// and shows the selected one through the inspector page's own view (../view.js). Every verdict,
+// check and warning is the jwtward engine's (WebAssembly, ../vendor/jwtward/), as on the page;
+// this file watches the network, keeps keys per issuer and a policy per API origin, and formats.
+//
+// Privacy: tokens live in this panel's memory only, never in storage. Policies are stored only
+// for the origins where the user ticks "Remember". The panel makes no request of its own except
+// the key fetch a user clicks.
+
+import { draw, h, show } from '../dom.js';
+import { Verifiers, asError, evaluateToken, loadEngine } from '../evaluate.js';
+import { isNumericDate, policyOptions, relative, scopeList, tokenRuns } from '../present.js';
+import { clockTime, createInspectorView } from '../view.js';
+import { TokenLog, apiOrigin, entrySightings, isJsonResponse, presented } from './capture.js';
+
+const extension = globalThis.browser ?? globalThis.chrome;
+const $ = (id) => document.getElementById(id);
+
+const ui = {
+  count: $('token-count'),
+  filter: $('filter'),
+  clear: $('clear-log'),
+  engineStatus: $('engine-status'),
+  rows: $('token-rows'),
+  listEmpty: $('list-empty'),
+  detail: $('detail'),
+  request: $('detail-request'),
+  seen: $('detail-seen'),
+  token: $('detail-token'),
+  sightingsSummary: $('sightings-summary'),
+  sightings: $('sightings-list'),
+  keysIssuer: $('keys-issuer'),
+  keysSummary: $('keys-summary'),
+  jwks: $('keys-jwks'),
+  policyOrigin: $('policy-origin'),
+  policy: $('policy'),
+  audience: $('policy-audience'),
+  scopes: $('policy-scopes'),
+  typ: $('policy-typ'),
+  tolerance: $('policy-tolerance'),
+  remember: $('policy-remember'),
+  policyError: $('policy-error'),
+};
+
+/** The policy form's fields, as stored per origin: element, and the policyOptions field it fills. */
+const POLICY_FIELDS = [['audience', ui.audience], ['scopes', ui.scopes], ['typ', ui.typ], ['tolerance', ui.tolerance]];
+const STORED_POLICY = 'policy:';
+
+let engine = null;
+let verifiers = null;
+const log = new TokenLog();
+/** The JWK Set text per issuer (the token's `iss`; '' for tokens without one), for this DevTools session. */
+const keysByIssuer = new Map();
+/** The policy fields per API origin: `{ audience, scopes, typ, tolerance, remember }`. */
+const policies = new Map();
+let selectedId = null;
+
+const view = createInspectorView($('detail-results'), {
+  layout: [[$('detail-verdict'), ['verdictCard']], [$('detail-results'), ['checksCard', 'warningsCard', 'claimsCard', 'decodedCard']]],
+  texts: { waiting: 'Select a token in the list.' },
+  onUseValue: (option, value) => {
+    const row = selectedRow();
+    if (!row || option !== 'audience') return;
+    updatePolicy(apiOrigin(row), { audience: value });
+    fillForms(row);
+    render();
+    $('verdict-card').focus({ preventScroll: true });
+  },
+});
+
+// ---------------------------------------------------------------- the network
+
+/** Takes every request DevTools has seen so far, then each one as it finishes. */
+function watch(network) {
+  network.getHAR((har) => {
+    for (const entry of har?.entries ?? []) take(entry);
+  });
+  network.onRequestFinished.addListener(take);
+}
+
+/** Records the tokens of one HAR entry; JSON response bodies are read for tokens too. */
+function take(entry) {
+  if (isJsonResponse(entry?.response) && typeof entry.getContent === 'function') {
+    readContent(entry).then((body) => record(entrySightings(entry, body)));
+  } else {
+    record(entrySightings(entry));
+  }
+}
+
+/** The response body as text: Chrome calls back with (content, encoding), Firefox resolves [content, mimeType]. */
+function readContent(entry) {
+  return new Promise((resolve) => {
+    const done = (content, encoding) => resolve(typeof content === 'string' && encoding !== 'base64' ? content : undefined);
+    try {
+      const promise = entry.getContent(done);
+      if (promise && typeof promise.then === 'function') {
+        promise.then((value) => done(Array.isArray(value) ? value[0] : value), () => done());
+      }
+    } catch {
+      done();
+    }
+  });
+}
+
+function record(sightings) {
+  if (!sightings.length) return;
+  for (const sighting of sightings) decodeOnce(log.add(sighting));
+  if (selectedId === null) select(log.rows()[0].id);
+  scheduleRender();
+}
+
+/** The engine's decoding of a row's token (`inspect`), done once per token. */
+function decodeOnce(row) {
+  if (row.inspected || row.decodeError || !engine) return;
+  try {
+    row.inspected = engine.inspect(row.token);
+  } catch (error) {
+    row.decodeError = asError(error);
+  }
+}
+
+// ---------------------------------------------------------------- keys and policies
+
+const issuerOf = (row) => (typeof row.inspected?.payload?.iss === 'string' ? row.inspected.payload.iss : '');
+
+function updatePolicy(origin, changes) {
+  const policy = { ...(policies.get(origin) ?? {}), ...changes };
+  policies.set(origin, policy);
+  if (policy.remember) storePolicy(origin, policy);
+}
+
+/**
+ * The Verifier options for a row: the keys of its token's issuer (and only tokens of that issuer:
+ * `issuer` is set to it, so keys pasted for one issuer never verify another's tokens) and the
+ * policy of the API origin it was presented to.
+ */
+function optionsFor(row) {
+  const issuer = issuerOf(row);
+  const jwks = keysByIssuer.get(issuer) ?? '';
+  const { options, formError } = policyOptions({ ...(policies.get(apiOrigin(row)) ?? {}), jwks });
+  if (issuer) options.issuer = issuer;
+  return { options, formError, jwks };
+}
+
+/** Everything the view shows for a row at `now` (the engine's answers, through evaluate.js). */
+function evaluateRow(row, now) {
+  const { options, formError, jwks } = optionsFor(row);
+  const model = evaluateToken(engine, { token: row.token, jwks, options, formError, verifiers, now });
+  return { ...model, live: true };
+}
+
+/** The table's verdict for a row: `{ state, code }` (state as the view's verdict card has it). */
+function verdictOf(model) {
+  if (model.report) return { state: model.report.valid ? 'valid' : 'rejected', code: model.report.code ?? '' };
+  if (model.decodeError) return { state: 'rejected', code: model.decodeError.code };
+  if (model.configError || model.formError) return { state: 'config', code: model.configError?.code ?? '' };
+  return { state: 'unverified', code: '' };
+}
+
+// ---------------------------------------------------------------- storage (opt-in, policies only)
+
+async function restorePolicies() {
+  try {
+    const stored = await extension.storage.local.get(null);
+    for (const [key, value] of Object.entries(stored ?? {})) {
+      if (key.startsWith(STORED_POLICY) && value && typeof value === 'object') {
+        policies.set(key.slice(STORED_POLICY.length), { ...value, remember: true });
+      }
+    }
+  } catch {
+    // No storage (a test page, a browser without it): policies live for this session only.
+  }
+}
+
+function storePolicy(origin, policy) {
+  const fields = Object.fromEntries(POLICY_FIELDS.map(([name]) => [name, String(policy[name] ?? '')]));
+  extension.storage?.local.set({ [`${STORED_POLICY}${origin}`]: fields }).catch(() => {});
+}
+
+function forgetPolicy(origin) {
+  extension.storage?.local.remove(`${STORED_POLICY}${origin}`).catch(() => {});
+}
+
+// ---------------------------------------------------------------- rendering
+
+let pending = 0;
+function scheduleRender() {
+  cancelAnimationFrame(pending);
+  pending = requestAnimationFrame(() => render());
+}
+
+function selectedRow() {
+  return selectedId === null ? undefined : log.row(selectedId);
+}
+
+function render() {
+  const now = Math.floor(Date.now() / 1000);
+  const rows = log.rows();
+  const models = new Map(rows.map((row) => [row.id, engine ? evaluateRow(row, now) : null]));
+  renderList(rows, models, now);
+  renderDetail(selectedRow(), models, now);
+}
+
+/** What a row shows in the table: the engine's decoding, a few claims, its verdict. */
+function rowCells(row, model, now) {
+  const payload = row.inspected?.payload ?? {};
+  const sighting = presented(row);
+  const text = (value) => (typeof value === 'string' ? value : '');
+  const url = safeUrl(sighting.url);
+  const scopes = [...scopeList(payload.scope), ...scopeList(payload.scp)];
+  const verdict = model ? verdictOf(model) : { state: 'empty', code: '' };
+  return {
+    time: clockTime(sighting.time / 1000),
+    source: `${sighting.label}${row.sightings.length > 1 ? ` ×${row.sightings.length}` : ''}${url ? ` · ${url.host}` : ''}`,
+    request: `${sighting.method} ${url ? url.pathname : sighting.url}`,
+    requestTitle: `${sighting.label} · ${sighting.method} ${sighting.url}`,
+    iss: text(payload.iss),
+    subject: text(payload.sub) || text(payload.client_id) || text(payload.azp),
+    scopes: scopes.join(' '),
+    expires: isNumericDate(payload.exp) ? relative(payload.exp, now) : Object.hasOwn(payload, 'exp') ? '' : 'never',
+    expired: isNumericDate(payload.exp) && payload.exp <= now,
+    verdict,
+  };
+}
+
+function safeUrl(text) {
+  try {
+    return new URL(text);
+  } catch {
+    return null;
+  }
+}
+
+const VERDICT_TEXT = new Map([['valid', 'valid'], ['unverified', 'no keys'], ['config', 'cannot verify'], ['empty', '…']]);
+
+/** A code as the table shows it, short: `expired` for ERR_JWT_EXPIRED (the core's own name for it). */
+const shortCode = (code) => code.replace(/^ERR_(?:JWT_)?/, '').toLowerCase();
+
+function renderList(rows, models, now) {
+  const filter = ui.filter.value.trim().toLowerCase();
+  let shown = 0;
+  const existing = new Map([...ui.rows.children].map((tr) => [Number(tr.dataset.id), tr]));
+  for (const row of rows) {
+    const cells = rowCells(row, models.get(row.id), now);
+    const haystack = [cells.source, cells.requestTitle, cells.iss, cells.subject, cells.scopes, cells.verdict.code, cells.verdict.state].join(' ').toLowerCase();
+    const visible = !filter || haystack.includes(filter);
+    let tr = existing.get(row.id);
+    if (!tr) {
+      tr = h('tr', { 'data-id': row.id, tabindex: '-1' });
+      ui.rows.append(tr);
+    }
+    existing.delete(row.id);
+    tr.hidden = !visible;
+    if (visible) shown += 1;
+    tr.dataset.verdict = cells.verdict.state;
+    tr.dataset.code = cells.verdict.code;
+    tr.setAttribute('aria-selected', String(row.id === selectedId));
+    // The selected row is the one Tab reaches; the arrow keys move from there.
+    tr.tabIndex = row.id === selectedId ? 0 : -1;
+    const verdictText = cells.verdict.code ? shortCode(cells.verdict.code) : VERDICT_TEXT.get(cells.verdict.state) ?? cells.verdict.state;
+    draw(tr, JSON.stringify(cells), () => [
+      h('td', { class: 'cell-time', text: cells.time }),
+      h('td', { class: 'cell-request', title: cells.requestTitle }, h('span', { class: 'request-source', text: cells.source }), h('span', { class: 'request-url', text: cells.request })),
+      h('td', { class: 'cell-subject', title: `${cells.subject}\n${cells.iss}` },
+        h('span', { class: 'cell-sub', text: cells.subject || '—' }), h('span', { class: 'cell-iss', text: cells.iss })),
+      h('td', { class: 'cell-scopes', title: cells.scopes }, h('span', { class: 'two-lines', text: cells.scopes })),
+      h('td', { class: `cell-exp${cells.expired ? ' tone-bad' : ''}`, text: cells.expires }),
+      h('td', { class: 'cell-verdict' }, h('span', { class: `pill pill-${cells.verdict.state}`, title: cells.verdict.code || null, text: verdictText })),
+    ]);
+  }
+  for (const tr of existing.values()) tr.remove();
+  ui.count.textContent = rows.length
+    ? `${rows.length} token${rows.length === 1 ? '' : 's'}${filter ? `, ${shown} shown` : ''}`
+    : 'No tokens yet';
+  show(ui.listEmpty, rows.length === 0);
+}
+
+function renderDetail(row, models, now) {
+  show(ui.detail, Boolean(row));
+  if (!row) return;
+  ui.detail.dataset.id = String(row.id);
+  const sighting = presented(row);
+  ui.request.replaceChildren(h('span', { class: 'request-source', text: sighting.label }), ' ', h('code', { text: `${sighting.method} ${sighting.url}` }));
+  const first = row.sightings[0];
+  ui.seen.textContent = `Seen ${row.sightings.length} time${row.sightings.length === 1 ? '' : 's'}, first at ${clockTime(first.time / 1000)}, last at ${clockTime(row.sightings.at(-1).time / 1000)}.`;
+  draw(ui.token, row.token, () => tokenRuns(row.token).map((run) => h('span', { class: `tok tok-${run.kind}`, text: run.text })));
+  ui.sightingsSummary.textContent = `Requests (${row.sightings.length})`;
+  draw(ui.sightings, JSON.stringify(row.sightings), () => row.sightings.map((s) => h('li', { class: 'sighting' },
+    h('span', { class: 'sighting-time', text: clockTime(s.time / 1000) }),
+    h('span', { class: 'request-source', text: s.label }),
+    h('code', { class: 'sighting-url', text: `${s.method} ${s.url}` }),
+    s.status ? h('span', { class: 'muted', text: String(s.status) }) : null,
+    // Sender-constrained tokens travel with a DPoP proof: kept here for the checks of issue 14.
+    s.dpop ? h('span', { class: 'chip', title: 'This request carried a DPoP proof header', text: 'DPoP proof' }) : null)));
+
+  const issuer = issuerOf(row);
+  ui.keysIssuer.textContent = issuer || '(tokens without iss)';
+  const model = models.get(row.id) ?? { token: row.token, now, engineLoaded: false };
+  ui.keysSummary.textContent = model.lint ? `${countKeys(ui.jwks.value)} key${countKeys(ui.jwks.value) === 1 ? '' : 's'}` : '';
+  ui.jwks.toggleAttribute('aria-invalid', model.configError?.field === 'jwks');
+  ui.policyOrigin.textContent = apiOrigin(row) || '(unknown origin)';
+  const problem = model.formError ?? (model.configError && model.configError.field !== 'jwks' ? model.configError : null);
+  if (problem) ui.policyError.replaceChildren(problem.code ? h('code', { text: problem.code }) : null, ' ', problem.message);
+  show(ui.policyError, Boolean(problem));
+  view.render(model);
+}
+
+/** How many entries a JWK Set lists, for the card's summary (display only). */
+function countKeys(text) {
+  try {
+    const keys = JSON.parse(text)?.keys;
+    return Array.isArray(keys) ? keys.length : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Puts the selected row's keys and its origin's policy into the forms. */
+function fillForms(row) {
+  ui.jwks.value = keysByIssuer.get(issuerOf(row)) ?? '';
+  const policy = policies.get(apiOrigin(row)) ?? {};
+  for (const [name, input] of POLICY_FIELDS) input.value = policy[name] ?? '';
+  ui.remember.checked = Boolean(policy.remember);
+}
+
+function select(id) {
+  const row = log.row(id);
+  if (!row) return;
+  selectedId = id;
+  fillForms(row);
+  scheduleRender();
+}
+
+// ---------------------------------------------------------------- wiring
+
+function wire() {
+  ui.rows.addEventListener('click', (event) => {
+    const tr = event.target.closest('tr[data-id]');
+    if (tr) select(Number(tr.dataset.id));
+  });
+  ui.rows.addEventListener('keydown', (event) => {
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+    event.preventDefault();
+    const visible = [...ui.rows.children].filter((tr) => !tr.hidden);
+    const at = visible.findIndex((tr) => Number(tr.dataset.id) === selectedId);
+    const next = visible[Math.min(Math.max(at + (event.key === 'ArrowDown' ? 1 : -1), 0), visible.length - 1)];
+    if (next) {
+      select(Number(next.dataset.id));
+      next.focus();
+    }
+  });
+  ui.filter.addEventListener('input', scheduleRender);
+  ui.clear.addEventListener('click', () => {
+    log.clear();
+    selectedId = null;
+    render();
+  });
+  ui.jwks.addEventListener('input', () => {
+    const row = selectedRow();
+    if (!row) return;
+    keysByIssuer.set(issuerOf(row), ui.jwks.value);
+    scheduleRender();
+  });
+  ui.policy.addEventListener('submit', (event) => event.preventDefault());
+  ui.policy.addEventListener('input', (event) => {
+    const row = selectedRow();
+    if (!row || event.target === ui.remember) return;
+    updatePolicy(apiOrigin(row), Object.fromEntries(POLICY_FIELDS.map(([name, input]) => [name, input.value])));
+    scheduleRender();
+  });
+  ui.remember.addEventListener('change', () => {
+    const row = selectedRow();
+    if (!row) return;
+    const origin = apiOrigin(row);
+    updatePolicy(origin, { remember: ui.remember.checked });
+    if (!ui.remember.checked) forgetPolicy(origin);
+  });
+  // Countdowns and verdicts move with the clock (a token can expire while you look at it).
+  setInterval(() => {
+    if (log.rows().length) render();
+  }, 1000);
+}
+
+async function main() {
+  wire();
+  await restorePolicies();
+  try {
+    engine = await loadEngine();
+    verifiers = new Verifiers(engine, { max: 64 });
+  } catch (error) {
+    ui.engineStatus.replaceChildren(h('strong', { text: 'The jwtward engine did not load. ' }), h('span', { class: 'muted', text: String(error?.message ?? error) }));
+    show(ui.engineStatus, true);
+  }
+  const network = extension?.devtools?.network;
+  if (network) watch(network);
+  render();
+  document.documentElement.dataset.ready = engine ? 'true' : 'false';
+}
+
+main();
