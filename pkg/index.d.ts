@@ -59,6 +59,24 @@ export interface Jwk {
   [member: string]: JsonValue | undefined;
 }
 
+/**
+ * The expected value of a custom claim (`claims` option): a JSON value, compared with the
+ * token's by exact value. Numbers must be finite, and integers safe (`Number.isSafeInteger`):
+ * a larger integer must be a `bigint` (`1234567890123456789n`, within the 64-bit range),
+ * because JavaScript has already rounded the number literal. `undefined`, functions, symbols,
+ * `NaN`, `Infinity` and objects other than plain objects and arrays are refused
+ * (`ERR_OPTIONS_INVALID`, `field: 'claims.<name>'`), never silently changed as `JSON.stringify`
+ * would.
+ */
+export type ClaimValue =
+  | string
+  | number
+  | bigint
+  | boolean
+  | null
+  | readonly ClaimValue[]
+  | { readonly [key: string]: ClaimValue };
+
 /** A JSON Web Key Set: `{ "keys": [...] }`. */
 export interface JwkSet {
   keys: Jwk[];
@@ -83,10 +101,22 @@ export interface VerifierOptions {
   typ?: string;
   /** Claims that must be present. */
   requiredClaims?: readonly string[];
-  /** Scopes that must all be granted by `scope` (space-separated) or `scp`. */
+  /** Scopes that must all be granted by the scope claims (`scopeClaims`; by default `scope` and `scp`). */
   requiredScopes?: readonly string[];
-  /** Custom claims that must equal these JSON values exactly. */
-  claims?: Readonly<Record<string, JsonValue>>;
+  /**
+   * The claims that grant scopes (non-empty, names non-empty), replacing the default
+   * `['scope', 'scp']`: e.g. `['scp', 'roles']` for Entra ID (application permissions are
+   * `roles`), `['permissions']` for Auth0 RBAC. Each, when present, must be a space-separated
+   * string or an array of strings, else the token is `ERR_JWT_MALFORMED` (with `claim`).
+   * `scopes` in results is their union; `requiredScopes` are looked up in it.
+   */
+  scopeClaims?: readonly string[];
+  /**
+   * Custom claims that must equal these values exactly (a plain object; each claim becomes
+   * required). Numbers compare by exact value (`1` equals `1.0`); see `ClaimValue` for
+   * integers beyond 2^53 (`bigint`) and what is refused.
+   */
+  claims?: Readonly<Record<string, ClaimValue>>;
   /** Leeway for `exp`, `nbf` and `iat`, in seconds (integer, default 0). */
   clockTolerance?: number;
   /** Reject tokens whose `iat` is older than this many seconds (requires `iat`). */
@@ -153,7 +183,7 @@ export interface JwtPayload {
 export interface VerifiedToken<P extends object = {}> {
   header: JwtHeader;
   payload: JwtPayload & P;
-  /** The granted scopes: `scope` split on spaces, plus `scp`. */
+  /** The granted scopes: the values of the scope claims (`scopeClaims`; by default `scope` split on spaces, plus `scp`). */
   scopes: string[];
   /** The algorithm that verified the signature. */
   alg: Algorithm;
@@ -187,6 +217,8 @@ export interface TokenWarning {
 /** What `inspect` returns: nothing in it is verified. */
 export interface InspectedToken extends DecodedToken {
   warnings: TokenWarning[];
+  /** What the scope claims (by default `scope` and `scp`) grant, when they are well-formed. */
+  scopes?: string[];
 }
 
 /** Codes of `lintJwks` warnings. */
@@ -240,6 +272,8 @@ export type Explanation =
       header?: JwtHeader;
       /** Present when the token decodes; unverified. */
       payload?: JwtPayload;
+      /** What the scope claims grant, when the token decodes and they are well-formed; unverified. */
+      scopes?: string[];
     };
 
 /** Counters of the verified-token cache. */

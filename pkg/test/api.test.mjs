@@ -192,7 +192,7 @@ test('constructor: wrong option types throw ERR_OPTIONS_INVALID naming the field
     [{ jwks, claims: ['tenant'] }, 'claims'],
     [{ jwks, claims: { tenant: undefined } }, 'claims.tenant'],
     [{ jwks, claims: { tenant: () => 'x' } }, 'claims.tenant'],
-    [{ jwks, claims: { tenant: 10n } }, 'claims.tenant'],
+    [{ jwks, claims: { tenant: 10n ** 30n } }, 'claims.tenant'], // a BigInt beyond 64 bits (within, it is an exact integer)
     [{ jwks, clockTolerance: '30' }, 'clockTolerance'],
     [{ jwks, clockTolerance: -1 }, 'clockTolerance'],
     [{ jwks, clockTolerance: 1.5 }, 'clockTolerance'],

@@ -34,7 +34,8 @@ const options: VerifierOptions = {
   typ: 'at+jwt',
   requiredClaims: ['tenant_id'],
   requiredScopes: ['orders:read'],
-  claims: { tenant_id: 'acme', level: 5, flags: [true, null], org: { id: 'x' } },
+  scopeClaims: ['scp', 'roles'],
+  claims: { tenant_id: 'acme', level: 5, flags: [true, null], org: { id: 'x' }, org_id: 1234567890123456789n },
   clockTolerance: 30,
   maxTokenAge: 3600,
   maxTokenLength: 8192,
@@ -53,6 +54,10 @@ new Verifier({ jwks: '{}', issuer: 5 });
 new Verifier({ jwks: '{}', algorithms: ['none'] });
 // @ts-expect-error: claims values are JSON
 new Verifier({ jwks: '{}', claims: { at: new Date() } });
+// @ts-expect-error: scopeClaims is a list of names
+new Verifier({ jwks: '{}', scopeClaims: 'scp' });
+// @ts-expect-error: claims values are JSON or bigint, never undefined
+new Verifier({ jwks: '{}', claims: { lvl: undefined } });
 // @ts-expect-error: maxEntries is a number
 new Verifier({ jwks: '{}', cache: { maxEntries: '10' } });
 // @ts-expect-error: seconds are numbers
@@ -145,8 +150,8 @@ if (report.valid) {
 } else {
   assertType<Equal<typeof report.code, VerifyErrorCode>>();
   assertType<Equal<typeof report.header, JwtHeader | undefined>>();
-  // @ts-expect-error: a rejected token has no scopes
-  void report.scopes;
+  // A rejected token's scopes, when its scope claims are well-formed (unverified).
+  assertType<Equal<typeof report.scopes, string[] | undefined>>();
 }
 
 // decode, inspect, lintJwks, cacheStats, free, ready.
