@@ -7,9 +7,12 @@
 // JWKS URL they typed. The token never goes into the URL; it is stored only if the user ticks
 // "Remember".
 
-import { h, show } from './dom.js';
+import { draw, h, show } from './dom.js';
 import { Verifiers, decodedOf, evaluateToken, loadEngine } from './evaluate.js';
-import { ALG_FAMILIES, ALG_INFO, cleanTokenInput, policyOptions, tokenRuns } from './present.js';
+import {
+  ALG_FAMILIES, ALG_INFO, cleanTokenInput, fillPlaceholders, placeholderValues, placeholdersIn, policyFields,
+  policyOptions, tokenRuns,
+} from './present.js';
 import { createInspectorView } from './view.js';
 
 const STORAGE_KEY = 'jwtward-inspector';
@@ -29,10 +32,13 @@ const ui = {
   suggestUrl: $('suggest-url'),
   policy: $('policy'),
   policyError: $('policy-error'),
+  provider: $('provider'),
+  providerNote: $('provider-note'),
   algGroups: $('alg-groups'),
   issuer: $('issuer'),
   audience: $('audience'),
   scopes: $('scopes'),
+  scopeClaims: $('scope-claims'),
   tolerance: $('tolerance'),
   subject: $('subject'),
   typ: $('typ'),
@@ -49,8 +55,17 @@ const ui = {
   localZone: $('local-zone'),
 };
 
+/** The policy form's text fields, by the names policyOptions and policyFields give them. */
+const POLICY_INPUTS = new Map([
+  ['issuer', ui.issuer], ['audience', ui.audience], ['scopes', ui.scopes], ['scopeClaims', ui.scopeClaims],
+  ['tolerance', ui.tolerance], ['subject', ui.subject], ['typ', ui.typ], ['requiredClaims', ui.requiredClaims],
+  ['maxAge', ui.maxAge], ['claimValues', ui.claimValues],
+]);
+
 /** The engine module, once loaded. */
 let engine = null;
+/** The identity-provider presets (www/vendor/providers.js, generated from tests/fixtures/idp/profiles.json). */
+let providers = [];
 /** The Verifier of the current keys and policy (rebuilt only when they change). */
 let verifiers = null;
 
@@ -95,25 +110,22 @@ function currentNow() {
 
 /** The Verifier options from the form (the engine validates them and names the field it rejects). */
 function readOptions() {
-  return policyOptions({
-    jwks: ui.jwks.value,
-    issuer: ui.issuer.value,
-    audience: ui.audience.value,
-    algorithms: selectedAlgorithms(),
-    scopes: ui.scopes.value,
-    tolerance: ui.tolerance.value,
-    subject: ui.subject.value,
-    typ: ui.typ.value,
-    requiredClaims: ui.requiredClaims.value,
-    maxAge: ui.maxAge.value,
-    claimValues: ui.claimValues.value,
-  });
+  const fields = Object.fromEntries([...POLICY_INPUTS].map(([name, input]) => [name, input.value]));
+  return policyOptions({ ...fields, jwks: ui.jwks.value, algorithms: selectedAlgorithms() });
+}
+
+/** Writes policy fields (from policyFields) into the form; fields it leaves out keep their value. */
+function setFields(fields) {
+  for (const [name, input] of POLICY_INPUTS) if (Object.hasOwn(fields, name)) input.value = fields[name];
+  if (fields.algorithms) applyAlgorithms(fields.algorithms);
+  // A preset that checks more than the first fields shows where.
+  if (['subject', 'typ', 'requiredClaims', 'maxAge', 'claimValues'].some((name) => fields[name])) ui.morePolicy.open = true;
 }
 
 /** Which form control holds each option, to mark the one the engine rejects. */
 const FIELD_INPUTS = new Map(Object.entries({
   jwks: 'jwks', issuer: 'issuer', audience: 'audience', algorithms: 'alg-groups', requiredScopes: 'scopes',
-  clockTolerance: 'tolerance', subject: 'subject', typ: 'typ', requiredClaims: 'required-claims',
+  scopeClaims: 'scope-claims', clockTolerance: 'tolerance', subject: 'subject', typ: 'typ', requiredClaims: 'required-claims',
   maxTokenAge: 'max-age', claims: 'claim-values',
 }));
 
@@ -146,6 +158,7 @@ function render({ save = true } = {}) {
   renderFieldErrors(model);
   view.render(model);
   renderSuggestion(decodedOf(model));
+  renderProviderNote(decodedOf(model));
   if (save) saveIfRemembered();
 }
 
@@ -310,9 +323,64 @@ function setFetchStatus(kind, text) {
   ui.fetchStatus.textContent = text;
 }
 
+// ---------------------------------------------------------------- identity-provider presets
+
+async function loadProviders() {
+  try {
+    ({ PROVIDERS: providers } = await import('./vendor/providers.js'));
+  } catch {
+    providers = []; // not built: the form works without presets
+  }
+  ui.provider.append(...providers.map((provider) => h('option', { value: provider.id, text: provider.name })));
+}
+
+function selectedProvider() {
+  return providers.find((provider) => provider.id === ui.provider.value);
+}
+
+/** Fills the policy form with the chosen provider's policy (Custom leaves the form as it is). */
+function onProviderChange() {
+  const provider = selectedProvider();
+  if (provider) setFields(policyFields(provider.policy));
+  onInput();
+}
+
+/**
+ * Under the provider choice: where the preset comes from, the placeholders still in the form, and,
+ * when the token fills some, those values offered with one click (the user's decision: a policy
+ * built from a token accepts that token).
+ */
+function renderProviderNote(decoded) {
+  const provider = selectedProvider();
+  const { options } = readOptions();
+  delete options.jwks;
+  delete options.cache;
+  const left = placeholdersIn(options);
+  const { bindings } = placeholderValues(options, decoded?.payload);
+  const offered = Object.entries(bindings);
+  draw(ui.providerNote, JSON.stringify([provider?.id, left, offered]), () => [
+    provider ? h('p', {}, 'The policy that tokens of the shape this provider documents are tested with (',
+      h('a', { href: provider.docs, target: '_blank', rel: 'noopener noreferrer', text: 'its documentation' }), ').') : null,
+    left.length ? h('p', { 'data-placeholders': left.join(' ') }, 'Replace ', left.flatMap((name, i) => [i ? ', ' : '', h('code', { text: `{${name}}` })]), ' with your values.') : null,
+    offered.length ? h('p', { class: 'use-values' }, h('button', { type: 'button', class: 'button button-quiet', id: 'use-token-values' },
+      `Take them from this token: ${offered.map(([name, value]) => `${name} = ${value}`).join(', ')}`)) : null,
+  ]);
+  show(ui.providerNote, Boolean(provider) || left.length > 0);
+}
+
+function useTokenPlaceholders() {
+  const { options } = readOptions();
+  delete options.jwks;
+  delete options.cache;
+  const { bindings } = placeholderValues(options, lastDecoded()?.payload);
+  setFields(policyFields(fillPlaceholders(options, bindings)));
+  onInput();
+  ui.provider.focus();
+}
+
 // ---------------------------------------------------------------- storage (opt-in only)
 
-const STORED_FIELDS = ['token', 'jwks', 'jwks-url', 'issuer', 'audience', 'scopes', 'tolerance', 'subject', 'typ', 'required-claims', 'max-age', 'claim-values'];
+const STORED_FIELDS = ['token', 'jwks', 'jwks-url', 'provider', 'issuer', 'audience', 'scopes', 'scope-claims', 'tolerance', 'subject', 'typ', 'required-claims', 'max-age', 'claim-values'];
 
 function saveIfRemembered() {
   if (!ui.remember.checked) return;
@@ -364,12 +432,8 @@ async function loadSample() {
     const sample = await response.json();
     ui.token.value = sample.token;
     ui.jwks.value = JSON.stringify(sample.jwks, null, 2);
-    const policy = sample.policy ?? {};
-    ui.issuer.value = [policy.issuer ?? []].flat().join(' ');
-    ui.audience.value = [policy.audience ?? []].flat().join(' ');
-    ui.scopes.value = (policy.requiredScopes ?? []).join(' ');
-    ui.tolerance.value = policy.clockTolerance ?? '';
-    applyAlgorithms(policy.algorithms ?? []);
+    ui.provider.value = '';
+    setFields(policyFields(sample.policy ?? {}));
     highlightToken();
     onInput();
   } catch (error) {
@@ -419,6 +483,10 @@ function wire() {
   ui.policy.addEventListener('input', onInput);
   ui.policy.addEventListener('change', onInput);
   ui.policy.addEventListener('submit', (event) => event.preventDefault());
+  ui.provider.addEventListener('change', onProviderChange);
+  ui.providerNote.addEventListener('click', (event) => {
+    if (event.target.closest('#use-token-values')) useTokenPlaceholders();
+  });
   ui.evaluateNow.addEventListener('click', () => {
     ui.evaluateAt.value = '';
     onInput();
@@ -465,6 +533,7 @@ function lastDecoded() {
 
 async function main() {
   buildAlgorithmChips();
+  await loadProviders();
   ui.localZone.textContent = Intl.DateTimeFormat().resolvedOptions().timeZone || 'local';
   restore();
   wire();

@@ -72,7 +72,18 @@ export const CLAIM_INFO = new Map(Object.entries({
   cnf: ['Confirmation', 'Binds the token to a key (DPoP, mutual TLS): the bearer must prove possession.'],
   act: ['Actor', 'Who is acting on behalf of the subject (token exchange, RFC 8693).'],
   may_act: ['May act', 'Who is allowed to act on behalf of the subject (RFC 8693).'],
-  roles: ['Roles', 'Roles granted to the subject.'],
+  roles: ['Roles', 'Roles granted to the subject (Entra ID app roles: the permissions of client-credentials tokens).'],
+  permissions: ['Permissions', 'Permissions granted to the client (Auth0 RBAC).'],
+  cid: ['Client ID', 'The client the token was issued to (Okta).'],
+  appid: ['Client ID', 'The client the token was issued to (Entra ID v1.0 tokens).'],
+  oid: ['Object ID', 'The user or service principal in the tenant (Entra ID).'],
+  ver: ['Version', 'The token format version (Entra ID: 1.0 or 2.0).'],
+  token_use: ['Token use', '"access" for an access token, "id" for an ID token (Amazon Cognito).'],
+  typ: ['Token type', 'What the token is for (Keycloak: "Bearer" for access tokens, "ID" for ID tokens).'],
+  gty: ['Grant type', 'How the token was obtained (Auth0: client-credentials for machine-to-machine).'],
+  realm_access: ['Realm roles', 'Roles granted in the realm (Keycloak).'],
+  resource_access: ['Client roles', 'Roles granted per client (Keycloak).'],
+  username: ['Username', "The subject's user name (Amazon Cognito)."],
   groups: ['Groups', 'Groups the subject belongs to.'],
   entitlements: ['Entitlements', 'Individual entitlements granted to the subject.'],
   name: ['Name', "The subject's display name."],
@@ -323,7 +334,10 @@ export function policyOptions(fields) {
   const options = { jwks: fields.jwks, cache: false };
   const text = (name) => String(fields[name] ?? '').trim();
   const one = (list) => (list.length === 1 ? list[0] : list);
-  const lists = [['issuer', 'issuer', one], ['audience', 'audience', one], ['scopes', 'requiredScopes'], ['requiredClaims', 'requiredClaims']];
+  const lists = [
+    ['issuer', 'issuer', one], ['audience', 'audience', one], ['scopes', 'requiredScopes'],
+    ['scopeClaims', 'scopeClaims'], ['requiredClaims', 'requiredClaims'],
+  ];
   for (const [field, option, shape = (list) => list] of lists) {
     const list = splitList(text(field));
     if (list.length) options[option] = shape(list);
@@ -346,4 +360,110 @@ export function policyOptions(fields) {
     }
   }
   return { options, formError };
+}
+
+/**
+ * The policy form's fields for Verifier options (the inverse of policyOptions): what choosing an
+ * identity-provider preset writes into the form. Every field is set, empty where the options say
+ * nothing, except the clock tolerance, which is the user's unless the options set one. Throws for
+ * an option the form has no field for, so a preset can never be shown partly.
+ */
+export function policyFields(options) {
+  const known = new Set(['issuer', 'audience', 'algorithms', 'requiredScopes', 'scopeClaims', 'requiredClaims', 'clockTolerance', 'maxTokenAge', 'subject', 'typ', 'claims']);
+  const unknown = Object.keys(options).filter((name) => !known.has(name));
+  if (unknown.length) throw new Error(`the policy form has no field for ${unknown.join(', ')}`);
+  const list = (value) => [value ?? []].flat().join(' ');
+  const fields = {
+    issuer: list(options.issuer),
+    audience: list(options.audience),
+    algorithms: [...(options.algorithms ?? [])],
+    scopes: list(options.requiredScopes),
+    scopeClaims: list(options.scopeClaims),
+    requiredClaims: list(options.requiredClaims),
+    maxAge: options.maxTokenAge === undefined ? '' : String(options.maxTokenAge),
+    subject: options.subject ?? '',
+    typ: options.typ ?? '',
+    claimValues: options.claims === undefined ? '' : JSON.stringify(options.claims, null, 2),
+  };
+  if (options.clockTolerance !== undefined) fields.tolerance = String(options.clockTolerance);
+  return fields;
+}
+
+const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9_-]*)\}/g;
+
+/** The `{placeholder}` names in the strings of a value (deep), in order, each once. */
+export function placeholdersIn(value) {
+  const names = new Set();
+  const walk = (item) => {
+    if (typeof item === 'string') for (const match of item.matchAll(PLACEHOLDER)) names.add(match[1]);
+    else if (Array.isArray(item)) item.forEach(walk);
+    else if (item && typeof item === 'object') Object.values(item).forEach(walk);
+  };
+  walk(value);
+  return [...names];
+}
+
+/** Bindings `{ name: value }` that make `pattern` (with `{name}` placeholders) equal `text`, or null. */
+function matchPattern(pattern, text) {
+  if (typeof pattern !== 'string' || typeof text !== 'string') return null;
+  const names = [];
+  const source = pattern.split(PLACEHOLDER).map((part, index) => {
+    if (index % 2 === 0) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    names.push(part);
+    return '(.+?)';
+  }).join('');
+  const match = new RegExp(`^${source}$`).exec(text);
+  if (!match || names.length === 0) return null;
+  const bindings = {};
+  for (const [index, name] of names.entries()) {
+    if (Object.hasOwn(bindings, name) && bindings[name] !== match[index + 1]) return null;
+    bindings[name] = match[index + 1];
+  }
+  return bindings;
+}
+
+/**
+ * The values a token gives a preset's placeholders: `{tenant-id}` in the issuer pattern
+ * `https://login.microsoftonline.com/{tenant-id}/v2.0` is what the token's `iss` has there; the
+ * same for the audience (any of the token's `aud`) and each claim value. A name bound to two
+ * different values is left unbound. Returns `{ bindings, unresolved }`: the user decides whether
+ * to use them (fillPlaceholders), since a policy built from the token accepts that token.
+ */
+export function placeholderValues(options, payload) {
+  const found = new Map();
+  const conflicts = new Set();
+  const take = (bindings) => {
+    for (const [name, value] of Object.entries(bindings ?? {})) {
+      // A token that carries the placeholder itself (a documentation example) gives no value.
+      if (value === `{${name}}`) continue;
+      if (found.has(name) && found.get(name) !== value) conflicts.add(name);
+      else found.set(name, value);
+    }
+  };
+  const own = (name) => (payload && typeof payload === 'object' && Object.hasOwn(payload, name) ? payload[name] : undefined);
+  const firstMatch = (patterns, values) => {
+    for (const pattern of [patterns ?? []].flat()) {
+      for (const value of [values ?? []].flat()) {
+        const bindings = matchPattern(pattern, value);
+        if (bindings) return bindings;
+      }
+    }
+    return null;
+  };
+  take(firstMatch(options.issuer, own('iss')));
+  take(firstMatch(options.audience, own('aud')));
+  for (const [claim, pattern] of Object.entries(options.claims ?? {})) take(firstMatch(pattern, own(claim)));
+  const bindings = Object.fromEntries([...found].filter(([name]) => !conflicts.has(name)));
+  return { bindings, unresolved: placeholdersIn(options).filter((name) => !Object.hasOwn(bindings, name)) };
+}
+
+/** `options` with each bound `{placeholder}` replaced by its value, in every string (deep). */
+export function fillPlaceholders(options, bindings) {
+  const fill = (item) => {
+    if (typeof item === 'string') return item.replace(PLACEHOLDER, (whole, name) => (Object.hasOwn(bindings, name) ? bindings[name] : whole));
+    if (Array.isArray(item)) return item.map(fill);
+    if (item && typeof item === 'object') return Object.fromEntries(Object.entries(item).map(([key, value]) => [key, fill(value)]));
+    return item;
+  };
+  return fill(options);
 }

@@ -11,6 +11,8 @@ import {
 } from './present.js';
 import { decodedOf } from './evaluate.js';
 
+/** The claims the engine reads scopes from when the policy names none. */
+const DEFAULT_SCOPE_CLAIMS = ['scope', 'scp'];
 const STATUS_TEXT = new Map([['passed', 'passed'], ['failed', 'failed'], ['not_reached', 'not reached'], ['skipped', 'skipped']]);
 const MARKER_TEXT = new Map([['iat', 'issued'], ['nbf', 'not before'], ['exp', 'expires'], ['now', 'now']]);
 
@@ -100,7 +102,7 @@ export function createInspectorView(container, { layout, texts = {}, onUseValue 
     renderVerdict(ui, model, decoded, waiting, Boolean(onUseValue));
     renderChecks(ui, model);
     renderWarnings(ui, model);
-    renderClaims(ui, decoded, model.now);
+    renderClaims(ui, decoded, model.now, model.options?.scopeClaims ?? DEFAULT_SCOPE_CLAIMS);
     renderDecoded(ui, decoded);
   }
   return { render, cards: built };
@@ -255,7 +257,7 @@ function renderWarnings(ui, model) {
   ui.warningsSummary.textContent = total ? `${total} warning${total === 1 ? '' : 's'}` : '';
 }
 
-function renderClaims(ui, decoded, now) {
+function renderClaims(ui, decoded, now, scopeClaims) {
   const payload = decoded?.payload;
   if (!payload || typeof payload !== 'object') {
     draw(ui.claims, 'none', () => h('p', { class: 'empty', text: 'The claims appear here, each explained, as soon as the token decodes.' }));
@@ -268,14 +270,14 @@ function renderClaims(ui, decoded, now) {
   // The key includes the relative-time sentences so the once-a-second refresh redraws only when
   // one of them changes.
   const timeTexts = TIME_CLAIMS.map((name) => (isNumericDate(payload[name]) ? describeTime(name, payload[name], now) : ''));
-  draw(ui.claims, JSON.stringify([payload, timeTexts]), () => names.map((name) => claimRow(name, payload[name], now)));
+  draw(ui.claims, JSON.stringify([payload, timeTexts, scopeClaims]), () => names.map((name) => claimRow(name, payload[name], now, scopeClaims.includes(name))));
 
   const layout = timelineLayout(payload, now);
   show(ui.timeline, Boolean(layout));
   if (layout) draw(ui.timeline, JSON.stringify([layout, timeTexts]), () => timeline(layout, payload, now));
 }
 
-function claimRow(name, value, now) {
+function claimRow(name, value, now, grantsScopes) {
   const info = CLAIM_INFO.get(name);
   const title = info ? info[0] : 'Custom claim';
   const row = h('div', { class: `claim${info ? '' : ' claim-custom'}`, 'data-claim': name });
@@ -290,7 +292,7 @@ function claimRow(name, value, now) {
         h('span', { text: formatUtc(value) }), h('span', { class: 'muted', text: ' · ' }),
         h('span', { text: formatLocal(value) }), h('span', { class: 'muted', text: ` · ${value}` })),
     );
-  } else if ((name === 'scope' || name === 'scp') && scopeList(value).length) {
+  } else if (grantsScopes && scopeList(value).length) {
     body.append(h('p', { class: 'chips' }, scopeList(value).map((scope) => h('span', { class: 'chip', text: scope }))));
   } else if (name === 'aud' && Array.isArray(value)) {
     body.append(h('p', { class: 'chips' }, value.map((aud) => h('span', { class: 'chip', text: typeof aud === 'string' ? aud : JSON.stringify(aud) }))));

@@ -8,7 +8,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,8 @@ import { buildVendor } from '../build.mjs';
 import { startStaticServer } from '../serve.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+/** The identity-provider profiles the core and package tests verify (issue 11 §4). */
+const IDP = JSON.parse(readFileSync(resolve(here, '../../tests/fixtures/idp/profiles.json'), 'utf8'));
 const SCREENSHOTS = resolve(here, '../../screenshots');
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
@@ -506,6 +508,94 @@ test('first minute: token and keys only; the verdict says no audience or issuer 
   await page.fill('#audience', 'api://other');
   assert.match(await waitForVerdict(page, 'rejected'), /ERR_JWT_BAD_AUDIENCE/);
   assert.equal(await page.isHidden('#verdict-notes'), true);
+  assertNoPageErrors(page);
+  await page.close();
+});
+
+/** A token of a provider profile's documented shape, signed now with this test's key of its algorithm. */
+function profileToken(profile, { claims = {}, header = {} } = {}) {
+  const present = (entries) => Object.fromEntries(entries.filter(([, value]) => value !== null));
+  // The fixture's times are around IDP.now: moved to the present, so the token is current.
+  const shift = nowSeconds() - IDP.now;
+  const payload = present(Object.entries({ ...profile.claims, ...claims }))
+  for (const name of ['iat', 'nbf', 'exp', 'auth_time']) if (typeof payload[name] === 'number') payload[name] += shift;
+  const key = profile.signing.alg === 'ES256' ? keys.es.privateKey : keys.rs.privateKey;
+  return new SignJWT(payload).setProtectedHeader(present(Object.entries({ ...profile.header, ...header }))).sign(key);
+}
+
+/** The profile's JWK Set: this test's public key of its algorithm, published as the provider does. */
+function profileJwks(profile) {
+  const { alg, kid, ...base } = keys.jwks.keys[profile.signing.alg === 'ES256' ? 1 : 0];
+  return { keys: [{ ...base, ...profile.jwk, kid: profile.header.kid }] };
+}
+
+test('provider choice: each preset is the tested profile policy, and its tokens get the profile\'s verdicts', { timeout: 120_000 }, async () => {
+  const page = await openPage();
+  const offered = await page.$$eval('#provider option', (options) => options.map((o) => o.value));
+  assert.deepEqual(offered, ['', ...IDP.profiles.map((p) => p.id)], 'Custom, then every profile');
+  for (const profile of IDP.profiles) {
+    await page.selectOption('#provider', profile.id);
+    // The form holds the profile's policy: the page's options are exactly the tested ones.
+    const { policy } = profile;
+    assert.equal(await page.inputValue('#issuer'), [policy.issuer].flat().join(' '), profile.id);
+    assert.equal(await page.inputValue('#audience'), [policy.audience ?? []].flat().join(' '));
+    assert.equal(await page.inputValue('#scope-claims'), (policy.scopeClaims ?? []).join(' '));
+    assert.equal(await page.inputValue('#scopes'), (policy.requiredScopes ?? []).join(' '));
+    assert.equal(await page.inputValue('#typ'), policy.typ ?? '');
+    assert.deepEqual(JSON.parse((await page.inputValue('#claim-values')) || 'null'), policy.claims ?? null);
+    assert.deepEqual(await page.$$eval('#alg-groups input:checked', (boxes) => boxes.map((b) => b.value)), policy.algorithms);
+    await page.fill('#jwks', JSON.stringify(profileJwks(profile)));
+
+    for (const example of [{ name: 'the documented token', expect: 'valid' }, ...profile.cases]) {
+      const token = await profileToken(profile, example);
+      await page.fill('#token', '');
+      await page.waitForSelector('#verdict[data-state=empty]');
+      await page.fill('#token', token);
+      const state = await (await page.waitForSelector('#verdict:not([data-state=empty])')).getAttribute('data-state');
+      const shown = state === 'valid' ? 'valid' : await page.textContent('#verdict .verdict-code');
+      assert.equal(shown, example.expect, `${profile.id}: ${example.name}`);
+      // And the package in Node, with the same preset, says the same.
+      const verifier = new Verifier({ jwks: profileJwks(profile), cache: false, ...policy });
+      const expected = verifier.explain(token);
+      verifier.free();
+      assert.deepEqual(await pageChecks(page), expected.checks.map(({ id, status }) => ({ id, status })), `${profile.id}: ${example.name}`);
+    }
+  }
+  await page.selectOption('#provider', 'entra-id-app-roles');
+  await page.fill('#token', await profileToken(IDP.profiles.find((p) => p.id === 'entra-id-app-roles')));
+  await page.fill('#jwks', JSON.stringify(profileJwks(IDP.profiles.find((p) => p.id === 'entra-id-app-roles'))));
+  await waitForVerdict(page, 'valid');
+  // The app roles are listed as granted scopes, as the preset's scope claims say.
+  assert.match(await page.textContent('[data-claim=roles] .chips'), /Orders\.Read\.All/);
+  await shot(page, '10-provider-entra-app-roles');
+  assertNoPageErrors(page);
+  await page.close();
+});
+
+test('provider placeholders: named in the form, and filled from the token only on a click', async () => {
+  const entra = IDP.profiles.find((p) => p.id === 'entra-id-v2');
+  const tenant = '8d3f1c2e-0b7a-4f61-9c55-3e2a1b0c9d8e';
+  const api = '5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+  const token = await profileToken(entra, { claims: { iss: `https://login.microsoftonline.com/${tenant}/v2.0`, tid: tenant, aud: api } });
+  const page = await openPage();
+  await page.fill('#token', token);
+  await page.fill('#jwks', JSON.stringify(profileJwks(entra)));
+  await page.selectOption('#provider', entra.id);
+  assert.match(await waitForVerdict(page, 'rejected'), /ERR_JWT_BAD_ISSUER/);
+  assert.equal(await page.getAttribute('#provider-note [data-placeholders]', 'data-placeholders'), 'tenant-id api-client-id');
+  assert.equal(await page.getAttribute('#provider-note a', 'href'), entra.provenance.docs[0]);
+  await page.locator('#policy-card').screenshot({ path: join(SCREENSHOTS, '11-provider-placeholders.png') });
+  await page.click('#use-token-values');
+  assert.equal(await page.inputValue('#issuer'), `https://login.microsoftonline.com/${tenant}/v2.0`);
+  assert.equal(await page.inputValue('#audience'), api);
+  assert.deepEqual(JSON.parse(await page.inputValue('#claim-values')), { tid: tenant });
+  assert.match(await waitForVerdict(page, 'valid'), /\bvalid\b/);
+  assert.equal(await page.locator('#provider-note [data-placeholders]').count(), 0, 'no placeholder left');
+  // A token whose tid contradicts its issuer's tenant fills nothing for the tenant.
+  await page.selectOption('#provider', entra.id);
+  await page.fill('#token', await profileToken(entra, { claims: { iss: `https://login.microsoftonline.com/${tenant}/v2.0`, tid: 'another-tenant', aud: api } }));
+  await page.waitForSelector('#use-token-values');
+  assert.doesNotMatch(await page.textContent('#use-token-values'), /tenant-id/);
   assertNoPageErrors(page);
   await page.close();
 });

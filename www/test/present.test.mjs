@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ALG_INFO, CLAIM_INFO, HEADER_INFO, cleanTokenInput, policyOptions, policySuggestions, describeTime, formatDuration, formatLocal, formatUtc, orderClaimNames, relative,
+  ALG_INFO, CLAIM_INFO, HEADER_INFO, cleanTokenInput, fillPlaceholders, placeholderValues, placeholdersIn,
+  policyFields, policyOptions, policySuggestions, describeTime, formatDuration, formatLocal, formatUtc, orderClaimNames, relative,
   scopeList, splitList, timelineLayout, tokenRuns,
 } from '../present.js';
 
@@ -157,4 +158,35 @@ test('policy fields become Verifier options; empty fields set nothing', () => {
   assert.equal(policyOptions({ claimValues: '{' }).formError.field, 'claims');
   // Numbers are passed as typed: the engine says what is wrong with them.
   assert.ok(Number.isNaN(policyOptions({ tolerance: 'soon' }).options.clockTolerance));
+});
+
+test('policy fields from options: the inverse of policyOptions, every field set', () => {
+  const options = {
+    issuer: ['https://a/', 'https://b/'], audience: 'api://x', algorithms: ['ES256'], requiredScopes: ['r'],
+    scopeClaims: ['scp', 'roles'], requiredClaims: ['tid'], maxTokenAge: 3600, subject: 's', typ: 'at+jwt', claims: { tid: 't' },
+  };
+  const fields = policyFields(options);
+  assert.equal(fields.issuer, 'https://a/ https://b/');
+  assert.equal(fields.tolerance, undefined, 'the clock tolerance stays the user\'s unless the options set one');
+  assert.deepEqual(policyOptions({ ...fields, jwks: 'K' }).options, { jwks: 'K', cache: false, ...options });
+  assert.equal(policyFields({ clockTolerance: 0 }).tolerance, '0');
+  assert.throws(() => policyFields({ issuer: 'x', discovery: true }), /no field for discovery/);
+});
+
+test('placeholders: found, given values by the token\'s own claims, filled only where bound', () => {
+  const preset = { issuer: 'https://login.example/{tenant-id}/v2.0', audience: '{api-id}', claims: { tid: '{tenant-id}', email: 'svc@{project}.example' }, algorithms: ['RS256'] };
+  assert.deepEqual(placeholdersIn(preset), ['tenant-id', 'api-id', 'project']);
+  const token = { iss: 'https://login.example/t-1/v2.0', aud: ['other', 'api-9'], tid: 't-1', email: 'svc@p.example' };
+  const { bindings, unresolved } = placeholderValues(preset, token);
+  assert.deepEqual(bindings, { 'tenant-id': 't-1', 'api-id': 'other', project: 'p' });
+  assert.deepEqual(unresolved, []);
+  assert.deepEqual(fillPlaceholders(preset, { 'tenant-id': 't-1' }), { ...preset, issuer: 'https://login.example/t-1/v2.0', claims: { tid: 't-1', email: 'svc@{project}.example' } });
+  // Two values for one name (iss says t-1, tid says t-2): left for the user.
+  assert.deepEqual(placeholderValues(preset, { ...token, tid: 't-2' }).unresolved, ['tenant-id']);
+  // A documentation token that carries the placeholders themselves gives nothing.
+  assert.deepEqual(placeholderValues(preset, { iss: preset.issuer, aud: '{api-id}' }).bindings, {});
+  // Patterns are literal around the placeholders, and the whole value must match.
+  assert.deepEqual(placeholderValues({ issuer: 'https://a.example/{x}' }, { iss: 'https://a.example/1/extra' }).bindings, { x: '1/extra' });
+  assert.deepEqual(placeholderValues({ issuer: 'https://a.example/{x}' }, { iss: 'https://aXexample/1' }).bindings, {});
+  assert.deepEqual(placeholderValues({ issuer: 'https://a.example/{x}' }, { iss: 42 }).bindings, {});
 });
