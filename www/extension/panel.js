@@ -9,7 +9,7 @@
 
 import { draw, h, show } from '../dom.js';
 import { Verifiers, asError, evaluateToken, loadEngine } from '../evaluate.js';
-import { isNumericDate, policyOptions, relative, scopeList, tokenRuns } from '../present.js';
+import { isNumericDate, policyOptions, relative, tokenRuns } from '../present.js';
 import { clockTime, createInspectorView } from '../view.js';
 import { TokenLog, apiOrigin, entrySightings, isJsonResponse, presented } from './capture.js';
 
@@ -38,12 +38,13 @@ const ui = {
   scopes: $('policy-scopes'),
   typ: $('policy-typ'),
   tolerance: $('policy-tolerance'),
+  scopeClaims: $('policy-scope-claims'),
   remember: $('policy-remember'),
   policyError: $('policy-error'),
 };
 
 /** The policy form's fields, as stored per origin: element, and the policyOptions field it fills. */
-const POLICY_FIELDS = [['audience', ui.audience], ['scopes', ui.scopes], ['typ', ui.typ], ['tolerance', ui.tolerance]];
+const POLICY_FIELDS = [['audience', ui.audience], ['scopes', ui.scopes], ['typ', ui.typ], ['tolerance', ui.tolerance], ['scopeClaims', ui.scopeClaims]];
 const STORED_POLICY = 'policy:';
 
 let engine = null;
@@ -51,7 +52,7 @@ let verifiers = null;
 const log = new TokenLog();
 /** The JWK Set text per issuer (the token's `iss`; '' for tokens without one), for this DevTools session. */
 const keysByIssuer = new Map();
-/** The policy fields per API origin: `{ audience, scopes, typ, tolerance, remember }`. */
+/** The policy fields per API origin: `{ audience, scopes, typ, tolerance, scopeClaims, remember }`. */
 const policies = new Map();
 let selectedId = null;
 
@@ -207,7 +208,8 @@ function rowCells(row, model, now) {
   const sighting = presented(row);
   const text = (value) => (typeof value === 'string' ? value : '');
   const url = safeUrl(sighting.url);
-  const scopes = [...scopeList(payload.scope), ...scopeList(payload.scp)];
+  // The engine's: from the scope claims of the origin's policy once verified, else the default ones.
+  const scopes = model?.report?.scopes ?? row.inspected?.scopes ?? [];
   const verdict = model ? verdictOf(model) : { state: 'empty', code: '' };
   return {
     time: clockTime(sighting.time / 1000),

@@ -478,6 +478,22 @@ test('a request made while the panel is open arrives through onRequestFinished, 
   await panel.waitFor(() => document.querySelector('#token-rows tr[data-code=ERR_JWT_INSUFFICIENT_SCOPE]'), [], { what: 'insufficient scope' });
   assert.deepEqual(nodeVerdict(tokens.noScope, { issuer: issuer.url, audience: AUDIENCE, requiredScopes: ['orders:read'] }), { verdict: 'rejected', code: 'ERR_JWT_INSUFFICIENT_SCOPE' });
 
+  // A client-credentials token that carries its permissions as app roles (Entra ID's shape): the
+  // API's policy names `roles` as its scope claim, and the engine's scopes come from there.
+  tokens.appRoles = await sign({ sub: 'grace', scope: undefined, roles: ['orders:read'] });
+  await page.evaluate((token) => window.callApi(token), tokens.appRoles);
+  await panel.waitFor(() => [...document.querySelectorAll('#token-rows .cell-sub')].some((td) => td.textContent === 'grace'), [], { what: 'the app-roles row' });
+  const scopesOf = (sub) => panel.evaluate((wanted) => [...document.querySelectorAll('#token-rows tr')]
+    .find((tr) => tr.querySelector('.cell-sub').textContent === wanted).querySelector('.cell-scopes').textContent, sub);
+  assert.equal((await panelRows()).find((row) => row.sub === 'grace').code, 'ERR_JWT_INSUFFICIENT_SCOPE');
+  assert.equal(await scopesOf('grace'), '');
+  await selectRow('grace');
+  await type('#policy-scope-claims', 'scope roles');
+  await panel.waitFor(() => [...document.querySelectorAll('#token-rows tr')].find((tr) => tr.querySelector('.cell-sub').textContent === 'grace')?.dataset.verdict === 'valid', [], { what: 'grace valid' });
+  assert.equal(await scopesOf('grace'), 'orders:read');
+  assert.deepEqual(nodeVerdict(tokens.appRoles, { issuer: issuer.url, audience: AUDIENCE, requiredScopes: ['orders:read'], scopeClaims: ['scope', 'roles'] }), { verdict: 'valid', code: '' });
+  assert.match(await panel.evaluate(() => document.querySelector('[data-claim=roles] .chips')?.textContent ?? ''), /orders:read/);
+
   // The DPoP-presented row keeps the request's method, URL and proof for sender-constraint checks.
   await selectRow('erin');
   const sighting = await panel.evaluate(() => [...document.querySelectorAll('#sightings-list li')].map((li) => li.textContent));
@@ -504,7 +520,7 @@ test('privacy: no request leaves the panel, no token is stored; a policy is stor
     const all = await chrome.storage.local.get(null);
     return Object.keys(all).length ? all : null;
   }, [], { what: 'the remembered policy' });
-  assert.deepEqual(stored, { [`policy:${api.url}`]: { audience: AUDIENCE, scopes: 'orders:read', typ: '', tolerance: '' } });
+  assert.deepEqual(stored, { [`policy:${api.url}`]: { audience: AUDIENCE, scopes: 'orders:read', typ: '', tolerance: '', scopeClaims: 'scope roles' } });
   assert.ok(!JSON.stringify(stored).includes('eyJ'), 'no token in storage');
   await panel.evaluate(() => document.querySelector('#policy-remember').click());
   await panel.waitFor(async () => Object.keys(await chrome.storage.local.get(null)).length === 0, [], { what: 'the policy forgotten' });
