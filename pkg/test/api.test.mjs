@@ -370,3 +370,23 @@ test('free() releases the verifier; later use throws a plain Error; free is idem
     assert.throws(() => other.explain('x'), /freed/);
   }
 });
+
+// Issue 10, finding 6: options are read from own properties only, so a polluted prototype
+// cannot set the clock (or anything else) of verify, verifyAsync and explain.
+test('a polluted Object.prototype.now does not set the clock', async () => {
+  const fx = hs256Fixture();
+  const verifier = new Verifier({ jwks: fx.jwks, cache: false });
+  const expired = fx.token({ exp: Math.floor(Date.now() / 1000) - 60 });
+  Object.prototype.now = 999_999_000; // eslint-disable-line no-extend-native
+  try {
+    assert.equal(jwtError(() => verifier.verify(expired, {})).code, 'ERR_JWT_EXPIRED');
+    await assert.rejects(verifier.verifyAsync(expired, {}), (error) => error.code === 'ERR_JWT_EXPIRED');
+    const report = verifier.explain(expired, {});
+    assert.equal(report.valid, false);
+    assert.equal(report.code, 'ERR_JWT_EXPIRED');
+    // An own `now` still counts.
+    assert.equal(verifier.verify(expired, { now: NOW - 1e6 }).alg, 'HS256');
+  } finally {
+    delete Object.prototype.now;
+  }
+});
