@@ -36,9 +36,11 @@ export class Verifiers {
     this.#max = max;
   }
 
-  /** `{ verifier }`, or `{ error }` when the engine refuses the options or the JWK Set. */
-  get(options) {
-    const key = JSON.stringify(options);
+  /**
+   * `{ verifier }`, or `{ error }` when the engine refuses the options or the JWK Set. `key` names
+   * the options when JSON can't (a RemoteJwks as `jwks`).
+   */
+  get(options, key = JSON.stringify(options)) {
     let entry = this.#built.get(key);
     if (entry) {
       this.#built.delete(key);
@@ -71,9 +73,10 @@ export class Verifiers {
  * - with a JWK Set (`jwks`, text): `lint` or `lintError`, then `report` (explain's checklist),
  *   or `formError` (a policy field the form could not read) / `configError` (the engine refused
  *   the options or the keys).
- * `options` are the Verifier options (with `jwks`); `verifiers` a Verifiers of the same engine.
+ * `options` are the Verifier options (with `jwks`: the text, or a key source whose fetched text is
+ * `jwks`, then named by `verifierKey`); `verifiers` a Verifiers of the same engine.
  */
-export function evaluateToken(engine, { token, jwks = '', options, formError = null, verifiers, now }) {
+export function evaluateToken(engine, { token, jwks = '', options, formError = null, verifiers, verifierKey, now }) {
   const model = { token, now, engineLoaded: Boolean(engine), hasKeys: Boolean(jwks.trim()), options };
   if (!engine) return model;
   if (token) {
@@ -92,9 +95,17 @@ export function evaluateToken(engine, { token, jwks = '', options, formError = n
     if (formError) {
       model.formError = formError;
     } else {
-      const built = verifiers.get(options);
-      if (built.error) model.configError = built.error;
-      else if (token) model.report = built.verifier.explain(token, { now });
+      const built = verifiers.get(options, verifierKey);
+      if (built.error) {
+        model.configError = built.error;
+      } else if (token) {
+        try {
+          model.report = built.verifier.explain(token, { now });
+        } catch (error) {
+          // Remote keys that are not there (ERR_JWKS_UNAVAILABLE): no verdict on the token.
+          model.configError = asError(error);
+        }
+      }
     }
   }
   return model;

@@ -32,6 +32,12 @@ const ui = {
   keysIssuer: $('keys-issuer'),
   keysSummary: $('keys-summary'),
   jwks: $('keys-jwks'),
+  fetchBox: $('fetch-box'),
+  fetchKeys: $('fetch-keys'),
+  fetchIssuer: $('fetch-issuer'),
+  fetchLog: $('fetch-log'),
+  fetchStatus: $('fetch-status'),
+  grantOrigin: $('grant-origin'),
   policyOrigin: $('policy-origin'),
   policy: $('policy'),
   audience: $('policy-audience'),
@@ -50,8 +56,16 @@ const STORED_POLICY = 'policy:';
 let engine = null;
 let verifiers = null;
 const log = new TokenLog();
-/** The JWK Set text per issuer (the token's `iss`; '' for tokens without one), for this DevTools session. */
+/**
+ * The keys per issuer (the token's `iss`; '' for tokens without one), for this DevTools session:
+ * `{ text }` pasted, or fetched on a click: `{ text, remote, generation, state, log, message,
+ * blocked }` (`remote` the package's RemoteJwks, `text` the JWK Set it fetched, for the lint).
+ */
 const keysByIssuer = new Map();
+const keysOf = (issuer) => keysByIssuer.get(issuer) ?? { text: '' };
+let generations = 0;
+/** A year: fetched keys are kept for the session, never refreshed behind the user's back. */
+const SESSION_TTL = 365 * 86_400;
 /** The policy fields per API origin: `{ audience, scopes, typ, tolerance, scopeClaims, remember }`. */
 const policies = new Map();
 let selectedId = null;
@@ -137,17 +151,130 @@ function updatePolicy(origin, changes) {
  */
 function optionsFor(row) {
   const issuer = issuerOf(row);
-  const jwks = keysByIssuer.get(issuer) ?? '';
-  const { options, formError } = policyOptions({ ...(policies.get(apiOrigin(row)) ?? {}), jwks });
+  const keys = keysOf(issuer);
+  const { options, formError } = policyOptions({ ...(policies.get(apiOrigin(row)) ?? {}), jwks: keys.text });
   if (issuer) options.issuer = issuer;
-  return { options, formError, jwks };
+  if (!keys.remote) return { options, formError, jwks: keys.text };
+  // Fetched keys: the package's key source, named by its generation for the Verifier cache.
+  return { options: { ...options, jwks: keys.remote }, formError, jwks: keys.text, verifierKey: JSON.stringify({ ...options, jwks: `fetched #${keys.generation}` }) };
 }
 
 /** Everything the view shows for a row at `now` (the engine's answers, through evaluate.js). */
 function evaluateRow(row, now) {
-  const { options, formError, jwks } = optionsFor(row);
-  const model = evaluateToken(engine, { token: row.token, jwks, options, formError, verifiers, now });
+  const { options, formError, jwks, verifierKey } = optionsFor(row);
+  const model = evaluateToken(engine, { token: row.token, jwks, options, formError, verifiers, verifierKey, now });
   return { ...model, live: true };
+}
+
+// ---------------------------------------------------------------- fetching keys (on a click only)
+
+/** Whether keys may be fetched from `issuer` (the package's own rule: https, or http on loopback). */
+function fetchable(issuer) {
+  try {
+    const url = new URL(issuer);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The fetch the key source uses: the browser's, without cookies or referrer, keeping the JWK Set
+ * text it fetched (up to the package's 512 KiB) so the panel can show and lint it.
+ */
+function fetchKeeping(texts) {
+  return async (url, init) => {
+    const response = await fetch(url, { ...init, credentials: 'omit', referrerPolicy: 'no-referrer' });
+    if (response.ok) texts.set(String(url), cappedText(response.clone(), 512 * 1024));
+    return response;
+  };
+}
+
+async function cappedText(response, limit) {
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel();
+      return '';
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(await new Blob(chunks).arrayBuffer());
+}
+
+/** Fetches the keys of `issuer` by discovery with the package's RemoteJwks (issue 12), once per click. */
+async function fetchKeys(issuer) {
+  const texts = new Map();
+  const entry = { text: '', state: 'busy', log: [], message: `Fetching the keys of ${issuer}…`, generation: ++generations };
+  keysByIssuer.set(issuer, entry);
+  scheduleRender();
+  try {
+    const remote = new engine.RemoteJwks({
+      issuer, discovery: true, store: null, fetch: fetchKeeping(texts), timeout: 15,
+      minTtl: SESSION_TTL, maxTtl: SESSION_TTL, defaultTtl: SESSION_TTL, cooldown: 86_400,
+      onEvent: (event) => {
+        entry.log.push(event);
+        scheduleRender();
+      },
+    });
+    await remote.ready();
+    const status = remote.status();
+    entry.remote = remote;
+    entry.text = (await texts.get(status.jwksUri)) ?? '';
+    entry.state = 'ok';
+    entry.message = `${status.kids.length} key${status.kids.length === 1 ? '' : 's'} from ${status.jwksUri}, fetched at ${clockTime(status.fetchedAt / 1000)}.`;
+  } catch (error) {
+    const failed = entry.log.filter((event) => event.type === 'fetch_failed').at(-1);
+    entry.state = 'error';
+    entry.message = failed ? `${failed.url}: ${failed.message ?? failed.error}` : asError(error).message;
+    // A network error from an extension page is most often an issuer without CORS headers: with
+    // the user's permission for that host, the extension may read it anyway.
+    if (failed?.error === 'network') {
+      entry.blocked = hostPattern(failed.url);
+      entry.message = `${failed.url} could not be read: the server is unreachable, or sends no CORS headers (Access-Control-Allow-Origin).`;
+    }
+  }
+  const row = selectedRow();
+  if (row && issuerOf(row) === issuer) fillForms(row);
+  scheduleRender();
+}
+
+/** The optional host permission that opens `url`'s host (any port) to the extension. */
+function hostPattern(url) {
+  const { protocol, hostname } = new URL(url);
+  return `${protocol}//${hostname}/*`;
+}
+
+async function grantAndRetry(issuer) {
+  const { blocked } = keysOf(issuer);
+  if (!blocked) return;
+  // Asked in the click itself (a permission prompt needs the user's gesture), for this host only.
+  const granted = await extension.permissions.request({ origins: [blocked] }).catch(() => false);
+  if (granted) fetchKeys(issuer);
+}
+
+function renderFetch(issuer) {
+  const keys = keysOf(issuer);
+  show(ui.fetchBox, fetchable(issuer));
+  ui.fetchIssuer.textContent = issuer;
+  ui.fetchKeys.disabled = keys.state === 'busy';
+  ui.fetchKeys.toggleAttribute('aria-busy', keys.state === 'busy');
+  const log = keys.log ?? [];
+  draw(ui.fetchLog, JSON.stringify(log), () => log.filter((event) => event.type !== 'fetch_started' && event.url).map((event) =>
+    h('li', { 'data-type': event.type }, event.type === 'fetch_finished'
+      ? `GET ${event.url} → ${event.status} · ${event.durationMs} ms`
+      : event.type === 'fetch_failed' ? `GET ${event.url} → ${event.error}` : `${event.type.replace('_', ' ')}: ${(event.kids ?? []).join(', ')}`)));
+  ui.fetchStatus.dataset.kind = keys.state === 'ok' ? 'ok' : keys.state === 'error' ? 'error' : keys.state === 'busy' ? 'busy' : '';
+  ui.fetchStatus.textContent = keys.message ?? '';
+  show(ui.grantOrigin, Boolean(keys.blocked));
+  ui.grantOrigin.dataset.origins = keys.blocked ?? '';
+  ui.grantOrigin.textContent = keys.blocked ? `Allow jwtward to read ${keys.blocked.replace('/*', '')}, then fetch again` : '';
 }
 
 /** The table's verdict for a row: `{ state, code }` (state as the view's verdict card has it). */
@@ -297,6 +424,7 @@ function renderDetail(row, models, now) {
 
   const issuer = issuerOf(row);
   ui.keysIssuer.textContent = issuer || '(tokens without iss)';
+  renderFetch(issuer);
   const model = models.get(row.id) ?? { token: row.token, now, engineLoaded: false };
   ui.keysSummary.textContent = model.lint ? `${countKeys(ui.jwks.value)} key${countKeys(ui.jwks.value) === 1 ? '' : 's'}` : '';
   ui.jwks.toggleAttribute('aria-invalid', model.configError?.field === 'jwks');
@@ -319,7 +447,7 @@ function countKeys(text) {
 
 /** Puts the selected row's keys and its origin's policy into the forms. */
 function fillForms(row) {
-  ui.jwks.value = keysByIssuer.get(issuerOf(row)) ?? '';
+  ui.jwks.value = keysOf(issuerOf(row)).text;
   const policy = policies.get(apiOrigin(row)) ?? {};
   for (const [name, input] of POLICY_FIELDS) input.value = policy[name] ?? '';
   ui.remember.checked = Boolean(policy.remember);
@@ -360,8 +488,17 @@ function wire() {
   ui.jwks.addEventListener('input', () => {
     const row = selectedRow();
     if (!row) return;
-    keysByIssuer.set(issuerOf(row), ui.jwks.value);
+    // Edited keys are pasted keys, whatever was fetched before.
+    keysByIssuer.set(issuerOf(row), { text: ui.jwks.value });
     scheduleRender();
+  });
+  ui.fetchKeys.addEventListener('click', () => {
+    const row = selectedRow();
+    if (row && fetchable(issuerOf(row))) fetchKeys(issuerOf(row));
+  });
+  ui.grantOrigin.addEventListener('click', () => {
+    const row = selectedRow();
+    if (row) grantAndRetry(issuerOf(row));
   });
   ui.policy.addEventListener('submit', (event) => event.preventDefault());
   ui.policy.addEventListener('input', (event) => {

@@ -29,6 +29,9 @@ const AUDIENCE = 'api://orders';
 
 let keys;
 let issuer;
+/** Two more authorization servers: one whose keys the panel fetches, one without CORS headers. */
+let otherIssuer;
+let closedIssuer;
 let api;
 let app;
 let context;
@@ -66,6 +69,15 @@ async function startServers() {
     if (url.pathname === '/jwks.json') return json(keys.jwks, cors);
     return { status: 404 };
   });
+  // Another issuer (ES256), whose keys the panel fetches on a click, and one that sends no CORS
+  // headers (a browser page may not read it; an extension may, with the user's permission).
+  const discoveryOf = (server, cors) => (req, url) => {
+    if (url.pathname === '/.well-known/openid-configuration') return json({ issuer: server().url, jwks_uri: `${server().url}/keys` }, cors);
+    if (url.pathname === '/keys') return json({ keys: [{ ...keys.esJwk, kid: 'other-es' }] }, cors);
+    return { status: 404 };
+  };
+  otherIssuer = await serve(discoveryOf(() => otherIssuer, { 'access-control-allow-origin': '*' }));
+  closedIssuer = await serve(discoveryOf(() => closedIssuer, {}));
   // The API the page calls: verifies bearer tokens with jwtward, as a resource server would.
   const verifier = new Verifier({ jwks: keys.jwks, issuer: issuer.url, audience: AUDIENCE, requiredScopes: ['orders:read'] });
   api = await serve((req, url) => {
@@ -121,18 +133,21 @@ async function makeKeys() {
   const rs = await generateKeyPair('RS256', { modulusLength: 2048 });
   const es = await generateKeyPair('ES256');
   const rsJwk = { ...(await exportJWK(rs.publicKey)), kid: 'app-rs', alg: 'RS256', use: 'sig' };
-  return { rs, es, jwks: { keys: [rsJwk] } };
+  const esJwk = { ...(await exportJWK(es.publicKey)), alg: 'ES256', use: 'sig' };
+  return { rs, es, esJwk, jwks: { keys: [rsJwk] } };
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-function sign(claims, { aud = AUDIENCE, expiresIn = 900, header = {} } = {}) {
+function sign(claims, { aud = AUDIENCE, expiresIn = 900, header = {}, by = issuer } = {}) {
   const now = nowSeconds();
+  // The first issuer signs with its RS256 key, the others with the ES256 key they publish.
+  const [alg, kid, key] = by === issuer ? ['RS256', 'app-rs', keys.rs.privateKey] : ['ES256', 'other-es', keys.es.privateKey];
   return new SignJWT({ scope: 'orders:read orders:write', client_id: 'orders-web', ...claims })
-    .setProtectedHeader({ alg: 'RS256', kid: 'app-rs', typ: 'at+jwt', ...header })
-    .setIssuer(issuer.url).setSubject(claims.sub ?? 'orders-web').setAudience(aud)
+    .setProtectedHeader({ alg, kid, typ: 'at+jwt', ...header })
+    .setIssuer(by.url).setSubject(claims.sub ?? 'orders-web').setAudience(aud)
     .setIssuedAt(now - 60).setExpirationTime(now + expiresIn)
-    .sign(keys.rs.privateKey);
+    .sign(key);
 }
 
 async function makeTokens() {
@@ -340,7 +355,7 @@ before(async () => {
 
 after(async () => {
   await context?.close();
-  for (const server of [issuer, api, app]) await server?.close();
+  for (const server of [issuer, otherIssuer, closedIssuer, api, app]) await server?.close();
   if (profileDir) rmSync(profileDir, { recursive: true, force: true });
 });
 
@@ -526,8 +541,59 @@ test('privacy: no request leaves the panel, no token is stored; a policy is stor
   await panel.waitFor(async () => Object.keys(await chrome.storage.local.get(null)).length === 0, [], { what: 'the policy forgotten' });
 });
 
+test('keys fetched by discovery, only on a click, only from the token\'s iss, once per issuer for the session', { timeout: 60_000 }, async () => {
+  const [page] = context.pages();
+  const before = panel.requests.length;
+  tokens.fromOther = await sign({ sub: 'heidi' }, { by: otherIssuer });
+  await page.evaluate((token) => window.callApi(token), tokens.fromOther);
+  await panel.waitFor(() => [...document.querySelectorAll('#token-rows .cell-sub')].some((td) => td.textContent === 'heidi'), [], { what: 'heidi' });
+  await selectRow('heidi');
+  // The issuer is named on the button before anything is fetched; nothing is, yet.
+  assert.equal(await panel.evaluate(() => document.querySelector('#fetch-keys').textContent), `Fetch keys from ${otherIssuer.url}`);
+  assert.equal((await panelRows()).find((row) => row.sub === 'heidi').verdict, 'unverified');
+  assert.deepEqual(otherIssuer.hits, []);
+
+  await panel.evaluate(() => document.querySelector('#fetch-keys').click());
+  await panel.waitFor(() => document.querySelector('#fetch-status[data-kind=ok]'), [], { what: 'the keys fetched' });
+  assert.deepEqual(otherIssuer.hits, ['GET /.well-known/openid-configuration', 'GET /keys']);
+  // Fetched by the package's RemoteJwks: the fetched JWK Set is shown (and linted), and the
+  // verdict is the engine's with those keys and the API's policy.
+  assert.deepEqual(JSON.parse(await panel.evaluate(() => document.querySelector('#keys-jwks').value)), { keys: [{ ...keys.esJwk, kid: 'other-es' }] });
+  assert.deepEqual(await panel.evaluate(() => [...document.querySelectorAll('#fetch-log li')].map((li) => li.dataset.type)), ['fetch_finished', 'fetch_finished', 'keys_rotated']);
+  await panel.waitFor(() => [...document.querySelectorAll('#token-rows tr')].find((tr) => tr.querySelector('.cell-sub').textContent === 'heidi')?.dataset.verdict === 'valid', [], { what: 'heidi valid' });
+  const esJwks = { keys: [{ ...keys.esJwk, kid: 'other-es' }] };
+  const verifier = new Verifier({ jwks: esJwks, cache: false, issuer: otherIssuer.url, audience: AUDIENCE, requiredScopes: ['orders:read'], scopeClaims: ['scope', 'roles'] });
+  assert.equal(verifier.explain(tokens.fromOther).valid, true);
+  verifier.free();
+  // The panel's requests since: exactly those two, to the token's issuer.
+  assert.deepEqual(panel.requests.slice(before).filter((url) => !url.startsWith('chrome-extension:')), [
+    `${otherIssuer.url}/.well-known/openid-configuration`, `${otherIssuer.url}/keys`,
+  ]);
+
+  // Another token of the same issuer: verified with the session's keys, no new fetch.
+  tokens.fromOtherExpired = await sign({ sub: 'ivan' }, { by: otherIssuer, expiresIn: -60 });
+  await page.evaluate((token) => window.callApi(token), tokens.fromOtherExpired);
+  await panel.waitFor(() => [...document.querySelectorAll('#token-rows tr')].find((tr) => tr.querySelector('.cell-sub').textContent === 'ivan')?.dataset.code === 'ERR_JWT_EXPIRED', [], { what: 'ivan expired' });
+  assert.equal(otherIssuer.hits.length, 2);
+
+  // An issuer that sends no CORS headers: the fetch fails, and the panel offers to ask for
+  // permission on that host (a prompt the user answers; not clicked here).
+  tokens.fromClosed = await sign({ sub: 'judy' }, { by: closedIssuer });
+  await page.evaluate((token) => window.callApi(token), tokens.fromClosed);
+  await panel.waitFor(() => [...document.querySelectorAll('#token-rows .cell-sub')].some((td) => td.textContent === 'judy'), [], { what: 'judy' });
+  await selectRow('judy');
+  await panel.evaluate(() => document.querySelector('#fetch-keys').click());
+  await panel.waitFor(() => document.querySelector('#fetch-status[data-kind=error]'), [], { what: 'the fetch refused' });
+  assert.equal(await panel.evaluate(() => document.querySelector('#grant-origin').dataset.origins), 'http://127.0.0.1/*');
+  assert.equal(await panel.evaluate(() => document.querySelector('#grant-origin').hidden), false);
+  assert.equal((await panelRows()).find((row) => row.sub === 'judy').verdict, 'unverified');
+  assert.deepEqual(await panel.evaluate(() => chrome.permissions.getAll()), { origins: [], permissions: ['devtools', 'storage'] });
+  await screenshot('devtools-panel-fetch-refused');
+});
+
 test('no errors in the panel or the extension', async () => {
-  assert.deepEqual(panel.errors, []);
+  // The refused fetch of the issuer without CORS is the one error Chrome logs for the panel.
+  assert.deepEqual(panel.errors.filter((error) => !error.includes(closedIssuer.url)), []);
   const info = await extensionInfo();
   assert.deepEqual(info.runtimeErrors, []);
   assert.deepEqual(info.manifestErrors, []);
