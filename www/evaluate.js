@@ -74,12 +74,16 @@ export class Verifiers {
  *   or `formError` (a policy field the form could not read) / `configError` (the engine refused
  *   the options or the keys).
  * `options` are the Verifier options (with `jwks`: the text, or a key source whose fetched text is
- * `jwks`, then named by `verifierKey`); `verifiers` a Verifiers of the same engine.
+ * `jwks`, then named by `verifierKey`); `verifiers` a Verifiers of the same engine. A caller that
+ * already has the token's `inspect` answer passes it as `decoded` (`{ inspected }` or
+ * `{ decodeError }`); `lint: false` leaves the JWK Set's lint out (a verdict alone).
  */
-export function evaluateToken(engine, { token, jwks = '', options, formError = null, verifiers, verifierKey, now }) {
+export function evaluateToken(engine, { token, jwks = '', options, formError = null, verifiers, verifierKey, now, decoded, lint = true }) {
   const model = { token, now, engineLoaded: Boolean(engine), hasKeys: Boolean(jwks.trim()), options };
   if (!engine) return model;
-  if (token) {
+  if (decoded) {
+    Object.assign(model, decoded);
+  } else if (token) {
     try {
       model.inspected = engine.inspect(token);
     } catch (error) {
@@ -87,10 +91,12 @@ export function evaluateToken(engine, { token, jwks = '', options, formError = n
     }
   }
   if (model.hasKeys) {
-    try {
-      model.lint = engine.lintJwks(jwks);
-    } catch (error) {
-      model.lintError = asError(error);
+    if (lint) {
+      try {
+        model.lint = engine.lintJwks(jwks);
+      } catch (error) {
+        model.lintError = asError(error);
+      }
     }
     if (formError) {
       model.formError = formError;

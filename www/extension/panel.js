@@ -159,23 +159,36 @@ function optionsFor(row) {
   return { options: { ...options, jwks: keys.remote }, formError, jwks: keys.text, verifierKey: JSON.stringify({ ...options, jwks: `fetched #${keys.generation}` }) };
 }
 
-/** Everything the view shows for a row at `now` (the engine's answers, through evaluate.js). */
-function evaluateRow(row, now) {
+/**
+ * What the view shows for a row at `now` (the engine's answers, through evaluate.js): all of it
+ * for the selected row, the verdict alone for the others (the decoding is the row's, done once).
+ */
+function evaluateRow(row, now, { full = false } = {}) {
   const { options, formError, jwks, verifierKey } = optionsFor(row);
-  const model = evaluateToken(engine, { token: row.token, jwks, options, formError, verifiers, verifierKey, now });
+  const decoded = row.decodeError ? { decodeError: row.decodeError } : { inspected: row.inspected };
+  const model = evaluateToken(engine, { token: row.token, jwks, options, formError, verifiers, verifierKey, now, decoded, lint: full });
   return { ...model, live: true };
 }
 
 // ---------------------------------------------------------------- fetching keys (on a click only)
 
-/** Whether keys may be fetched from `issuer` (the package's own rule: https, or http on loopback). */
+const fetchableIssuers = new Map();
+
+/**
+ * Whether keys may be fetched from `issuer` by discovery, by the package's own rule (https, or
+ * http on loopback): the key source refuses any other issuer when it is built, before any fetch.
+ */
 function fetchable(issuer) {
-  try {
-    const url = new URL(issuer);
-    return url.protocol === 'https:' || (url.protocol === 'http:' && /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname));
-  } catch {
-    return false;
+  if (!fetchableIssuers.has(issuer)) {
+    let ok = Boolean(engine && issuer);
+    try {
+      if (ok) new engine.RemoteJwks({ issuer, discovery: true, store: null });
+    } catch {
+      ok = false;
+    }
+    fetchableIssuers.set(issuer, ok);
   }
+  return fetchableIssuers.get(issuer);
 }
 
 /**
@@ -324,7 +337,7 @@ function selectedRow() {
 function render() {
   const now = Math.floor(Date.now() / 1000);
   const rows = log.rows();
-  const models = new Map(rows.map((row) => [row.id, engine ? evaluateRow(row, now) : null]));
+  const models = new Map(rows.map((row) => [row.id, engine ? evaluateRow(row, now, { full: row.id === selectedId }) : null]));
   renderList(rows, models, now);
   renderDetail(selectedRow(), models, now);
 }

@@ -599,6 +599,13 @@ test('keys fetched by discovery, only on a click, only from the token\'s iss, on
   assert.equal((await panelRows()).find((row) => row.sub === 'judy').verdict, 'unverified');
   assert.deepEqual(await panel.evaluate(() => chrome.permissions.getAll()), { origins: [], permissions: ['devtools', 'storage'] });
   await screenshot('devtools-panel-fetch-refused');
+
+  // An issuer that is no https URL (nor a loopback http one): nothing to fetch from, no button.
+  tokens.fromUrn = await sign({ sub: 'ken' }, { by: { url: 'urn:example:issuer' } });
+  await page.evaluate((token) => window.callApi(token), tokens.fromUrn);
+  await panel.waitFor(() => [...document.querySelectorAll('#token-rows .cell-sub')].some((td) => td.textContent === 'ken'), [], { what: 'ken' });
+  await selectRow('ken');
+  assert.equal(await panel.evaluate(() => document.querySelector('#fetch-box').hidden), true);
 });
 
 test('no errors in the panel or the extension', async () => {
