@@ -486,7 +486,7 @@ test('keys pasted for the issuer and the API\'s audience, one click from the ver
   const verifier = new Verifier({ jwks: keys.jwks, cache: false, ...apiPolicy });
   assert.deepEqual(checks, verifier.explain(tokens.expired).checks.map(({ id, status }) => ({ id, status })));
   verifier.free();
-  assert.match(await panel.evaluate(() => document.querySelector('[data-claim=exp]').textContent), /expired 5\d min ago|expired 1 h ago/);
+  assert.match(await panel.evaluate(() => document.querySelector('[data-claim=exp]').textContent), /expired 1 h( \d+ min)? ago/);
 });
 
 test('a request made while the panel is open arrives through onRequestFinished, with its DPoP proof kept', { timeout: 60_000 }, async () => {
