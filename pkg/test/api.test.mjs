@@ -390,3 +390,29 @@ test('a polluted Object.prototype.now does not set the clock', async () => {
     delete Object.prototype.now;
   }
 });
+
+// Found in the key-sources review: the JWK Set object used to reach the core through
+// JSON.stringify, which calls a `toJSON` inherited from a polluted Object.prototype, so an
+// attacker who could pollute it swapped the key set for their own. Own members only, now.
+test('a polluted Object.prototype.toJSON cannot swap the JWK Set', () => {
+  const owner = hs256Fixture('k');
+  const attacker = hs256Fixture('k');
+  const forged = attacker.token({ sub: 'admin' });
+  Object.prototype.toJSON = function toJSON() { // eslint-disable-line no-extend-native
+    return this === owner.jwks ? attacker.jwks : this;
+  };
+  let verifier;
+  let lint;
+  try {
+    verifier = new Verifier({ jwks: owner.jwks, cache: false });
+    lint = lintJwks({ keys: [{ kty: 'oct', kid: 'short', k: 'AAAA' }] });
+  } finally {
+    delete Object.prototype.toJSON;
+  }
+  assert.equal(jwtError(() => verifier.verify(forged)).code, 'ERR_JWT_BAD_SIGNATURE');
+  assert.equal(verifier.verify(owner.token({ sub: 'client' })).payload.sub, 'client');
+  // lintJwks judges the set it was given (a short secret), not the attacker's sound one.
+  assert.ok(lint.some((warning) => warning.kid === 'short'), JSON.stringify(lint));
+  // Not a JSON value: refused as a JWK Set, never serialised some other way.
+  assert.equal(jwtError(() => new Verifier({ jwks: { keys: [{ kty: 'oct', k: 'AAAA', toJSON() {} }] } })).code, 'ERR_JWKS_INVALID');
+});
