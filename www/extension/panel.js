@@ -165,9 +165,22 @@ function optionsFor(row) {
  */
 function evaluateRow(row, now, { full = false } = {}) {
   const { options, formError, jwks, verifierKey } = optionsFor(row);
-  const decoded = row.decodeError ? { decodeError: row.decodeError } : { inspected: row.inspected };
+  const decoded = row.decodeError ? { decodeError: row.decodeError } : { inspected: inspectedWith(row, options.scopeClaims) };
   const model = evaluateToken(engine, { token: row.token, jwks, options, formError, verifiers, verifierKey, now, decoded, lint: full });
   return { ...model, live: true };
+}
+
+/**
+ * The row's decoding, with the scopes its origin's scope claims grant (inspect reads them); the
+ * default claims' (done once) when the policy names none or names them wrongly.
+ */
+function inspectedWith(row, scopeClaims) {
+  if (!scopeClaims) return row.inspected;
+  try {
+    return engine.inspect(row.token, { scopeClaims });
+  } catch {
+    return row.inspected;
+  }
 }
 
 // ---------------------------------------------------------------- fetching keys (on a click only)
@@ -348,8 +361,8 @@ function rowCells(row, model, now) {
   const sighting = presented(row);
   const text = (value) => (typeof value === 'string' ? value : '');
   const url = safeUrl(sighting.url);
-  // The engine's: from the scope claims of the origin's policy once verified, else the default ones.
-  const scopes = model?.report?.scopes ?? row.inspected?.scopes ?? [];
+  // The engine's, from the scope claims of the origin's policy (verified or not).
+  const scopes = model?.report?.scopes ?? model?.inspected?.scopes ?? row.inspected?.scopes ?? [];
   const verdict = model ? verdictOf(model) : { state: 'empty', code: '' };
   return {
     time: clockTime(sighting.time / 1000),

@@ -601,11 +601,16 @@ test('keys fetched by discovery, only on a click, only from the token\'s iss, on
   await screenshot('devtools-panel-fetch-refused');
 
   // An issuer that is no https URL (nor a loopback http one): nothing to fetch from, no button.
-  tokens.fromUrn = await sign({ sub: 'ken' }, { by: { url: 'urn:example:issuer' } });
+  tokens.fromUrn = await sign({ sub: 'ken', scope: undefined, roles: ['orders:admin'] }, { by: { url: 'urn:example:issuer' } });
   await page.evaluate((token) => window.callApi(token), tokens.fromUrn);
   await panel.waitFor(() => [...document.querySelectorAll('#token-rows .cell-sub')].some((td) => td.textContent === 'ken'), [], { what: 'ken' });
   await selectRow('ken');
   assert.equal(await panel.evaluate(() => document.querySelector('#fetch-box').hidden), true);
+  // Not verified (no keys), yet its scopes are read from the API policy's scope claims.
+  assert.deepEqual(await panel.evaluate(() => {
+    const tr = [...document.querySelectorAll('#token-rows tr')].find((row) => row.querySelector('.cell-sub').textContent === 'ken');
+    return [tr.dataset.verdict, tr.querySelector('.cell-scopes').textContent];
+  }), ['unverified', 'orders:admin']);
 });
 
 test('no errors in the panel or the extension', async () => {

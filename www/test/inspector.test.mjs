@@ -578,9 +578,9 @@ test('provider placeholders: named in the form, and filled from the token only o
   const api = '5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
   const token = await profileToken(entra, { claims: { iss: `https://login.microsoftonline.com/${tenant}/v2.0`, tid: tenant, aud: api } });
   const page = await openPage();
+  await page.selectOption('#provider', entra.id);
   await page.fill('#token', token);
   await page.fill('#jwks', JSON.stringify(profileJwks(entra)));
-  await page.selectOption('#provider', entra.id);
   assert.match(await waitForVerdict(page, 'rejected'), /ERR_JWT_BAD_ISSUER/);
   assert.equal(await page.getAttribute('#provider-note [data-placeholders]', 'data-placeholders'), 'tenant-id api-client-id');
   assert.equal(await page.getAttribute('#provider-note a', 'href'), entra.provenance.docs[0]);
