@@ -352,9 +352,7 @@ function onProviderChange() {
  */
 function renderProviderNote(decoded) {
   const provider = selectedProvider();
-  const { options } = readOptions();
-  delete options.jwks;
-  delete options.cache;
+  const options = formPolicy();
   const left = placeholdersIn(options);
   const { bindings } = placeholderValues(options, decoded?.payload);
   const offered = Object.entries(bindings);
@@ -368,10 +366,14 @@ function renderProviderNote(decoded) {
   show(ui.providerNote, Boolean(provider) || left.length > 0);
 }
 
+/** The policy the form holds, as Verifier options without the keys. */
+function formPolicy() {
+  const { options: { jwks, cache, ...policy } } = readOptions();
+  return policy;
+}
+
 function useTokenPlaceholders() {
-  const { options } = readOptions();
-  delete options.jwks;
-  delete options.cache;
+  const options = formPolicy();
   const { bindings } = placeholderValues(options, lastDecoded()?.payload);
   setFields(policyFields(fillPlaceholders(options, bindings)));
   onInput();
