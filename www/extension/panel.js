@@ -417,7 +417,9 @@ function renderList(rows, models, now) {
       h('td', { class: 'cell-time', text: cells.time }),
       h('td', { class: 'cell-request', title: cells.requestTitle }, h('span', { class: 'request-source', text: cells.source }), h('span', { class: 'request-url', text: cells.request })),
       h('td', { class: 'cell-subject', title: `${cells.subject}\n${cells.iss}` },
-        h('span', { class: 'cell-sub', text: cells.subject || '—' }), h('span', { class: 'cell-iss', text: cells.iss })),
+        h('span', { class: 'cell-sub', text: cells.subject || '—' }), h('span', { class: 'cell-iss', text: cells.iss }),
+        // Where DevTools is too narrow for a Scopes column, the scopes go under the issuer.
+        h('span', { class: 'cell-scopes-inline', text: cells.scopes })),
       h('td', { class: 'cell-scopes', title: cells.scopes }, h('span', { class: 'two-lines', text: cells.scopes })),
       h('td', { class: `cell-exp${cells.expired ? ' tone-bad' : ''}`, text: cells.expires }),
       h('td', { class: 'cell-verdict' }, h('span', { class: `pill pill-${cells.verdict.state}`, title: cells.verdict.code || null, text: verdictText })),
