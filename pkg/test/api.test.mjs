@@ -296,6 +296,15 @@ test('inspect lists token warnings without a key', () => {
   for (const code of all) assert.ok(unionOf('TokenWarningCode').includes(code), `${code} is in TokenWarningCode`);
 });
 
+test('inspect reports scopes from the claims named by scopeClaims', () => {
+  const token = `${b64url({ alg: 'RS256' })}.${b64url({ scope: 'a b', roles: ['app.read'] })}.c2ln`;
+  assert.deepEqual(inspect(token).scopes, ['a', 'b']);
+  assert.deepEqual(inspect(token, { scopeClaims: ['roles'] }).scopes, ['app.read']);
+  assert.deepEqual(inspect(token, { scopeClaims: ['roles', 'scope'] }).scopes, ['app.read', 'a', 'b']);
+  assert.equal(jwtError(() => inspect(token, { scopeClaims: [] })).code, 'ERR_OPTIONS_INVALID');
+  assert.equal(jwtError(() => inspect(token, { scopeClaim: ['roles'] })).code, 'ERR_OPTIONS_INVALID');
+});
+
 test('lintJwks reports key problems; bad sets throw ERR_JWKS_INVALID', async () => {
   const keys = await makeKeys(['RS256']);
   const { alg: _alg, ...noAlg } = keys.RS256.jwk;
@@ -389,4 +398,30 @@ test('a polluted Object.prototype.now does not set the clock', async () => {
   } finally {
     delete Object.prototype.now;
   }
+});
+
+// Found in the key-sources review: the JWK Set object used to reach the core through
+// JSON.stringify, which calls a `toJSON` inherited from a polluted Object.prototype, so an
+// attacker who could pollute it swapped the key set for their own. Own members only, now.
+test('a polluted Object.prototype.toJSON cannot swap the JWK Set', () => {
+  const owner = hs256Fixture('k');
+  const attacker = hs256Fixture('k');
+  const forged = attacker.token({ sub: 'admin' });
+  Object.prototype.toJSON = function toJSON() { // eslint-disable-line no-extend-native
+    return this === owner.jwks ? attacker.jwks : this;
+  };
+  let verifier;
+  let lint;
+  try {
+    verifier = new Verifier({ jwks: owner.jwks, cache: false });
+    lint = lintJwks({ keys: [{ kty: 'oct', kid: 'short', k: 'AAAA' }] });
+  } finally {
+    delete Object.prototype.toJSON;
+  }
+  assert.equal(jwtError(() => verifier.verify(forged)).code, 'ERR_JWT_BAD_SIGNATURE');
+  assert.equal(verifier.verify(owner.token({ sub: 'client' })).payload.sub, 'client');
+  // lintJwks judges the set it was given (a short secret), not the attacker's sound one.
+  assert.ok(lint.some((warning) => warning.kid === 'short'), JSON.stringify(lint));
+  // Not a JSON value: refused as a JWK Set, never serialised some other way.
+  assert.equal(jwtError(() => new Verifier({ jwks: { keys: [{ kty: 'oct', k: 'AAAA', toJSON() {} }] } })).code, 'ERR_JWKS_INVALID');
 });

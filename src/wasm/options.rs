@@ -25,8 +25,6 @@ extern "C" {
     // exception unwinding through wasm frames would skip Rust's cleanup.
     #[wasm_bindgen(js_namespace = Object, js_name = entries, catch)]
     fn object_entries(object: &JsValue) -> Result<Array, JsValue>;
-    #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
-    fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = Object, js_name = getPrototypeOf, catch)]
     fn prototype_of(value: &JsValue) -> Result<JsValue, JsValue>;
 }
@@ -189,13 +187,12 @@ fn jwks_json_of(value: &JsValue) -> Result<String, JsValue> {
             "must be a JWK Set object or its JSON text",
         ));
     }
-    match json_stringify(value) {
-        Ok(text) => text
-            .as_string()
-            .ok_or_else(|| jwks_error("not serialisable as JSON")),
-        // A BigInt, a cycle or a throwing toJSON: not a JWK Set.
-        Err(_) => Err(jwks_error("not serialisable as JSON")),
-    }
+    // Member by member, own members only (as for claim values), never through `JSON.stringify`:
+    // it calls a `toJSON` found anywhere on the prototype chain, so a polluted
+    // `Object.prototype.toJSON` could hand the core another key set than the caller's.
+    let members = claim_value(value, "jwks", 0)
+        .map_err(|_| jwks_error("not a JSON value made of plain objects, arrays and primitives"))?;
+    serde_json::to_string(&members).map_err(|_| jwks_error("not serialisable as JSON"))
 }
 
 /// The JS spelling of a policy field named by the core.
