@@ -12,6 +12,7 @@ pub mod claims;
 pub mod decode;
 pub mod error;
 pub mod explain;
+mod json;
 pub mod jwk;
 pub mod policy;
 pub mod verify;
