@@ -96,6 +96,16 @@ impl Trace {
     }
 
     fn push(&mut self, id: &'static str, status: CheckStatus, detail: impl FnOnce() -> String) {
+        if self.checks.is_some() {
+            let detail = detail();
+            self.add(id, status, detail);
+        }
+    }
+
+    /// What `push` does once the detail is written: not generic, so that the many call sites
+    /// (each with its own closure) share one copy of it in the WebAssembly module.
+    #[inline(never)]
+    fn add(&mut self, id: &'static str, status: CheckStatus, detail: String) {
         if let Some(checks) = &mut self.checks {
             let label = CHECKS
                 .iter()
@@ -105,7 +115,7 @@ impl Trace {
                 id,
                 label: label.to_string(),
                 status,
-                detail: detail(),
+                detail,
             });
         }
     }
@@ -128,25 +138,35 @@ impl Trace {
     ) -> Result<T, Error> {
         match &result {
             Ok(value) => self.push(id, CheckStatus::Passed, || detail(value)),
-            Err(err) => self.push(id, CheckStatus::Failed, || err.message().to_string()),
+            Err(err) => self.push_failure(id, err),
         }
         result
     }
 
-    /// Adds every check that did not run as `not_reached`, in [`CHECKS`] order.
-    pub(crate) fn finish(self) -> Vec<Check> {
-        let mut checks = self.checks.unwrap_or_default();
-        for (id, label) in CHECKS {
-            if !checks.iter().any(|check| check.id == id) {
-                checks.push(Check {
-                    id,
-                    label: label.to_string(),
-                    status: CheckStatus::NotReached,
-                    detail: String::new(),
-                });
-            }
+    #[inline(never)]
+    fn push_failure(&mut self, id: &'static str, err: &Error) {
+        if self.checks.is_some() {
+            self.add(id, CheckStatus::Failed, err.message().to_string());
         }
-        checks.sort_by_key(|check| CHECKS.iter().position(|(id, _)| *id == check.id));
-        checks
+    }
+
+    /// Every check in [`CHECKS`] order, those that did not run as `not_reached`.
+    pub(crate) fn finish(self) -> Vec<Check> {
+        let mut recorded = self.checks.unwrap_or_default();
+        // In order by construction rather than sorted: a sort costs the module a few KiB.
+        CHECKS
+            .iter()
+            .map(
+                |&(id, label)| match recorded.iter().position(|check| check.id == id) {
+                    Some(at) => recorded.swap_remove(at),
+                    None => Check {
+                        id,
+                        label: label.to_string(),
+                        status: CheckStatus::NotReached,
+                        detail: String::new(),
+                    },
+                },
+            )
+            .collect()
     }
 }
