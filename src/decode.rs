@@ -10,6 +10,9 @@ use alloc::vec::Vec;
 use serde_json::Value;
 
 use crate::error::{Error, ErrorCode};
+#[doc(hidden)]
+pub use crate::json::scanner_disagreement;
+use crate::json::JsonText;
 pub use crate::json::{parse_json_object, JsonError, JsonObject, MAX_JSON_DEPTH};
 
 /// Default and inspection limit on a token's length in bytes.
@@ -179,32 +182,33 @@ pub(crate) fn split_token(
 /// The protected header of a token.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Header {
-    json: JsonObject,
+    json: JsonText,
 }
 
 impl Header {
     /// The `alg` member as written (verified tokens: see `Verified::algorithm`).
     pub fn alg(&self) -> &str {
-        self.json
-            .get("alg")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
+        self.json.get_str("alg").unwrap_or_default()
     }
     /// The `kid` member.
     pub fn kid(&self) -> Option<&str> {
-        self.json.get("kid").and_then(Value::as_str)
+        self.json.get_str("kid")
     }
     /// The `typ` member.
     pub fn typ(&self) -> Option<&str> {
-        self.json.get("typ").and_then(Value::as_str)
+        self.json.get_str("typ")
     }
     /// Any member.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.json.get(name)
+        self.json.as_map().get(name)
     }
     /// The whole header.
     pub fn as_json(&self) -> &JsonObject {
-        &self.json
+        self.json.as_map()
+    }
+    /// The header's JSON text, as the token carried it.
+    pub(crate) fn text(&self) -> &str {
+        self.json.text()
     }
 }
 
@@ -216,18 +220,18 @@ const REGISTERED_HEADER_NAMES: [&str; 11] = [
 /// Rule 2: the header is a strict JSON object; `alg` a non-empty string; `kid` a string;
 /// `crit` is never supported (ill-formed: `malformed`; well-formed: `unsupported_crit`).
 /// `jwk`, `jku`, `x5u`, `x5c` are kept for inspection but never locate or supply a key.
-pub(crate) fn parse_header(bytes: &[u8]) -> Result<Header, Error> {
-    let json = parse_json_object(bytes).map_err(|err| json_error("header", err))?;
-    match json.get("alg") {
-        Some(Value::String(alg)) if !alg.is_empty() => {}
-        Some(Value::String(_)) => {
+pub(crate) fn parse_header(bytes: Vec<u8>) -> Result<Header, Error> {
+    let json = JsonText::parse(bytes).map_err(|err| json_error("header", err))?;
+    match json.string("alg") {
+        Some(alg) if !alg.is_empty() => {}
+        Some(_) => {
             return Err(Error::for_claim(
                 ErrorCode::Malformed,
                 "alg",
                 "the header's alg is empty",
             ));
         }
-        Some(_) => {
+        None if json.contains("alg") => {
             return Err(Error::for_claim(
                 ErrorCode::Malformed,
                 "alg",
@@ -242,17 +246,15 @@ pub(crate) fn parse_header(bytes: &[u8]) -> Result<Header, Error> {
             ))
         }
     }
-    if let Some(kid) = json.get("kid") {
-        if !kid.is_string() {
-            return Err(Error::for_claim(
-                ErrorCode::Malformed,
-                "kid",
-                "the header's kid is not a string",
-            ));
-        }
+    if json.contains("kid") && json.string("kid").is_none() {
+        return Err(Error::for_claim(
+            ErrorCode::Malformed,
+            "kid",
+            "the header's kid is not a string",
+        ));
     }
-    if let Some(crit) = json.get("crit") {
-        check_crit(crit, &json)?;
+    if let Some(crit) = json.value("crit") {
+        check_crit(&crit, &json)?;
     }
     Ok(Header { json })
 }
@@ -260,7 +262,7 @@ pub(crate) fn parse_header(bytes: &[u8]) -> Result<Header, Error> {
 /// RFC 7515 §4.1.11: `crit` is a non-empty array of distinct strings naming extension members
 /// present in the header, never registered names. No extension is supported (RFC 7797 `b64`
 /// included), so a well-formed `crit` is `unsupported_crit`.
-fn check_crit(crit: &Value, header: &JsonObject) -> Result<(), Error> {
+fn check_crit(crit: &Value, header: &JsonText) -> Result<(), Error> {
     let malformed = |why: &str| {
         Error::for_claim(
             ErrorCode::Malformed,
@@ -285,7 +287,7 @@ fn check_crit(crit: &Value, header: &JsonObject) -> Result<(), Error> {
         if seen.contains(&name) {
             return Err(malformed("lists a name twice"));
         }
-        if !header.contains_key(name) {
+        if !header.contains(name) {
             return Err(malformed("lists a member the header does not have"));
         }
         seen.push(name);
@@ -301,8 +303,8 @@ fn check_crit(crit: &Value, header: &JsonObject) -> Result<(), Error> {
 }
 
 /// Rule 6: the payload is a strict JSON object (checked after the signature).
-pub(crate) fn parse_payload(bytes: &[u8]) -> Result<JsonObject, Error> {
-    parse_json_object(bytes).map_err(|err| json_error("payload", err))
+pub(crate) fn parse_payload(bytes: Vec<u8>) -> Result<JsonText, Error> {
+    JsonText::parse(bytes).map_err(|err| json_error("payload", err))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -312,8 +314,8 @@ pub(crate) fn parse_payload(bytes: &[u8]) -> Result<JsonObject, Error> {
 /// the signature, not the issuer, not the time. Use `Verifier::verify` to trust a token.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnverifiedToken {
-    header: JsonObject,
-    claims: JsonObject,
+    header: JsonText,
+    claims: JsonText,
     token_len: usize,
     has_signature: bool,
 }
@@ -332,8 +334,8 @@ pub struct TokenWarning {
 /// (empty signature) can be decoded, never verified.
 pub fn decode(token: &str) -> Result<UnverifiedToken, Error> {
     let segments = split_token(token, DEFAULT_MAX_TOKEN_LEN, true)?;
-    let header = parse_json_object(&segments.header).map_err(|err| json_error("header", err))?;
-    let claims = parse_payload(&segments.payload)?;
+    let header = JsonText::parse(segments.header).map_err(|err| json_error("header", err))?;
+    let claims = parse_payload(segments.payload)?;
     Ok(UnverifiedToken {
         header,
         claims,
@@ -345,11 +347,29 @@ pub fn decode(token: &str) -> Result<UnverifiedToken, Error> {
 impl UnverifiedToken {
     /// The header, unverified.
     pub fn header_json(&self) -> &JsonObject {
-        &self.header
+        self.header.as_map()
     }
 
     /// The claims, unverified.
     pub fn claims_json(&self) -> &JsonObject {
+        self.claims.as_map()
+    }
+
+    /// The header and the claims as JSON texts, as the token carried them (strictly valid).
+    #[cfg_attr(
+        not(feature = "wasm"),
+        allow(dead_code, reason = "only the bindings use it")
+    )]
+    pub(crate) fn texts(&self) -> (&str, &str) {
+        (self.header.text(), self.claims.text())
+    }
+
+    /// The claims as held, for reading a few of them without the whole map.
+    #[cfg_attr(
+        not(feature = "wasm"),
+        allow(dead_code, reason = "only the bindings use it")
+    )]
+    pub(crate) fn claims(&self) -> &JsonText {
         &self.claims
     }
 
@@ -359,7 +379,7 @@ impl UnverifiedToken {
         let mut warnings = Vec::new();
         let mut warn =
             |code: &'static str, message: String| warnings.push(TokenWarning { code, message });
-        let alg = self.header.get("alg").and_then(Value::as_str).unwrap_or("");
+        let alg = self.header.get_str("alg").unwrap_or("");
         if alg.eq_ignore_ascii_case("none") || !self.has_signature {
             warn(
                 "alg_none",
@@ -377,20 +397,20 @@ impl UnverifiedToken {
             );
         }
         for member in ["jku", "x5u", "jwk", "x5c"] {
-            if self.header.contains_key(member) {
+            if self.header.contains(member) {
                 warn(
                     "key_in_header",
                     format!("header member {member} points at or embeds a key: never trust it (jwtward ignores it)"),
                 );
             }
         }
-        if self.header.contains_key("crit") {
+        if self.header.contains("crit") {
             warn(
                 "crit",
                 "header has crit: critical extensions are rejected".to_string(),
             );
         }
-        let number = |name: &str| self.claims.get(name).and_then(Value::as_f64);
+        let number = |name: &str| self.claims.get_f64(name);
         match (number("exp"), number("iat").or(number("nbf"))) {
             (None, _) => warn(
                 "no_exp",
@@ -450,7 +470,11 @@ mod tests {
 
     #[test]
     fn crit_is_never_supported() {
-        let code = |header: &str| parse_header(header.as_bytes()).err().map(|e| e.code());
+        let code = |header: &str| {
+            parse_header(header.as_bytes().to_vec())
+                .err()
+                .map(|e| e.code())
+        };
         assert_eq!(
             code(r#"{"alg":"HS256","crit":["b64"],"b64":false}"#),
             Some(ErrorCode::UnsupportedCrit)

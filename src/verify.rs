@@ -19,9 +19,6 @@ use crate::policy::Policy;
 pub struct Verified {
     header: Header,
     claims: Claims,
-    /// The header and claims as the token carried them (decoded, strictly parsed: UTF-8).
-    header_json: Vec<u8>,
-    claims_json: Vec<u8>,
     scopes: Vec<String>,
     kid: Option<String>,
     algorithm: Algorithm,
@@ -39,22 +36,11 @@ impl Verified {
     /// The protected header's JSON text, exactly as the token carried it (member order and
     /// number spelling included).
     pub fn header_json(&self) -> &str {
-        // Parsed as JSON, so UTF-8: the fallback never applies.
-        core::str::from_utf8(&self.header_json).unwrap_or_default()
+        self.header.text()
     }
     /// The claims' JSON text, exactly as the token carried it.
     pub fn claims_json(&self) -> &str {
-        core::str::from_utf8(&self.claims_json).unwrap_or_default()
-    }
-
-    /// The header's and the claims' JSON text as bytes, without checking UTF-8 again (for the
-    /// bindings, which copy them into JavaScript's `JSON.parse`).
-    #[cfg_attr(
-        not(feature = "wasm"),
-        allow(dead_code, reason = "only the bindings use it")
-    )]
-    pub(crate) fn json_bytes(&self) -> (&[u8], &[u8]) {
-        (&self.header_json, &self.claims_json)
+        self.claims.text()
     }
     /// The granted scopes: the values of the policy's scope claims (by default `scope`, split on
     /// spaces, and `scp`), in order, without duplicates.
@@ -278,7 +264,7 @@ impl Verifier {
         let segments = split_token(token, max_len, true);
         let segments = trace.record("structure", segments, |_| "3 segments".to_string())?;
 
-        let header = parse_header(&segments.header);
+        let header = parse_header(segments.header);
         // `crit` is checked inside parse_header; report it as its own line.
         let crit_failed = matches!(&header, Err(err) if err.claim() == Some("crit"));
         let header = if crit_failed {
@@ -326,8 +312,7 @@ impl Verifier {
 
         // What follows does not depend on the signature's answer, so a deferred answer only
         // chooses between two verdicts decided here.
-        let texts = (segments.header, segments.payload);
-        let rest = self.after_signature(header, texts, chosen, algorithm, now, trace);
+        let rest = self.after_signature(header, segments.payload, chosen, algorithm, now, trace);
         if checked {
             rest.map(Outcome::Verified)
         } else {
@@ -342,13 +327,13 @@ impl Verifier {
     fn after_signature(
         &self,
         header: Header,
-        (header_json, payload_json): (Vec<u8>, Vec<u8>),
+        payload: Vec<u8>,
         chosen: &ImportedKey,
         algorithm: Algorithm,
         now: i64,
         trace: &mut Trace,
     ) -> Result<Verified, Error> {
-        let payload = trace.record("payload", parse_payload(&payload_json), |_| {
+        let payload = trace.record("payload", parse_payload(payload), |_| {
             "JSON object".to_string()
         })?;
         let claims = Claims::new(payload);
@@ -356,8 +341,6 @@ impl Verifier {
         Ok(Verified {
             header,
             claims,
-            header_json,
-            claims_json: payload_json,
             scopes,
             kid: chosen.jwk.kid.clone(),
             algorithm,

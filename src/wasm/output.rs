@@ -145,9 +145,8 @@ fn write_verified(out: &mut ObjectWriter, verified: &Verified) -> Result<(), JsV
     // The texts as the token carried them: the core parsed them strictly (no duplicate names,
     // bounded depth, correctly rounded numbers), so `JSON.parse` gives the same values, in the
     // issuer's member order, without serialising them again here.
-    let (header, payload) = verified.json_bytes();
-    out.raw("header", header);
-    out.raw("payload", payload);
+    out.raw("header", verified.header_json().as_bytes());
+    out.raw("payload", verified.claims_json().as_bytes());
     out.value("scopes", verified.scopes())?;
     out.value("alg", verified.algorithm().name())?;
     out.optional("kid", verified.kid())
@@ -184,11 +183,10 @@ pub(super) fn explanation(
         Ok(verified) => write_verified(&mut out, verified)?,
         Err(_) => {
             if let Ok(decoded) = crate::decode::decode(token) {
-                out.value("header", decoded.header_json())?;
-                out.value("payload", decoded.claims_json())?;
+                write_texts(&mut out, &decoded);
                 // What the policy's scope claims grant, when they are well-formed (unverified,
                 // like the payload), so that a rejected token shows its scopes too.
-                let scopes = granted_scopes(decoded.claims_json(), scope_claims).ok();
+                let scopes = granted_scopes(decoded.claims(), scope_claims).ok();
                 out.optional("scopes", scopes.as_ref())?;
             }
         }
@@ -203,8 +201,7 @@ pub(super) fn decoded(
     inspect_scope_claims: Option<&[alloc::string::String]>,
 ) -> Result<JsValue, JsValue> {
     let mut out = ObjectWriter::new();
-    out.value("header", token.header_json())?;
-    out.value("payload", token.claims_json())?;
+    write_texts(&mut out, token);
     if let Some(scope_claims) = inspect_scope_claims {
         out.objects(
             "warnings",
@@ -215,10 +212,18 @@ pub(super) fn decoded(
                 }
             }),
         )?;
-        let scopes = granted_scopes(token.claims_json(), scope_claims).ok();
+        let scopes = granted_scopes(token.claims(), scope_claims).ok();
         out.optional("scopes", scopes.as_ref())?;
     }
     out.finish()
+}
+
+/// `header` and `payload` of a decoded token: the texts as the token carried them (validated as
+/// strictly as a verified token's, so `JSON.parse` gives the values the core read).
+fn write_texts(out: &mut ObjectWriter, token: &UnverifiedToken) {
+    let (header, payload) = token.texts();
+    out.raw("header", header.as_bytes());
+    out.raw("payload", payload.as_bytes());
 }
 
 /// `[{ kid?, code, message }]`.
