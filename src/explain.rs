@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::verify::Verified;
 
 /// Every check, in the order the verifier makes them: `(id, label)`.
-pub const CHECKS: [(&str, &str); 20] = [
+pub const CHECKS: [(&str, &str); 35] = [
     ("size", "Token size"),
     ("structure", "Three segments, strict base64url"),
     ("header", "Header is a JSON object with alg (and kid)"),
@@ -30,6 +30,27 @@ pub const CHECKS: [(&str, &str); 20] = [
     ("max_age", "Not older than the maximum age (iat)"),
     ("claims", "Required claim values"),
     ("scopes", "Required scopes granted"),
+    ("cnf", "Confirmation claim (cnf) well-formed"),
+    (
+        "sender_constraint",
+        "Sender constraint required by the policy",
+    ),
+    (
+        "dpop_proof",
+        "DPoP proof: one JWT, strict base64url and JSON",
+    ),
+    ("dpop_typ", "DPoP proof type (typ dpop+jwt)"),
+    ("dpop_alg", "DPoP proof algorithm asymmetric and allowed"),
+    ("dpop_jwk", "DPoP proof key (jwk header, public, sound)"),
+    ("dpop_signature", "DPoP proof signature"),
+    ("dpop_htm", "DPoP proof method (htm)"),
+    ("dpop_htu", "DPoP proof URI (htu)"),
+    ("dpop_iat", "DPoP proof time (iat)"),
+    ("dpop_jti", "DPoP proof identifier (jti)"),
+    ("dpop_ath", "DPoP proof access token hash (ath)"),
+    ("dpop_nonce", "DPoP proof nonce"),
+    ("cnf_jkt", "Bound to the DPoP proof's key (cnf.jkt)"),
+    ("cnf_x5t", "Bound to the client certificate (cnf.x5t#S256)"),
 ];
 
 /// The state of one check.

@@ -7,9 +7,10 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 
 use crate::alg::{self, Algorithm, EcCurve, KeyType};
-use crate::decode::base64url_decode;
+use crate::decode::{base64url_decode, base64url_encode};
 use crate::error::ConfigError;
 
 /// A parsed JWK Set. Only its public key material is ever used.
@@ -139,6 +140,33 @@ impl KeyMaterial {
             KeyMaterial::Ed25519 { .. } => KeyType::Ed25519,
         }
     }
+
+    /// The RFC 7638 JWK Thumbprint: base64url of the SHA-256 of the key's required members
+    /// (and only those), in lexicographic order, without whitespace. What a DPoP-bound token's
+    /// `cnf.jkt` holds (RFC 9449 §6.1).
+    ///
+    /// The members are written from the decoded octets: strict base64url (RFC 7515 §2) has one
+    /// encoding per octet string, so they are exactly the strings the JWK carried.
+    pub fn thumbprint(&self) -> String {
+        let b64 = base64url_encode;
+        // Base64url and the fixed names need no JSON escaping.
+        let canonical = match self {
+            KeyMaterial::Oct { k } => format!(r#"{{"k":"{}","kty":"oct"}}"#, b64(k)),
+            KeyMaterial::Rsa { n, e } => {
+                format!(r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#, b64(e), b64(n))
+            }
+            KeyMaterial::Ec { crv, x, y } => format!(
+                r#"{{"crv":"{}","kty":"EC","x":"{}","y":"{}"}}"#,
+                crv.name(),
+                b64(x),
+                b64(y)
+            ),
+            KeyMaterial::Ed25519 { x } => {
+                format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#, b64(x))
+            }
+        };
+        b64(&Sha256::digest(canonical.as_bytes()))
+    }
 }
 
 impl fmt::Debug for KeyMaterial {
@@ -181,6 +209,10 @@ impl Jwk {
     /// The public key material.
     pub fn material(&self) -> &KeyMaterial {
         &self.material
+    }
+    /// The key's RFC 7638 thumbprint (see [`KeyMaterial::thumbprint`]).
+    pub fn thumbprint(&self) -> String {
+        self.material.thumbprint()
     }
     /// Whether the JWK carried private members (ignored; reported by [`Jwks::lint`]).
     pub fn has_private_members(&self) -> bool {
@@ -525,9 +557,9 @@ fn parse_document(json: &str) -> Result<Map<String, Value>, ConfigError> {
 /// Members that only a private key has (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2).
 const PRIVATE_MEMBERS: [&str; 7] = ["d", "p", "q", "dp", "dq", "qi", "oth"];
 
-/// One `keys` element: a usable [`Jwk`] or the reason it is skipped (its `index` set by the
-/// caller).
-fn parse_key(value: &Value) -> Result<Jwk, SkippedKey> {
+/// One `keys` element (or a DPoP proof's `jwk` header): a usable [`Jwk`] or the reason it is
+/// skipped (its `index` set by the caller).
+pub(crate) fn parse_key(value: &Value) -> Result<Jwk, SkippedKey> {
     let Value::Object(member) = value else {
         return Err(SkippedKey::malformed(
             None,

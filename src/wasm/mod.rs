@@ -265,7 +265,7 @@ impl WasmVerifier {
 #[wasm_bindgen(js_name = tokenDigest)]
 pub fn token_digest(token: &str) -> String {
     use sha2::{Digest, Sha256};
-    output::base64url(&Sha256::digest(token.as_bytes()))
+    crate::decode::base64url_encode(&Sha256::digest(token.as_bytes()))
 }
 
 /// Decodes a token without verifying anything: `{ header, payload }`. Throws

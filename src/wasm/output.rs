@@ -12,7 +12,7 @@ use js_sys::{Object, Reflect, JSON};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::decode::UnverifiedToken;
+use crate::decode::{base64url_encode as base64url, UnverifiedToken};
 use crate::error::Error;
 use crate::explain::Explanation;
 use crate::jwk::{KeyMaterial, LintWarning};
@@ -279,25 +279,6 @@ pub(super) fn public_keys<'k>(
     )?;
     let wrapper = out.finish()?;
     Reflect::get(&wrapper, &JsValue::from_str("keys"))
-}
-
-/// Unpadded base64url (RFC 4648 §5), as JWKs write their members.
-pub(super) fn base64url(bytes: &[u8]) -> alloc::string::String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = alloc::string::String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        // 2, 3 or 4 characters for 1, 2 or 3 bytes.
-        for i in 0..=chunk.len() {
-            out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-        }
-    }
-    out
 }
 
 /// A plain error object `{ code, message, claim?, field? }`; the package's entries turn it into
