@@ -238,13 +238,12 @@ impl Policy {
         self
     }
 
-    /// Whether a DPoP proof may be signed with `alg`.
+    /// Whether the policy's DPoP algorithm list allows `alg` (a symmetric algorithm is
+    /// refused before the list is asked: see `dpop`).
     pub(crate) fn allows_dpop(&self, alg: Algorithm) -> bool {
-        alg.key_type() != KeyType::Oct
-            && self
-                .dpop_algorithms
-                .as_ref()
-                .is_none_or(|list| list.contains(&alg))
+        self.dpop_algorithms
+            .as_ref()
+            .is_none_or(|list| list.contains(&alg))
     }
 
     /// The algorithms this policy allows, or `None` for every supported one.

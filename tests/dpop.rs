@@ -464,6 +464,17 @@ fn proofs_signed_with_hmac_or_none_are_refused() {
         "alg",
         "dpop_alg",
     );
+    // HS256 with the secret itself in the jwk header: a key anyone can sign with.
+    let secret = json!({ "typ": "dpop+jwt", "alg": "HS256", "jwk": oct_jwk(HS256_SECRET, None) });
+    let symmetric = jwt(&secret, &body, Algorithm::HS256, &key("hs256"));
+    assert_refused(
+        &verifier,
+        &token,
+        &dpop(&symmetric),
+        BadDpopProof,
+        "alg",
+        "dpop_alg",
+    );
     for none in ["none", "None", "NONE"] {
         let head = json!({ "typ": "dpop+jwt", "alg": none, "jwk": public });
         let unsigned = format!("{}.{}.", b64(head.to_string()), b64(body.to_string()));
