@@ -15,6 +15,7 @@
 
 mod options;
 mod output;
+mod presentation;
 
 use alloc::string::{String, ToString};
 
@@ -23,10 +24,11 @@ use wasm_bindgen::prelude::*;
 use crate::alg::{Algorithm, BackendVerdict, SignatureBackend};
 use crate::claims::TimeWindow;
 use crate::error::{ConfigError, Error};
-use crate::jwk::Jwks;
-use crate::verify::{Outcome, Verifier};
+use crate::jwk::{Jwks, KeyMaterial};
+use crate::verify::{Outcome, Verified, Verifier};
 
 use options::Backend;
+use presentation::PresentationOptions;
 
 /// The error code of invalid `new Verifier(options)` options (or invalid call options).
 pub const ERR_OPTIONS_INVALID: &str = "ERR_OPTIONS_INVALID";
@@ -38,14 +40,28 @@ extern "C" {
     /// A platform's signature arithmetic, attached by the package (`pkg/src/platform-*.js`):
     /// `check(keyIndex, alg, signingInput, signature)` answers 1 (verifies), 0 (does not),
     /// 2 (not handled here: use this module) or 3 (deferred: the answer is a promise the
-    /// platform object keeps). `signingInput` and `signature` are views of this module's memory,
-    /// valid only during the call.
+    /// platform object keeps, one per deferred check, in order). `signingInput` and `signature`
+    /// are views of this module's memory, valid only during the call.
+    ///
+    /// `checkJwk(jwk, alg, signingInput, signature)` (optional) answers the same for a key that
+    /// is not in the JWK Set: a DPoP proof's, given as the JSON text of its public members
+    /// (checked by this module first, as every key is). A platform without it leaves those
+    /// checks to this module.
     pub type Platform;
 
     #[wasm_bindgen(method, catch)]
     fn check(
         this: &Platform,
         key_index: u32,
+        alg: &str,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Result<u32, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = checkJwk)]
+    fn check_jwk(
+        this: &Platform,
+        jwk: &str,
         alg: &str,
         signing_input: &[u8],
         signature: &[u8],
@@ -69,15 +85,38 @@ impl SignatureBackend for PlatformBackend<'_> {
         let Ok(key_index) = u32::try_from(key_index) else {
             return BackendVerdict::Builtin;
         };
-        match self
-            .platform
-            .check(key_index, alg.name(), signing_input, signature)
-        {
+        self.verdict(
+            self.platform
+                .check(key_index, alg.name(), signing_input, signature),
+        )
+    }
+
+    fn verify_key(
+        &mut self,
+        key: &KeyMaterial,
+        alg: Algorithm,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> BackendVerdict {
+        let Some(jwk) = output::jwk_text(key) else {
+            return BackendVerdict::Builtin;
+        };
+        self.verdict(
+            self.platform
+                .check_jwk(&jwk, alg.name(), signing_input, signature),
+        )
+    }
+}
+
+impl PlatformBackend<'_> {
+    fn verdict(&self, answer: Result<u32, JsValue>) -> BackendVerdict {
+        match answer {
             Ok(1) => BackendVerdict::Valid,
             Ok(0) => BackendVerdict::Invalid,
             Ok(3) if self.may_defer => BackendVerdict::Deferred,
             // Not handled, an unexpected answer, or the platform threw (an algorithm its
-            // OpenSSL lacks, say): this module decides, so the verdict cannot differ.
+            // OpenSSL lacks, a platform without `checkJwk`): this module decides, so the
+            // verdict cannot differ.
             _ => BackendVerdict::Builtin,
         }
     }
@@ -94,24 +133,37 @@ pub struct WasmVerifier {
     backend: Backend,
     platform: Option<Platform>,
     async_platform: Option<Platform>,
-    /// The time window of the last token this verifier found valid (`validFrom`/`validUntil`).
-    window: TimeWindow,
+    /// The time window of the last token this verifier found valid (`validFrom`/`validUntil`);
+    /// `None` when that verdict depended on the presentation (a proof, a certificate), which
+    /// a cache keyed by the token must never answer for.
+    window: Option<TimeWindow>,
 }
 
 impl WasmVerifier {
     /// The synchronous verification: the platform's synchronous arithmetic where attached.
-    fn verify_now(&mut self, token: &str, now: f64) -> Result<crate::verify::Verified, JsValue> {
+    fn verify_now(
+        &mut self,
+        token: &str,
+        now: f64,
+        presentation: &JsValue,
+    ) -> Result<Verified, JsValue> {
         let now = options::unix_seconds(now)?;
+        let presentation = PresentationOptions::parse(presentation)?;
+        let presentation = presentation.presentation();
         let outcome = match &self.platform {
-            Some(platform) => self.verifier.verify_with(
+            Some(platform) => self.verifier.verify_presented_with(
                 token,
                 now,
+                &presentation,
                 &mut PlatformBackend {
                     platform,
                     may_defer: false,
                 },
             ),
-            None => self.verifier.verify(token, now).map(Outcome::Verified),
+            None => self
+                .verifier
+                .verify_presented(token, now, &presentation)
+                .map(Outcome::Verified),
         };
         match outcome {
             Ok(Outcome::Verified(verified)) => {
@@ -126,9 +178,49 @@ impl WasmVerifier {
 
     /// Keeps `verified`'s time window for `validFrom`/`validUntil`; only the package's cache
     /// reads it, so without a cache it is not computed.
-    fn remember_window(&mut self, verified: &crate::verify::Verified) {
+    fn remember_window(&mut self, verified: &Verified) {
         if self.cache_entries > 0 {
-            self.window = self.verifier.time_window(verified);
+            self.window = if verified.confirmation().is_bound() {
+                None
+            } else {
+                Some(self.verifier.time_window(verified))
+            };
+        }
+    }
+
+    /// `verifyDeferredText` with a presentation.
+    fn verify_deferred(
+        &mut self,
+        token: &[u8],
+        now: f64,
+        presentation: &JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let token = utf8(token)?;
+        let Some(platform) = &self.async_platform else {
+            let verified = self.verify_now(token, now, presentation)?;
+            return output::verified_text(&verified);
+        };
+        let now = options::unix_seconds(now)?;
+        let presentation = PresentationOptions::parse(presentation)?;
+        let mut backend = PlatformBackend {
+            platform,
+            may_defer: true,
+        };
+        let outcome =
+            self.verifier
+                .verify_presented_with(token, now, &presentation.presentation(), &mut backend);
+        match outcome {
+            Ok(Outcome::Verified(verified)) => {
+                self.remember_window(&verified);
+                output::verified_text(&verified)
+            }
+            Ok(Outcome::Deferred(deferred)) => {
+                if let Ok(verified) = deferred.if_valid() {
+                    self.remember_window(verified);
+                }
+                output::deferred_text(&deferred)
+            }
+            Err(error) => Err(token_error(&error)),
         }
     }
 }
@@ -148,10 +240,10 @@ impl WasmVerifier {
             backend: parsed.backend,
             platform: None,
             async_platform: None,
-            window: TimeWindow {
+            window: Some(TimeWindow {
                 from: None,
                 until: None,
-            },
+            }),
         })
     }
 
@@ -193,7 +285,7 @@ impl WasmVerifier {
     /// Verifies `token` at `now` (Unix seconds; fractions are floored). Returns
     /// `{ header, payload, scopes, alg, kid? }`; throws `{ code: 'ERR_JWT_…', message, claim? }`.
     pub fn verify(&mut self, token: &str, now: f64) -> Result<JsValue, JsValue> {
-        let verified = self.verify_now(token, now)?;
+        let verified = self.verify_now(token, now, &JsValue::UNDEFINED)?;
         output::verified(&verified)
     }
 
@@ -203,7 +295,24 @@ impl WasmVerifier {
     /// package parses, and keeps for its cache).
     #[wasm_bindgen(js_name = verifyText)]
     pub fn verify_text(&mut self, token: &[u8], now: f64) -> Result<JsValue, JsValue> {
-        let verified = self.verify_now(utf8(token)?, now)?;
+        let verified = self.verify_now(utf8(token)?, now, &JsValue::UNDEFINED)?;
+        output::verified_text(&verified)
+    }
+
+    /// `verifyText` for a token as the request presented it: `presentation` is
+    /// `{ scheme?, dpop?: { proof, method, url, nonce? }, clientCertificate? }` (see
+    /// `presentation.rs`; `now` may be in it too). The result adds `cnf` (the confirmed
+    /// binding: `{ jkt }`, `{ 'x5t#S256' }`) and `dpop` (`{ jti, iat, jkt }` of the proof, for
+    /// the host's replay check). A result that depends on the presentation leaves
+    /// `validFrom`/`validUntil` empty (+Infinity/-Infinity): no cache may answer it.
+    #[wasm_bindgen(js_name = verifyPresentedText)]
+    pub fn verify_presented_text(
+        &mut self,
+        token: &[u8],
+        now: f64,
+        presentation: &JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let verified = self.verify_now(utf8(token)?, now, presentation)?;
         output::verified_text(&verified)
     }
 
@@ -213,50 +322,66 @@ impl WasmVerifier {
     /// `verifyText` returns.
     #[wasm_bindgen(js_name = verifyDeferredText)]
     pub fn verify_deferred_text(&mut self, token: &[u8], now: f64) -> Result<JsValue, JsValue> {
-        let token = utf8(token)?;
-        let Some(platform) = &self.async_platform else {
-            let verified = self.verify_now(token, now)?;
-            return output::verified_text(&verified);
-        };
-        let now = options::unix_seconds(now)?;
-        let mut backend = PlatformBackend {
-            platform,
-            may_defer: true,
-        };
-        match self.verifier.verify_with(token, now, &mut backend) {
-            Ok(Outcome::Verified(verified)) => {
-                self.remember_window(&verified);
-                output::verified_text(&verified)
-            }
-            Ok(Outcome::Deferred(deferred)) => {
-                if let Ok(verified) = deferred.if_valid() {
-                    self.remember_window(verified);
-                }
-                output::deferred_text(&deferred)
-            }
-            Err(error) => Err(token_error(&error)),
-        }
+        self.verify_deferred(token, now, &JsValue::UNDEFINED)
     }
 
-    /// The first Unix second at which the last valid token is valid (`-Infinity`: no bound).
+    /// `verifyDeferredText` for a token as the request presented it (see
+    /// `verifyPresentedText`). Up to two checks may be deferred, the token's signature and the
+    /// proof's, in that order: `ifInvalid` is the verdict when the first does not verify, and
+    /// `ifInvalidLater: [..]` (present when there is a second) when a later one does not.
+    #[wasm_bindgen(js_name = verifyPresentedDeferredText)]
+    pub fn verify_presented_deferred_text(
+        &mut self,
+        token: &[u8],
+        now: f64,
+        presentation: &JsValue,
+    ) -> Result<JsValue, JsValue> {
+        self.verify_deferred(token, now, presentation)
+    }
+
+    /// The first Unix second at which the last valid token is valid (`-Infinity`: no bound;
+    /// `Infinity`: never, for a verdict that depended on the presentation).
     /// With `validUntil`, what the package's cache may answer from.
     #[wasm_bindgen(getter, js_name = validFrom)]
     pub fn valid_from(&self) -> f64 {
-        self.window.from.map_or(f64::NEG_INFINITY, |t| t as f64)
+        match self.window {
+            Some(window) => window.from.map_or(f64::NEG_INFINITY, |t| t as f64),
+            None => f64::INFINITY,
+        }
     }
 
     /// The first Unix second at which the last valid token no longer is (`Infinity`: never).
     #[wasm_bindgen(getter, js_name = validUntil)]
     pub fn valid_until(&self) -> f64 {
-        self.window.until.map_or(f64::INFINITY, |t| t as f64)
+        match self.window {
+            Some(window) => window.until.map_or(f64::INFINITY, |t| t as f64),
+            None => f64::NEG_INFINITY,
+        }
     }
 
     /// Every check and its status, never throwing for a bad token: `{ valid, code?, message?,
     /// claim?, checks, header?, payload?, scopes?, alg?, kid? }`. Always this module's
     /// arithmetic, and never the cache, so that the report shows the signature check.
     pub fn explain(&self, token: &str, now: f64) -> Result<JsValue, JsValue> {
+        self.explain_presented(token, now, &JsValue::UNDEFINED)
+    }
+
+    /// `explain` for a token as the request presented it (see `verifyPresentedText`): the
+    /// sender-constraint lines of the checklist (`cnf`, `sender_constraint`, `dpop_*`,
+    /// `cnf_jkt`, `cnf_x5t`) then show the proof's and the certificate's checks.
+    #[wasm_bindgen(js_name = explainPresented)]
+    pub fn explain_presented(
+        &self,
+        token: &str,
+        now: f64,
+        presentation: &JsValue,
+    ) -> Result<JsValue, JsValue> {
         let now = options::unix_seconds(now)?;
-        output::explanation(token, &self.verifier.explain(token, now))
+        let presentation = PresentationOptions::parse(presentation)?;
+        let explanation =
+            self.verifier
+                .explain_presented(token, now, &presentation.presentation());
+        output::explanation(token, &explanation)
     }
 }
 

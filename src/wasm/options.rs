@@ -10,6 +10,7 @@ use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use super::{jwks_error, options_error};
+use crate::binding::SenderConstraint;
 use crate::policy::Policy;
 
 /// Entries of the verified-token cache when `cache` is absent or `true`.
@@ -93,6 +94,18 @@ pub(crate) fn parse_verifier_options(options: &JsValue) -> Result<VerifierOption
                 }
                 policy = policy.max_token_len(to_usize(len, "maxTokenLength")?);
             }
+            "senderConstraint" => {
+                let name = string(&value, "senderConstraint")?;
+                let constraint = SenderConstraint::from_name(&name).ok_or_else(|| {
+                    options_error("senderConstraint", "must be 'none', 'dpop', 'mtls' or 'any'")
+                })?;
+                policy = policy.sender_constraint(constraint);
+            }
+            "dpopAlgorithms" => {
+                let names = string_list(&value, "dpopAlgorithms", false)?;
+                policy = policy.dpop_algorithm_names(non_empty(names, "dpopAlgorithms")?);
+            }
+            "dpopIatWindow" => policy = policy.dpop_iat_window(seconds(&value, "dpopIatWindow")?),
             "cache" => cache_entries = cache_option(&value)?,
             "backend" => {
                 backend = match string(&value, "backend")?.as_str() {
@@ -179,7 +192,7 @@ pub(crate) fn js_field_name(field: &str) -> &str {
 
 /// Own enumerable `[name, value]` pairs of a plain object (never the prototype chain, so a
 /// polluted `Object.prototype` cannot inject options).
-fn own_entries(value: &JsValue, field: &str) -> Result<Vec<(String, JsValue)>, JsValue> {
+pub(super) fn own_entries(value: &JsValue, field: &str) -> Result<Vec<(String, JsValue)>, JsValue> {
     if !value.is_object() || Array::is_array(value) {
         return Err(options_error(field, "must be an object"));
     }
@@ -194,14 +207,14 @@ fn own_entries(value: &JsValue, field: &str) -> Result<Vec<(String, JsValue)>, J
     Ok(out)
 }
 
-fn string(value: &JsValue, field: &str) -> Result<String, JsValue> {
+pub(super) fn string(value: &JsValue, field: &str) -> Result<String, JsValue> {
     value
         .as_string()
         .ok_or_else(|| options_error(field, "must be a string"))
 }
 
 /// A list of strings; with `single`, a lone string is a one-element list (`issuer: 'x'`).
-fn string_list(value: &JsValue, field: &str, single: bool) -> Result<Vec<String>, JsValue> {
+pub(super) fn string_list(value: &JsValue, field: &str, single: bool) -> Result<Vec<String>, JsValue> {
     if single {
         if let Some(text) = value.as_string() {
             return Ok(alloc::vec![text]);
