@@ -9,7 +9,6 @@
 //! requirement), the DPoP proof's checks (`dpop`), `cnf_jkt` (the proof's key is the bound
 //! one), `cnf_x5t` (the certificate is the bound one).
 
-use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
@@ -188,30 +187,24 @@ fn read_cnf(claims: &Claims) -> Result<Cnf<'_>, Error> {
         }
     };
     for (name, value) in members {
-        let slot = match name.as_str() {
-            "jkt" => &mut cnf.jkt,
-            "x5t#S256" => &mut cnf.x5t_s256,
-            other => {
-                return Err(Error::for_claim(
-                    ErrorCode::BadBinding,
+        let (slot, claim) = match name.as_str() {
+            "jkt" => (&mut cnf.jkt, "cnf.jkt"),
+            "x5t#S256" => (&mut cnf.x5t_s256, "cnf.x5t#S256"),
+            _ => {
+                return Err(unbound(
                     "cnf",
-                    format!("confirmation method {other:?} is not supported"),
+                    "cnf has a confirmation method other than jkt and x5t#S256",
                 ))
             }
         };
-        let claim = format!("cnf.{name}");
         *slot = Some(value.as_str().ok_or_else(|| {
-            Error::for_claim(
-                ErrorCode::Malformed,
-                &claim,
-                format!("{claim} is not a string"),
-            )
+            Error::for_claim(ErrorCode::Malformed, claim, "cnf member is not a string")
         })?);
     }
     Ok(cnf)
 }
 
-fn unbound(claim: &str, message: impl Into<String>) -> Error {
+fn unbound(claim: &str, message: &str) -> Error {
     Error::for_claim(ErrorCode::BadBinding, claim, message)
 }
 
@@ -260,14 +253,11 @@ pub(crate) fn confirm(
             } else {
                 Err(unbound(
                     "cnf",
-                    format!(
-                        "the policy requires {} tokens; this one is not bound that way",
-                        match constraint {
-                            SenderConstraint::Dpop => "DPoP-bound",
-                            SenderConstraint::Mtls => "certificate-bound",
-                            _ => "sender-constrained",
-                        }
-                    ),
+                    match constraint {
+                        SenderConstraint::Dpop => "the policy requires DPoP-bound tokens",
+                        SenderConstraint::Mtls => "the policy requires certificate-bound tokens",
+                        _ => "the policy requires sender-constrained tokens",
+                    },
                 ))
             };
             trace.record("sender_constraint", result, |()| {
@@ -312,13 +302,9 @@ pub(crate) fn confirm(
         (Some(jkt), _, proof) => {
             let result = match proof {
                 Some(proof) if proof.jkt() == jkt => Ok(jkt),
-                Some(proof) => Err(unbound(
+                Some(_) => Err(unbound(
                     "cnf.jkt",
-                    format!(
-                        "the proof's key (thumbprint {}) is not the one the token is bound to \
-                         (cnf.jkt {jkt})",
-                        proof.jkt()
-                    ),
+                    "the proof's key is not the one the token is bound to",
                 )),
                 None if presentation.scheme == Some(Scheme::Bearer) => Err(unbound(
                     "cnf.jkt",
@@ -329,7 +315,7 @@ pub(crate) fn confirm(
                     "a DPoP-bound token presented without a DPoP proof",
                 )),
             };
-            Some(trace.record("cnf_jkt", result, |jkt| format!("{jkt:?}"))?)
+            Some(trace.record("cnf_jkt", result, |jkt| jkt.to_string())?)
         }
     };
 
@@ -350,7 +336,7 @@ pub(crate) fn confirm(
                     "a certificate-bound token presented without a client certificate",
                 )),
             };
-            Some(trace.record("cnf_x5t", result, |bound| format!("{bound:?}"))?)
+            Some(trace.record("cnf_x5t", result, |bound| bound.to_string())?)
         }
     };
 

@@ -133,6 +133,15 @@ pub fn base64url_encode(bytes: &[u8]) -> String {
     out
 }
 
+/// base64url of the SHA-256 of `bytes`: a JWK thumbprint's last step, a DPoP proof's `ath`, the
+/// package's cache key. Out of line: inlined, the hash is copied into each caller (this is in
+/// the edge module's size budget).
+#[inline(never)]
+pub(crate) fn sha256_base64url(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    base64url_encode(&Sha256::digest(bytes))
+}
+
 // ---------------------------------------------------------------------------------------------
 // strict JSON
 

@@ -7,10 +7,9 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 
 use crate::alg::{self, Algorithm, EcCurve, KeyType};
-use crate::decode::{base64url_decode, base64url_encode};
+use crate::decode::{base64url_decode, base64url_encode, sha256_base64url};
 use crate::error::ConfigError;
 
 /// A parsed JWK Set. Only its public key material is ever used.
@@ -148,24 +147,40 @@ impl KeyMaterial {
     /// The members are written from the decoded octets: strict base64url (RFC 7515 §2) has one
     /// encoding per octet string, so they are exactly the strings the JWK carried.
     pub fn thumbprint(&self) -> String {
-        let b64 = base64url_encode;
+        let mut canonical = String::with_capacity(128);
         // Base64url and the fixed names need no JSON escaping.
-        let canonical = match self {
-            KeyMaterial::Oct { k } => format!(r#"{{"k":"{}","kty":"oct"}}"#, b64(k)),
-            KeyMaterial::Rsa { n, e } => {
-                format!(r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#, b64(e), b64(n))
-            }
-            KeyMaterial::Ec { crv, x, y } => format!(
-                r#"{{"crv":"{}","kty":"EC","x":"{}","y":"{}"}}"#,
-                crv.name(),
-                b64(x),
-                b64(y)
-            ),
-            KeyMaterial::Ed25519 { x } => {
-                format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#, b64(x))
-            }
+        let mut member = |name: &str, value: &str| {
+            canonical.push_str(if canonical.is_empty() { "{\"" } else { ",\"" });
+            canonical.push_str(name);
+            canonical.push_str("\":\"");
+            canonical.push_str(value);
+            canonical.push('"');
         };
-        b64(&Sha256::digest(canonical.as_bytes()))
+        let b64 = base64url_encode;
+        match self {
+            KeyMaterial::Oct { k } => {
+                member("k", &b64(k));
+                member("kty", "oct");
+            }
+            KeyMaterial::Rsa { n, e } => {
+                member("e", &b64(e));
+                member("kty", "RSA");
+                member("n", &b64(n));
+            }
+            KeyMaterial::Ec { crv, x, y } => {
+                member("crv", crv.name());
+                member("kty", "EC");
+                member("x", &b64(x));
+                member("y", &b64(y));
+            }
+            KeyMaterial::Ed25519 { x } => {
+                member("crv", "Ed25519");
+                member("kty", "OKP");
+                member("x", &b64(x));
+            }
+        }
+        canonical.push('}');
+        sha256_base64url(canonical.as_bytes())
     }
 }
 

@@ -19,11 +19,12 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::alg::{prepare_key, Algorithm, BackendKey, BuiltinBackend, KeyType, SignatureBackend};
 use crate::claims::{same_media_type, seconds};
-use crate::decode::{base64url_encode, parse_header, parse_payload, split_token};
+use crate::decode::{
+    parse_header, parse_payload, sha256_base64url, split_token, Header, JsonObject, Segments,
+};
 use crate::error::{Error, ErrorCode};
 use crate::explain::Trace;
 use crate::jwk::parse_key;
@@ -153,11 +154,11 @@ pub fn check_proof(
     )
 }
 
-fn bad(part: &str, message: impl AsRef<str>) -> Error {
+fn bad(part: &str, message: &str) -> Error {
     Error::for_claim(
         ErrorCode::BadDpopProof,
         part,
-        format!("DPoP proof: {}", message.as_ref()),
+        format!("DPoP proof: {message}"),
     )
 }
 
@@ -182,10 +183,7 @@ pub(crate) fn check(
 ) -> Result<DpopProof, Error> {
     let proof = request.proof;
     let parsed = if proof.len() > MAX_PROOF_LEN {
-        Err(bad(
-            "proof",
-            format!("{} bytes, the limit is {MAX_PROOF_LEN}", proof.len()),
-        ))
+        Err(bad("proof", "longer than 8 KiB"))
     } else {
         // An empty signature is refused after the algorithm check, so that an `alg: none`
         // proof reports `alg`.
@@ -203,139 +201,140 @@ pub(crate) fn check(
     });
     let (segments, header, payload) =
         trace.record("dpop_proof", parsed, |_| format!("{} bytes", proof.len()))?;
+    // The owned parts are dropped here, once, whichever check below fails.
+    let (algorithm, jkt) = check_signature(&segments, &header, policy, trace, backend, deferred)?;
+    check_claims(request, access_token, &payload, policy, now, trace).map(|(jti, iat)| DpopProof {
+        jti,
+        iat,
+        jkt,
+        htm: request.method.to_string(),
+        htu: payload
+            .get("htu")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+        nonce: payload
+            .get("nonce")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        algorithm,
+    })
+}
 
+/// `typ`, `alg`, `jwk` and the signature: the algorithm and the key's thumbprint.
+fn check_signature(
+    segments: &Segments<'_>,
+    header: &Header,
+    policy: &Policy,
+    trace: &mut Trace,
+    backend: &mut dyn SignatureBackend,
+    deferred: &mut Vec<Error>,
+) -> Result<(Algorithm, String), Error> {
     let typ = match header.typ() {
         Some(typ) if same_media_type(typ, "dpop+jwt") => Ok(()),
-        Some(typ) => Err(bad("typ", format!("typ is {typ:?}, not \"dpop+jwt\""))),
-        None => Err(bad("typ", "no typ header")),
+        _ => Err(bad("typ", "typ is not dpop+jwt")),
     };
     trace.record("dpop_typ", typ, |()| "dpop+jwt".to_string())?;
 
-    let name = header.alg();
-    let algorithm = match Algorithm::from_name(name).filter(|alg| alg.is_supported()) {
-        None => Err(bad("alg", format!("algorithm {name:?} is not supported"))),
+    let algorithm = match Algorithm::from_name(header.alg()).filter(|alg| alg.is_supported()) {
+        None => Err(bad("alg", "alg is not a supported algorithm")),
         Some(alg) if alg.key_type() == KeyType::Oct => Err(bad(
             "alg",
-            format!("{alg} is symmetric: a proof is signed with a private key"),
+            "alg is symmetric: a proof is signed with a private key",
         )),
         Some(alg) if !policy.allows_dpop(alg) => {
-            Err(bad("alg", format!("{alg} is not allowed by the policy")))
+            Err(bad("alg", "alg is not allowed by the policy"))
         }
         Some(alg) => Ok(alg),
     };
     let algorithm = trace.record("dpop_alg", algorithm, |alg| alg.name().to_string())?;
 
     let key = proof_key(header.get("jwk"), algorithm);
-    let (jwk, key) = trace.record("dpop_jwk", key, |(jwk, _)| {
-        format!(
-            "{}, thumbprint {}",
-            jwk.material.key_type().describe(),
-            jwk.thumbprint()
-        )
-    })?;
+    let (jwk, key) = trace.record("dpop_jwk", key, |(jwk, _)| jwk.thumbprint())?;
 
-    if segments.signature.is_empty() {
-        let err = bad("signature", "the signature segment is empty");
-        return trace.record("dpop_signature", Err(err), |_| String::new());
-    }
-
-    let signature = key
-        .verify_with(
+    let signature = if segments.signature.is_empty() {
+        Err(String::from("the signature segment is empty"))
+    } else {
+        key.verify_with(
             BackendKey::Embedded(&jwk.material),
             algorithm,
             segments.signing_input.as_bytes(),
             &segments.signature,
             backend,
         )
-        .map_err(|why| bad("signature", why));
+    }
+    .map_err(|why| bad("signature", &why));
     let checked = trace.record("dpop_signature", signature, |_| {
-        format!("{algorithm} with the jwk header's key")
+        algorithm.name().to_string()
     })?;
     if !checked {
-        deferred.push(bad("signature", key.does_not_verify(algorithm)));
+        deferred.push(bad("signature", &key.does_not_verify(algorithm)));
     }
+    Ok((algorithm, jwk.thumbprint()))
+}
 
+/// `htm`, `htu`, `iat`, `jti`, `ath` and `nonce`: the proof's `jti` and `iat`.
+fn check_claims(
+    request: &DpopRequest<'_>,
+    access_token: Option<&str>,
+    payload: &JsonObject,
+    policy: &Policy,
+    now: i64,
+    trace: &mut Trace,
+) -> Result<(String, f64), Error> {
     let string = |name: &str| match payload.get(name) {
         Some(Value::String(value)) => Ok(value.as_str()),
-        Some(_) => Err(bad(name, format!("{name} is not a string"))),
-        None => Err(bad(name, format!("no {name} claim"))),
+        _ => Err(bad(name, "missing, or not a string")),
     };
 
-    let method = request.method;
     let htm = string("htm").and_then(|htm| {
-        if htm == method {
-            Ok(htm)
+        if htm == request.method {
+            Ok(())
         } else {
-            Err(bad(
-                "htm",
-                format!("htm is {htm:?}, the request is {method:?}"),
-            ))
+            Err(bad("htm", "htm is not the request's method"))
         }
     });
-    let htm = trace.record("dpop_htm", htm, |htm| format!("{htm:?}"))?;
+    trace.record("dpop_htm", htm, |()| request.method.to_string())?;
 
-    let url = request.url;
     let htu = string("htu").and_then(|htu| {
-        let proof_uri = normalize_http_uri(htu)
-            .ok_or_else(|| bad("htu", format!("htu {htu:?} is not an absolute http(s) URI")))?;
-        let request_uri = normalize_http_uri(url).ok_or_else(|| {
-            bad(
+        let proof_uri = normalize_http_uri(htu);
+        let request_uri = normalize_http_uri(request.url);
+        match (proof_uri, request_uri) {
+            (Some(proof_uri), Some(request_uri)) if proof_uri == request_uri => Ok(proof_uri),
+            (Some(proof_uri), Some(request_uri)) => Err(bad(
                 "htu",
-                format!("the request URI {url:?} is not an absolute http(s) URI"),
-            )
-        })?;
-        if proof_uri == request_uri {
-            Ok(htu)
-        } else {
-            Err(bad(
-                "htu",
-                format!("htu is {proof_uri:?}, the request is {request_uri:?}"),
-            ))
+                &format!("htu is {proof_uri}, the request is {request_uri}"),
+            )),
+            (None, _) => Err(bad("htu", "htu is not an absolute http(s) URI")),
+            (_, None) => Err(bad("htu", "the request URI is not an absolute http(s) URI")),
         }
     });
-    let htu = trace.record("dpop_htu", htu, |htu| format!("{htu:?}"))?;
+    trace.record("dpop_htu", htu, String::clone)?;
 
-    let window = policy.dpop_iat_window;
-    let iat = match payload.get("iat") {
-        Some(Value::Number(iat)) => {
-            // serde_json numbers are finite, so `as_f64` is always `Some`.
-            let iat = iat.as_f64().unwrap_or(f64::NAN);
-            let now_f = now as f64;
-            if iat >= now_f - window as f64 && iat <= now_f + window as f64 {
-                Ok(iat)
-            } else {
-                Err(bad(
-                    "iat",
-                    format!(
-                        "iat {} is more than {window} s from now {now}",
-                        seconds(iat)
-                    ),
-                ))
-            }
-        }
-        Some(_) => Err(bad("iat", "iat is not a NumericDate (a JSON number)")),
-        None => Err(bad("iat", "no iat claim")),
+    let window = policy.dpop_iat_window as f64;
+    let now_f = now as f64;
+    let iat = match payload.get("iat").and_then(Value::as_f64) {
+        Some(iat) if iat >= now_f - window && iat <= now_f + window => Ok(iat),
+        Some(_) => Err(bad("iat", "iat is outside the window around now")),
+        None => Err(bad("iat", "missing, or not a NumericDate")),
     };
     let iat = trace.record("dpop_iat", iat, |iat| {
-        format!("iat {}, now {now}, window {window} s", seconds(*iat))
+        format!("iat {}, now {now}", seconds(*iat))
     })?;
 
-    let jti = string("jti").and_then(|jti| match jti.len() {
-        0 => Err(bad("jti", "jti is empty")),
-        len if len > MAX_JTI_LEN => Err(bad(
-            "jti",
-            format!("jti is {len} bytes, the limit is {MAX_JTI_LEN}"),
-        )),
-        _ => Ok(jti),
+    let jti = string("jti").and_then(|jti| {
+        if jti.is_empty() || jti.len() > MAX_JTI_LEN {
+            Err(bad("jti", "jti is empty or longer than 256 bytes"))
+        } else {
+            Ok(jti)
+        }
     });
-    let jti = trace.record("dpop_jti", jti, |_| {
-        "present (replay: the host's store)".to_string()
-    })?;
+    let jti = trace.record("dpop_jti", jti, |_| String::new())?;
 
     match access_token {
-        None => trace.skip("dpop_ath", || "no access token presented".to_string()),
+        None => trace.skip("dpop_ath", || "no access token".to_string()),
         Some(token) => {
-            let expected = base64url_encode(&Sha256::digest(token.as_bytes()));
+            let expected = sha256_base64url(token.as_bytes());
             let ath = string("ath").and_then(|ath| {
                 if ath == expected {
                     Ok(())
@@ -343,33 +342,20 @@ pub(crate) fn check(
                     Err(bad("ath", "ath is not the SHA-256 of the access token"))
                 }
             });
-            trace.record("dpop_ath", ath, |()| {
-                "SHA-256 of the access token".to_string()
-            })?;
+            trace.record("dpop_ath", ath, |()| String::new())?;
         }
     }
 
-    let nonce = payload.get("nonce").and_then(Value::as_str);
     if request.nonces.is_empty() {
         trace.skip("dpop_nonce", || "no nonce expected".to_string());
     } else {
-        let result = match nonce {
+        let nonce = match payload.get("nonce").and_then(Value::as_str) {
             Some(nonce) if request.nonces.contains(&nonce) => Ok(()),
-            Some(_) => Err(bad("nonce", "nonce is not the one the server gave")),
-            None => Err(bad("nonce", "no nonce claim, the server expects one")),
+            _ => Err(bad("nonce", "nonce is not the one the server gave")),
         };
-        trace.record("dpop_nonce", result, |()| "the expected nonce".to_string())?;
+        trace.record("dpop_nonce", nonce, |()| String::new())?;
     }
-
-    Ok(DpopProof {
-        jti: jti.to_string(),
-        iat,
-        jkt: jwk.thumbprint(),
-        htm: htm.to_string(),
-        htu: htu.to_string(),
-        nonce: nonce.map(str::to_string),
-        algorithm,
-    })
+    Ok((jti.to_string(), iat))
 }
 
 /// The proof's `jwk` header as a key for `alg`: a JWK object of a supported type with no
@@ -384,14 +370,17 @@ fn proof_key(
         Some(jwk @ Value::Object(_)) => {
             parse_key(jwk).map_err(|skipped| bad("jwk", skipped.reason()))?
         }
-        Some(_) => return Err(bad("jwk", "the jwk header is not a JSON object")),
-        None => return Err(bad("jwk", "no jwk header")),
+        _ => return Err(bad("jwk", "no jwk header object")),
     };
-    if jwk.has_private_members() {
-        return Err(bad("jwk", "the jwk header holds a private key"));
+    let checked = if jwk.has_private_members() {
+        Err(String::from("the jwk header holds a private key"))
+    } else {
+        unfit_reason(&jwk, alg)
+            .and_then(|()| prepare_key(&jwk.material))
+            .and_then(|key| key.check_for(alg).map(|()| key))
+    };
+    match checked {
+        Ok(key) => Ok((jwk, key)),
+        Err(why) => Err(bad("jwk", &why)),
     }
-    unfit_reason(&jwk, alg).map_err(|why| bad("jwk", why))?;
-    let key = prepare_key(&jwk.material).map_err(|why| bad("jwk", why))?;
-    key.check_for(alg).map_err(|why| bad("jwk", why))?;
-    Ok((jwk, key))
 }

@@ -2,7 +2,8 @@
 //! proof's `htu` and the request's URI are compared as URIs, not as strings (RFC 9449 §4.3,
 //! check 9, which also says to ignore the query and fragment).
 
-use alloc::string::String;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 
 /// Normalises `uri` for comparison (RFC 3986 §6.2.2 syntax-based, §6.2.3 scheme-based):
 /// - the query and fragment are dropped (RFC 9449 §4.2: `htu` has neither);
@@ -20,131 +21,133 @@ use alloc::string::String;
 /// ASCII. Hosts are compared as written: an internationalised name must arrive in its ASCII
 /// (punycode) form, as URL parsers give it.
 pub fn normalize_http_uri(uri: &str) -> Option<String> {
-    if !uri.bytes().all(|b| b.is_ascii_graphic()) {
+    // Written over bytes (the URI is ASCII once checked) so that no char-boundary checks are
+    // compiled in: this is in the edge module's size budget.
+    let uri = uri.as_bytes();
+    if !uri.iter().all(u8::is_ascii_graphic) {
         return None;
     }
     // Query and fragment: everything from the first `?` or `#`.
-    let uri = uri.split(['?', '#']).next().unwrap_or_default();
-    let (scheme, rest) = uri.split_once(':')?;
-    let (scheme, default_port) = if scheme.eq_ignore_ascii_case("https") {
-        ("https", "443")
-    } else if scheme.eq_ignore_ascii_case("http") {
-        ("http", "80")
+    let uri = &uri[..position(uri, |b| b == b'?' || b == b'#')];
+    let starts = |prefix: &[u8]| {
+        uri.get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+    };
+    let (scheme, default_port): (&[u8], u32) = if starts(b"https://") {
+        (b"https://", 443)
+    } else if starts(b"http://") {
+        (b"http://", 80)
     } else {
         return None;
     };
-    let rest = rest.strip_prefix("//")?;
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    if authority.contains('@') {
-        return None;
-    }
-    // An IP literal is bracketed and has colons of its own; the port follows the last colon
-    // after it.
-    let host_end = match authority.strip_prefix('[') {
-        Some(literal) => literal.find(']')? + 2,
-        None => authority.find(':').unwrap_or(authority.len()),
+    let rest = &uri[scheme.len()..];
+    let (authority, path) = rest.split_at(position(rest, |b| b == b'/'));
+    // An IP literal is bracketed and has colons of its own.
+    let host_end = match authority.first() {
+        Some(b'[') => authority.iter().position(|&b| b == b']')? + 1,
+        _ => position(authority, |b| b == b':'),
     };
     let (host, port) = authority.split_at(host_end);
-    if host.is_empty() {
-        return None;
-    }
     let port = match port {
-        "" => "",
-        _ => port.strip_prefix(':')?,
+        [] => port,
+        [b':', digits @ ..] => digits,
+        _ => return None,
     };
-    if !port.bytes().all(|b| b.is_ascii_digit()) {
+    if host.is_empty() || authority.contains(&b'@') {
         return None;
     }
-    let port = port.trim_start_matches('0');
-    // `trim_start_matches` left at most 5 digits of a valid port; "0" became "".
-    if port.len() > 5 || port.parse::<u32>().is_ok_and(|p| p > 65_535) {
-        return None;
+    let mut port_number: u32 = 0;
+    for &digit in port {
+        if !digit.is_ascii_digit() {
+            return None;
+        }
+        port_number = port_number * 10 + u32::from(digit - b'0');
+        if port_number > 65_535 {
+            return None;
+        }
     }
 
-    let mut out = String::with_capacity(uri.len() + 1);
-    out.push_str(scheme);
-    out.push_str("://");
+    let mut out = Vec::with_capacity(uri.len() + 1);
+    out.extend_from_slice(scheme);
     push_normalized(&mut out, host, true)?;
-    if !port.is_empty() && port != default_port {
-        out.push(':');
-        out.push_str(port);
-    } else if port.is_empty() && authority.len() > host.len() + 1 {
-        // A port of zeros only ("x:0", "x:000") is port 0, not an empty port.
-        out.push_str(":0");
+    if !port.is_empty() && port_number != default_port {
+        out.push(b':');
+        out.extend_from_slice(port_number.to_string().as_bytes());
     }
-    let mut decoded = String::with_capacity(path.len());
+    let mut decoded = Vec::with_capacity(path.len());
     push_normalized(&mut decoded, path, false)?;
-    let path = remove_dot_segments(&decoded);
-    if path.is_empty() {
-        out.push('/');
-    } else {
-        out.push_str(&path);
+    remove_dot_segments(&decoded, &mut out);
+    if decoded.is_empty() {
+        out.push(b'/');
     }
-    Some(out)
+    // Only ASCII was written.
+    String::from_utf8(out).ok()
+}
+
+/// The index of the first byte matching `found`, or the length.
+fn position(bytes: &[u8], found: impl Fn(u8) -> bool) -> usize {
+    bytes.iter().position(|&b| found(b)).unwrap_or(bytes.len())
 }
 
 /// Appends `part` with its percent-encodings normalised (unreserved characters decoded, other
 /// hex digits upper-cased), and lower-cased when it is the host. `None` on a `%` that is not
 /// followed by two hex digits.
-fn push_normalized(out: &mut String, part: &str, is_host: bool) -> Option<()> {
-    let bytes = part.as_bytes();
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
+fn push_normalized(out: &mut Vec<u8>, part: &[u8], is_host: bool) -> Option<()> {
+    let case = |b: u8| if is_host { b.to_ascii_lowercase() } else { b };
+    let mut rest = part;
+    while let Some((&b, tail)) = rest.split_first() {
+        rest = tail;
         if b != b'%' {
-            out.push(char::from(if is_host { b.to_ascii_lowercase() } else { b }));
-            i += 1;
+            out.push(case(b));
             continue;
         }
-        let (Some(&high), Some(&low)) = (bytes.get(i + 1), bytes.get(i + 2)) else {
+        let [high, low, tail @ ..] = rest else {
             return None;
         };
-        let value = char::from(high).to_digit(16)? * 16 + char::from(low).to_digit(16)?;
+        rest = tail;
+        let hex = |d: u8| char::from(d).to_digit(16);
         // Two hex digits: at most 0xff.
-        let decoded = u8::try_from(value).ok()?;
+        let decoded = (hex(*high)? * 16 + hex(*low)?) as u8;
         if decoded.is_ascii_alphanumeric() || matches!(decoded, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(if is_host {
-                decoded.to_ascii_lowercase()
-            } else {
-                decoded
-            }));
+            out.push(case(decoded));
         } else {
-            out.push('%');
-            out.push(char::from(high.to_ascii_uppercase()));
-            out.push(char::from(low.to_ascii_uppercase()));
+            out.extend_from_slice(&[b'%', high.to_ascii_uppercase(), low.to_ascii_uppercase()]);
         }
-        i += 3;
     }
     Some(())
 }
 
 /// RFC 3986 §5.2.4 for an absolute path (or an empty one), which is all an authority-form
-/// URI has.
-fn remove_dot_segments(path: &str) -> String {
+/// URI has: appends the path without `.` and `..` segments to `out`, where `floor` (what
+/// `out` held before) is never removed.
+fn remove_dot_segments(path: &[u8], out: &mut Vec<u8>) {
+    let floor = out.len();
     let mut input = path;
-    let mut output = String::with_capacity(path.len());
     while !input.is_empty() {
-        if let Some(rest) = input.strip_prefix("../") {
-            input = rest;
-        } else if let Some(rest) = input.strip_prefix("./") {
-            input = rest;
-        } else if input.starts_with("/./") {
-            input = &input[2..];
-        } else if input == "/." {
-            input = "/";
-        } else if input.starts_with("/../") || input == "/.." {
-            input = if input == "/.." { "/" } else { &input[3..] };
-            let last = output.rfind('/').unwrap_or(0);
-            output.truncate(last);
-        } else if input == "." || input == ".." {
-            input = "";
-        } else {
-            // The first segment, with its leading "/", up to the next "/".
-            let end = input[1..].find('/').map_or(input.len(), |at| at + 1);
-            output.push_str(&input[..end]);
-            input = &input[end..];
+        // Each step looks at the segment after the leading "/" (the path always has one).
+        let end = 1 + position(input.get(1..).unwrap_or_default(), |b| b == b'/');
+        let (segment, rest) = input.split_at(end.min(input.len()));
+        match segment {
+            b"/." => {
+                input = rest;
+                if input.is_empty() {
+                    out.push(b'/');
+                }
+            }
+            b"/.." => {
+                let last = out[floor..].iter().rposition(|&b| b == b'/').unwrap_or(0);
+                out.truncate(floor + last);
+                input = rest;
+                if input.is_empty() {
+                    out.push(b'/');
+                }
+            }
+            _ => {
+                out.extend_from_slice(segment);
+                input = rest;
+            }
         }
     }
-    output
 }
 
 #[cfg(test)]

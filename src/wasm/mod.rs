@@ -145,7 +145,7 @@ impl WasmVerifier {
         &mut self,
         token: &str,
         now: f64,
-        presentation: &JsValue,
+        presentation: Option<String>,
     ) -> Result<Verified, JsValue> {
         let now = options::unix_seconds(now)?;
         let presentation = PresentationOptions::parse(presentation)?;
@@ -185,42 +185,6 @@ impl WasmVerifier {
             } else {
                 Some(self.verifier.time_window(verified))
             };
-        }
-    }
-
-    /// `verifyDeferredText` with a presentation.
-    fn verify_deferred(
-        &mut self,
-        token: &[u8],
-        now: f64,
-        presentation: &JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let token = utf8(token)?;
-        let Some(platform) = &self.async_platform else {
-            let verified = self.verify_now(token, now, presentation)?;
-            return output::verified_text(&verified);
-        };
-        let now = options::unix_seconds(now)?;
-        let presentation = PresentationOptions::parse(presentation)?;
-        let mut backend = PlatformBackend {
-            platform,
-            may_defer: true,
-        };
-        let outcome =
-            self.verifier
-                .verify_presented_with(token, now, &presentation.presentation(), &mut backend);
-        match outcome {
-            Ok(Outcome::Verified(verified)) => {
-                self.remember_window(&verified);
-                output::verified_text(&verified)
-            }
-            Ok(Outcome::Deferred(deferred)) => {
-                if let Ok(verified) = deferred.if_valid() {
-                    self.remember_window(verified);
-                }
-                output::deferred_text(&deferred)
-            }
-            Err(error) => Err(token_error(&error)),
         }
     }
 }
@@ -282,10 +246,20 @@ impl WasmVerifier {
         }
     }
 
-    /// Verifies `token` at `now` (Unix seconds; fractions are floored). Returns
-    /// `{ header, payload, scopes, alg, kid? }`; throws `{ code: 'ERR_JWT_…', message, claim? }`.
-    pub fn verify(&mut self, token: &str, now: f64) -> Result<JsValue, JsValue> {
-        let verified = self.verify_now(token, now, &JsValue::UNDEFINED)?;
+    /// Verifies `token` at `now` (Unix seconds; fractions are floored), as the request
+    /// presented it (`presentation`: the JSON text described in `presentation.rs`; absent: the
+    /// token alone). Returns `{ header, payload, scopes, alg, kid?, cnf?, dpop? }`, where `cnf`
+    /// is the binding the presentation confirmed (`{ jkt }`, `{ 'x5t#S256' }`) and `dpop` the
+    /// checked proof's `{ jti, iat, jkt }` for the host's replay check; throws
+    /// `{ code: 'ERR_JWT_…', message, claim? }`. A result that depends on the presentation (a
+    /// bound token) leaves `validFrom`/`validUntil` empty: no cache may answer for it.
+    pub fn verify(
+        &mut self,
+        token: &str,
+        now: f64,
+        presentation: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let verified = self.verify_now(token, now, presentation)?;
         output::verified(&verified)
     }
 
@@ -294,49 +268,60 @@ impl WasmVerifier {
     /// wasm-bindgen's per-character string hand-over) and the result as JSON text (which the
     /// package parses, and keeps for its cache).
     #[wasm_bindgen(js_name = verifyText)]
-    pub fn verify_text(&mut self, token: &[u8], now: f64) -> Result<JsValue, JsValue> {
-        let verified = self.verify_now(utf8(token)?, now, &JsValue::UNDEFINED)?;
-        output::verified_text(&verified)
-    }
-
-    /// `verifyText` for a token as the request presented it: `presentation` is
-    /// `{ scheme?, dpop?: { proof, method, url, nonce? }, clientCertificate? }` (see
-    /// `presentation.rs`; `now` may be in it too). The result adds `cnf` (the confirmed
-    /// binding: `{ jkt }`, `{ 'x5t#S256' }`) and `dpop` (`{ jti, iat, jkt }` of the proof, for
-    /// the host's replay check). A result that depends on the presentation leaves
-    /// `validFrom`/`validUntil` empty (+Infinity/-Infinity): no cache may answer it.
-    #[wasm_bindgen(js_name = verifyPresentedText)]
-    pub fn verify_presented_text(
+    pub fn verify_text(
         &mut self,
         token: &[u8],
         now: f64,
-        presentation: &JsValue,
+        presentation: Option<String>,
     ) -> Result<JsValue, JsValue> {
         let verified = self.verify_now(utf8(token)?, now, presentation)?;
         output::verified_text(&verified)
     }
 
-    /// Like `verifyText`, with the asynchronous platform: when it deferred the signature check,
-    /// returns the JSON text of `{ ifValid | ifValidError, ifInvalid }` (the verdict for each
-    /// answer, decided here; the platform holds the promise of the answer), otherwise what
-    /// `verifyText` returns.
+    /// Like `verifyText`, with the asynchronous platform: when it deferred a signature check,
+    /// returns the JSON text of `{ ifValid | ifValidError, ifInvalid, ifInvalidLater? }` (the
+    /// verdict for each answer, decided here; the platform holds the promise of each answer),
+    /// otherwise what `verifyText` returns. Up to two checks may be deferred, the token's
+    /// signature and the DPoP proof's, in that order: `ifInvalid` is the verdict when the first
+    /// does not verify, `ifInvalidLater: [..]` (only when there is a second) when a later one
+    /// does not while the ones before it do.
     #[wasm_bindgen(js_name = verifyDeferredText)]
-    pub fn verify_deferred_text(&mut self, token: &[u8], now: f64) -> Result<JsValue, JsValue> {
-        self.verify_deferred(token, now, &JsValue::UNDEFINED)
-    }
-
-    /// `verifyDeferredText` for a token as the request presented it (see
-    /// `verifyPresentedText`). Up to two checks may be deferred, the token's signature and the
-    /// proof's, in that order: `ifInvalid` is the verdict when the first does not verify, and
-    /// `ifInvalidLater: [..]` (present when there is a second) when a later one does not.
-    #[wasm_bindgen(js_name = verifyPresentedDeferredText)]
-    pub fn verify_presented_deferred_text(
+    pub fn verify_deferred_text(
         &mut self,
         token: &[u8],
         now: f64,
-        presentation: &JsValue,
+        presentation: Option<String>,
     ) -> Result<JsValue, JsValue> {
-        self.verify_deferred(token, now, presentation)
+        let token = utf8(token)?;
+        let Some(platform) = &self.async_platform else {
+            let verified = self.verify_now(token, now, presentation)?;
+            return output::verified_text(&verified);
+        };
+        let now = options::unix_seconds(now)?;
+        let presentation = PresentationOptions::parse(presentation)?;
+        let mut backend = PlatformBackend {
+            platform,
+            may_defer: true,
+        };
+        let outcome = self.verifier.verify_presented_with(
+            token,
+            now,
+            &presentation.presentation(),
+            &mut backend,
+        );
+        match outcome {
+            Ok(Outcome::Verified(verified)) => {
+                self.remember_window(&verified);
+                output::verified_text(&verified)
+            }
+            Ok(Outcome::Deferred(deferred)) => {
+                if let Ok(verified) = deferred.if_valid() {
+                    self.remember_window(verified);
+                }
+                output::deferred_text(&deferred)
+            }
+            Err(error) => Err(token_error(&error)),
+        }
     }
 
     /// The first Unix second at which the last valid token is valid (`-Infinity`: no bound;
@@ -360,27 +345,20 @@ impl WasmVerifier {
     }
 
     /// Every check and its status, never throwing for a bad token: `{ valid, code?, message?,
-    /// claim?, checks, header?, payload?, scopes?, alg?, kid? }`. Always this module's
-    /// arithmetic, and never the cache, so that the report shows the signature check.
-    pub fn explain(&self, token: &str, now: f64) -> Result<JsValue, JsValue> {
-        self.explain_presented(token, now, &JsValue::UNDEFINED)
-    }
-
-    /// `explain` for a token as the request presented it (see `verifyPresentedText`): the
-    /// sender-constraint lines of the checklist (`cnf`, `sender_constraint`, `dpop_*`,
-    /// `cnf_jkt`, `cnf_x5t`) then show the proof's and the certificate's checks.
-    #[wasm_bindgen(js_name = explainPresented)]
-    pub fn explain_presented(
+    /// claim?, checks, header?, payload?, scopes?, alg?, kid?, cnf?, dpop? }`, for the token as
+    /// the request presented it (see `verify`). Always this module's arithmetic, and never the
+    /// cache, so that the report shows the signature checks.
+    pub fn explain(
         &self,
         token: &str,
         now: f64,
-        presentation: &JsValue,
+        presentation: Option<String>,
     ) -> Result<JsValue, JsValue> {
         let now = options::unix_seconds(now)?;
         let presentation = PresentationOptions::parse(presentation)?;
-        let explanation =
-            self.verifier
-                .explain_presented(token, now, &presentation.presentation());
+        let explanation = self
+            .verifier
+            .explain_presented(token, now, &presentation.presentation());
         output::explanation(token, &explanation)
     }
 }
@@ -389,8 +367,7 @@ impl WasmVerifier {
 /// synchronous hash (workerd, browsers), so that the cache never holds a bearer token.
 #[wasm_bindgen(js_name = tokenDigest)]
 pub fn token_digest(token: &str) -> String {
-    use sha2::{Digest, Sha256};
-    crate::decode::base64url_encode(&Sha256::digest(token.as_bytes()))
+    crate::decode::sha256_base64url(token.as_bytes())
 }
 
 /// Decodes a token without verifying anything: `{ header, payload }`. Throws

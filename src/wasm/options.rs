@@ -97,7 +97,10 @@ pub(crate) fn parse_verifier_options(options: &JsValue) -> Result<VerifierOption
             "senderConstraint" => {
                 let name = string(&value, "senderConstraint")?;
                 let constraint = SenderConstraint::from_name(&name).ok_or_else(|| {
-                    options_error("senderConstraint", "must be 'none', 'dpop', 'mtls' or 'any'")
+                    options_error(
+                        "senderConstraint",
+                        "must be 'none', 'dpop', 'mtls' or 'any'",
+                    )
                 })?;
                 policy = policy.sender_constraint(constraint);
             }
@@ -192,7 +195,7 @@ pub(crate) fn js_field_name(field: &str) -> &str {
 
 /// Own enumerable `[name, value]` pairs of a plain object (never the prototype chain, so a
 /// polluted `Object.prototype` cannot inject options).
-pub(super) fn own_entries(value: &JsValue, field: &str) -> Result<Vec<(String, JsValue)>, JsValue> {
+fn own_entries(value: &JsValue, field: &str) -> Result<Vec<(String, JsValue)>, JsValue> {
     if !value.is_object() || Array::is_array(value) {
         return Err(options_error(field, "must be an object"));
     }
@@ -207,14 +210,14 @@ pub(super) fn own_entries(value: &JsValue, field: &str) -> Result<Vec<(String, J
     Ok(out)
 }
 
-pub(super) fn string(value: &JsValue, field: &str) -> Result<String, JsValue> {
+fn string(value: &JsValue, field: &str) -> Result<String, JsValue> {
     value
         .as_string()
         .ok_or_else(|| options_error(field, "must be a string"))
 }
 
 /// A list of strings; with `single`, a lone string is a one-element list (`issuer: 'x'`).
-pub(super) fn string_list(value: &JsValue, field: &str, single: bool) -> Result<Vec<String>, JsValue> {
+fn string_list(value: &JsValue, field: &str, single: bool) -> Result<Vec<String>, JsValue> {
     if single {
         if let Some(text) = value.as_string() {
             return Ok(alloc::vec![text]);

@@ -248,7 +248,9 @@ pub(super) fn deferred_text(deferred: &DeferredSignature) -> Result<JsValue, JsV
         Ok(verified) => out.object("ifValid", |inner| write_verified(inner, verified))?,
         Err(error) => out.object("ifValidError", |inner| write_error(inner, error))?,
     }
-    out.object("ifInvalid", |inner| write_error(inner, deferred.if_invalid()))?;
+    out.object("ifInvalid", |inner| {
+        write_error(inner, deferred.if_invalid())
+    })?;
     let later = deferred.if_later_invalid();
     if !later.is_empty() {
         out.objects(
