@@ -20,6 +20,9 @@ export type Algorithm =
   | 'EdDSA'
   | 'Ed25519';
 
+/** The algorithms that can sign a DPoP proof (RFC 9449 §4.2: asymmetric only). */
+export type AsymmetricAlgorithm = Exclude<Algorithm, 'HS256' | 'HS384' | 'HS512'>;
+
 /** Why a token was rejected: `ERR_JWT_` + the core's stable code in upper case. */
 export type VerifyErrorCode =
   | 'ERR_JWT_MALFORMED'
@@ -40,7 +43,11 @@ export type VerifyErrorCode =
   | 'ERR_JWT_MISSING_CLAIM'
   | 'ERR_JWT_INSUFFICIENT_SCOPE'
   | 'ERR_JWT_BAD_TYP'
-  | 'ERR_JWT_UNSUPPORTED_CRIT';
+  | 'ERR_JWT_UNSUPPORTED_CRIT'
+  /** The DPoP proof is invalid; `claim` names the part (`proof`, `typ`, `alg`, `jwk`, `signature`, `htm`, `htu`, `iat`, `jti`, `ath`, `nonce`). */
+  | 'ERR_JWT_BAD_DPOP_PROOF'
+  /** The sender constraint does not hold (`cnf`): a bound token without its proof or certificate, or as a Bearer token; another key or certificate; an unbound token where binding is required. */
+  | 'ERR_JWT_BAD_BINDING';
 
 /** A caller mistake, thrown by `new Verifier(...)` (and `lintJwks`), never by `verify`. */
 export type ConfigErrorCode = 'ERR_OPTIONS_INVALID' | 'ERR_JWKS_INVALID';
@@ -105,6 +112,17 @@ export interface VerifierOptions {
    * WebAssembly core. `'wasm'`: always the core (the portable path). Verdicts are the same.
    */
   backend?: 'auto' | 'wasm';
+  /**
+   * Which sender-constrained tokens are required: `'dpop'` (RFC 9449, `cnf.jkt`), `'mtls'`
+   * (RFC 8705, `cnf.x5t#S256`), `'any'` (either), or `'none'` (default: unbound tokens are
+   * accepted). Whatever it says, a bound token is accepted only with its DPoP proof or client
+   * certificate (`ERR_JWT_BAD_BINDING` otherwise).
+   */
+  senderConstraint?: 'none' | 'dpop' | 'mtls' | 'any';
+  /** Algorithms a DPoP proof may be signed with (non-empty); default: every asymmetric one. */
+  dpopAlgorithms?: readonly AsymmetricAlgorithm[];
+  /** Seconds a DPoP proof's `iat` may be from now, either way (integer, default 60, at most 3600). */
+  dpopIatWindow?: number;
 }
 
 /** Options of `verify` and `explain`. */
@@ -212,7 +230,12 @@ export type CheckStatus = 'passed' | 'failed' | 'not_reached' | 'skipped';
 
 /** One line of the `explain` checklist. */
 export interface Check {
-  /** Stable id: `size`, `structure`, `header`, `crit`, `algorithm`, `key`, `signature`, `payload`, `typ`, ... */
+  /**
+   * Stable id: `size`, `structure`, `header`, `crit`, `algorithm`, `key`, `signature`, `payload`,
+   * `typ`, ..., `scopes`, then the sender constraint: `cnf`, `sender_constraint`, `dpop_proof`,
+   * `dpop_typ`, `dpop_alg`, `dpop_jwk`, `dpop_signature`, `dpop_htm`, `dpop_htu`, `dpop_iat`,
+   * `dpop_jti`, `dpop_ath`, `dpop_nonce`, `cnf_jkt`, `cnf_x5t`.
+   */
   id: string;
   label: string;
   status: CheckStatus;

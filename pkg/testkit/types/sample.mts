@@ -39,6 +39,9 @@ const options: VerifierOptions = {
   maxTokenAge: 3600,
   maxTokenLength: 8192,
   cache: { maxEntries: 1000 },
+  senderConstraint: 'dpop',
+  dpopAlgorithms: ['ES256', 'EdDSA', 'PS256'],
+  dpopIatWindow: 30,
 };
 new Verifier({ jwks: '{"keys":[]}', cache: false });
 new Verifier({ jwks: { keys: [] }, issuer: 'a', cache: true });
@@ -57,6 +60,10 @@ new Verifier({ jwks: '{}', claims: { at: new Date() } });
 new Verifier({ jwks: '{}', cache: { maxEntries: '10' } });
 // @ts-expect-error: seconds are numbers
 new Verifier({ jwks: '{}', clockTolerance: '30' });
+// @ts-expect-error: no such sender constraint
+new Verifier({ jwks: '{}', senderConstraint: 'tls' });
+// @ts-expect-error: a DPoP proof is never signed with HMAC
+new Verifier({ jwks: '{}', dpopAlgorithms: ['HS256'] });
 
 const verifier = new Verifier(options);
 
@@ -85,7 +92,7 @@ verifier.verify('token', { now: new Date() });
 // @ts-expect-error: no such verify option
 verifier.verify('token', { clock: 1 });
 
-// Errors: the code is a union of string literals, exactly the 19 + 2 codes.
+// Errors: the code is a union of string literals, exactly the 21 + 2 codes.
 const verifyCodes: Record<VerifyErrorCode, true> = {
   ERR_JWT_MALFORMED: true,
   ERR_JWT_TOO_LARGE: true,
@@ -106,6 +113,8 @@ const verifyCodes: Record<VerifyErrorCode, true> = {
   ERR_JWT_INSUFFICIENT_SCOPE: true,
   ERR_JWT_BAD_TYP: true,
   ERR_JWT_UNSUPPORTED_CRIT: true,
+  ERR_JWT_BAD_DPOP_PROOF: true,
+  ERR_JWT_BAD_BINDING: true,
 };
 const configCodes: Record<ConfigErrorCode, true> = { ERR_OPTIONS_INVALID: true, ERR_JWKS_INVALID: true };
 assertType<Equal<JwtErrorCode, VerifyErrorCode | ConfigErrorCode>>();
