@@ -52,8 +52,15 @@ export type VerifyErrorCode =
 /** A caller mistake, thrown by `new Verifier(...)` (and `lintJwks`), never by `verify`. */
 export type ConfigErrorCode = 'ERR_OPTIONS_INVALID' | 'ERR_JWKS_INVALID';
 
+/**
+ * No keys to verify with: the issuer could not be reached (or sent only documents that were
+ * refused) and no earlier keys may serve; or sync `verify` before remote keys are loaded. Not a
+ * verdict on the token: a server answers 503 (`retryAfter` seconds), not 401.
+ */
+export type KeysErrorCode = 'ERR_JWKS_UNAVAILABLE';
+
 /** Every `JwtError['code']`. */
-export type JwtErrorCode = VerifyErrorCode | ConfigErrorCode;
+export type JwtErrorCode = VerifyErrorCode | ConfigErrorCode | KeysErrorCode;
 
 /** One JSON Web Key (RFC 7517). Only public members are used; unusable keys are skipped. */
 export interface Jwk {
@@ -66,15 +73,39 @@ export interface Jwk {
   [member: string]: JsonValue | undefined;
 }
 
+/**
+ * The expected value of a custom claim (`claims` option): a JSON value, compared with the
+ * token's by exact value. Numbers must be finite, and integers safe (`Number.isSafeInteger`):
+ * a larger integer must be a `bigint` (`1234567890123456789n`, within the 64-bit range),
+ * because JavaScript has already rounded the number literal. `undefined`, functions, symbols,
+ * `NaN`, `Infinity` and objects other than plain objects and arrays are refused
+ * (`ERR_OPTIONS_INVALID`, `field: 'claims.<name>'`), never silently changed as `JSON.stringify`
+ * would.
+ */
+export type ClaimValue =
+  | string
+  | number
+  | bigint
+  | boolean
+  | null
+  | readonly ClaimValue[]
+  | { readonly [key: string]: ClaimValue };
+
 /** A JSON Web Key Set: `{ "keys": [...] }`. */
 export interface JwkSet {
   keys: Jwk[];
 }
 
-/** Options of `new Verifier(options)`. Unknown option names throw `ERR_OPTIONS_INVALID`. */
+/**
+ * Options of `new Verifier(options)` with the keys given as `jwks`. Unknown option names throw
+ * `ERR_OPTIONS_INVALID`. Keys from the issuer instead: RemoteVerifierOptions, IssuersVerifierOptions.
+ */
 export interface VerifierOptions {
-  /** The JWK Set, as an object or as its JSON text. Parsed once, keys imported once. */
-  jwks: JwkSet | string;
+  /**
+   * The JWK Set, as an object or as its JSON text (parsed once, keys imported once), or a
+   * `RemoteJwks` shared with other Verifiers. A URL here is refused with a hint: use `jwksUri`.
+   */
+  jwks: JwkSet | string | RemoteJwks;
   /** Allowed algorithms (non-empty); default: every supported one, each still bound to its key type. */
   algorithms?: readonly Algorithm[];
   /** Accepted issuer(s); when set, `iss` is required. An empty list is refused (omit the option instead). */
@@ -90,10 +121,22 @@ export interface VerifierOptions {
   typ?: string;
   /** Claims that must be present. */
   requiredClaims?: readonly string[];
-  /** Scopes that must all be granted by `scope` (space-separated) or `scp`. */
+  /** Scopes that must all be granted by the scope claims (`scopeClaims`; by default `scope` and `scp`). */
   requiredScopes?: readonly string[];
-  /** Custom claims that must equal these JSON values exactly. */
-  claims?: Readonly<Record<string, JsonValue>>;
+  /**
+   * The claims that grant scopes (non-empty, names non-empty), replacing the default
+   * `['scope', 'scp']`: e.g. `['scp', 'roles']` for Entra ID (application permissions are
+   * `roles`), `['permissions']` for Auth0 RBAC. Each, when present, must be a space-separated
+   * string or an array of strings, else the token is `ERR_JWT_MALFORMED` (with `claim`).
+   * `scopes` in results is their union; `requiredScopes` are looked up in it.
+   */
+  scopeClaims?: readonly string[];
+  /**
+   * Custom claims that must equal these values exactly (a plain object; each claim becomes
+   * required). Numbers compare by exact value (`1` equals `1.0`); see `ClaimValue` for
+   * integers beyond 2^53 (`bigint`) and what is refused.
+   */
+  claims?: Readonly<Record<string, ClaimValue>>;
   /** Leeway for `exp`, `nbf` and `iat`, in seconds (integer, default 0). */
   clockTolerance?: number;
   /** Reject tokens whose `iat` is older than this many seconds (requires `iat`). */
@@ -129,7 +172,199 @@ export interface VerifierOptions {
 export interface VerifyOptions {
   /** The time to verify at, in Unix seconds (default: the current time). */
   now?: number;
+  /**
+   * Keeps background work alive (a key refresh near expiry, a refetch for an unknown `kid`, a
+   * store write): in Workers `(promise) => ctx.waitUntil(promise)`. Without it, the work runs
+   * as long as the runtime lets it.
+   */
+  waitUntil?: WaitUntil;
 }
+
+/** Hands a promise to the host that must keep it running (`ctx.waitUntil` in Workers). */
+export type WaitUntil = (promise: Promise<unknown>) => void;
+
+/**
+ * Where a key source keeps its last good JWK Set across processes, isolates and restarts. `ttl`
+ * is in whole seconds. Built in: `memoryStore()`, `cacheApiStore()`, `kvStore(env.NAME)`.
+ */
+export interface KeyStore {
+  get(key: string): string | null | undefined | Promise<string | null | undefined>;
+  put(key: string, value: string, ttl: number): unknown;
+}
+
+/** How a key source fetches and caches (the same on `RemoteJwks` and on a Verifier that fetches). */
+export interface KeySourceOptions {
+  /** At most one refetch for unknown `kid`s per this many seconds (default 30). */
+  cooldown?: number;
+  /** Seconds a fetch (connection, headers and body) may take (default 5). */
+  timeout?: number;
+  /** Shortest TTL of fetched keys, in seconds, whatever `Cache-Control` says (default 60). */
+  minTtl?: number;
+  /** Longest TTL of fetched keys, in seconds (default 86400). */
+  maxTtl?: number;
+  /** TTL without `Cache-Control` max-age, in seconds, then clamped (default 600). */
+  defaultTtl?: number;
+  /** Seconds past their TTL the last good keys keep serving while the issuer fails (default 7 days). */
+  maxStale?: number;
+  /** The fetch to use (proxies, tests); default the runtime's global `fetch`. */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
+  /**
+   * Where to keep keys between isolates and restarts; `null` for none. Default: the Cache API
+   * in Workers, this process's (or page's) memory elsewhere, shared by every key source.
+   */
+  store?: KeyStore | null;
+  /** Called with what the key source does (for logs and metrics); a throwing hook is ignored. */
+  onEvent?: (event: KeyEvent) => void;
+  /** The time in milliseconds for TTLs, cooldowns and backoff (default `Date.now`; for tests). */
+  clock?: () => number;
+  /** Where background work goes when a call gives no `waitUntil` of its own. */
+  waitUntil?: WaitUntil;
+}
+
+/** Why a key source fetched. */
+export type FetchReason = 'cold' | 'expired' | 'near_expiry' | 'unknown_kid';
+
+/** Why a document was not used. */
+export type FetchFailureReason =
+  | 'timeout'
+  | 'network'
+  | 'status'
+  | 'redirect'
+  | 'too_large'
+  | 'not_json'
+  | 'not_jwks'
+  | 'private_key'
+  | 'no_usable_key'
+  | 'issuer_mismatch'
+  | 'bad_metadata'
+  | 'internal';
+
+/** What a key source did, for `onEvent`. `issuer` is set when the source has one. */
+export type KeyEvent = { issuer?: string } & (
+  | { type: 'fetch_started'; what: 'jwks' | 'metadata'; url: string; reason: FetchReason }
+  | {
+      type: 'fetch_finished';
+      what: 'jwks' | 'metadata';
+      url: string;
+      reason: FetchReason;
+      status: number;
+      durationMs: number;
+      /** How long the document is kept: its Cache-Control, clamped. */
+      ttlMs: number;
+    }
+  | {
+      type: 'fetch_failed';
+      what: 'jwks' | 'metadata';
+      url: string;
+      reason: FetchReason;
+      error: FetchFailureReason;
+      message: string;
+      status?: number;
+      durationMs: number;
+      /** Whether earlier keys keep serving. */
+      keysKept: boolean;
+    }
+  | { type: 'keys_rotated'; url: string; from: 'network' | 'store'; kids: (string | null)[]; added: (string | null)[]; removed: (string | null)[] }
+  | { type: 'kid_miss_refused'; url: string | undefined; reason: 'cooldown' | 'backoff'; retryInMs: number }
+  | { type: 'store_loaded'; url: string; ageMs: number }
+  | { type: 'store_failed'; operation: 'get' | 'put' | 'read'; error: string }
+);
+
+/** Options of `new RemoteJwks(options)`: a JWK Set URL, or an issuer to discover it from. */
+export type RemoteJwksOptions = KeySourceOptions &
+  (
+    | {
+        /** The JWK Set URL (`https:`, or `http:` on a loopback host). */
+        jwksUri: string;
+        /** The issuer these keys belong to: Verifiers using them accept tokens of it only. */
+        issuer?: string;
+        discovery?: false;
+      }
+    | {
+        /** The issuer, exactly as its tokens' `iss` and its metadata's `issuer` say it. */
+        issuer: string;
+        /** Find `jwks_uri` in the issuer's metadata (OpenID Connect Discovery, then RFC 8414). */
+        discovery: true;
+        jwksUri?: never;
+      }
+  );
+
+/** What a key source holds now. */
+export interface KeySourceStatus {
+  issuer: string | undefined;
+  jwksUri: string | undefined;
+  /** Keys to verify with (fresh or, while the issuer fails, within `maxStale`). */
+  loaded: boolean;
+  /** Past their TTL. */
+  stale: boolean;
+  kids: (string | null)[];
+  /** Milliseconds (of `clock`). */
+  fetchedAt: number | undefined;
+  expiresAt: number | undefined;
+  /** Why the last attempt failed, until one succeeds. */
+  lastError: FetchFailureReason | undefined;
+}
+
+/**
+ * A JWK Set fetched from an issuer and cached: give it as `jwks` to several Verifiers and they
+ * share its keys, its fetches and its cooldown.
+ */
+export class RemoteJwks {
+  constructor(options: RemoteJwksOptions);
+  /** The issuer the keys belong to, when known. */
+  readonly issuer: string | undefined;
+  /**
+   * Loads the keys (store or network) and waits for them to be written to the store. Rejects
+   * with `ERR_JWKS_UNAVAILABLE` when none can be had.
+   */
+  ready(options?: { waitUntil?: WaitUntil }): Promise<void>;
+  status(): KeySourceStatus;
+}
+
+/** Every option of a Verifier except where its keys come from. */
+export type PolicyOptions = Omit<VerifierOptions, 'jwks'>;
+
+type Never<T> = { [K in keyof T]?: never };
+
+/** `new Verifier(options)` with the keys given as `jwks` (inline, or a `RemoteJwks`). */
+export type InlineVerifierOptions = VerifierOptions & Never<KeySourceOptions> & { jwksUri?: never; discovery?: false; issuers?: never };
+
+/** `new Verifier(options)` with the keys of one issuer, fetched: from `jwksUri`, or by discovery. */
+export type RemoteVerifierOptions = Omit<PolicyOptions, 'issuer'> &
+  KeySourceOptions & { jwks?: never; issuers?: never } & (
+    | {
+        /** The issuer, exactly as its tokens' `iss` and its metadata's `issuer` say it. */
+        issuer: string;
+        /** Find `jwks_uri` in the issuer's metadata (OpenID Connect Discovery, then RFC 8414). */
+        discovery: true;
+        jwksUri?: never;
+      }
+    | {
+        issuer?: string | readonly string[];
+        /** The JWK Set URL (`https:`, or `http:` on a loopback host). */
+        jwksUri: string;
+        discovery?: false;
+      }
+  );
+
+/**
+ * One issuer of `issuers`: where its keys come from, and the policy options that differ for it
+ * (the others are the Verifier's).
+ */
+export type IssuerEntry = { issuer: string } & Omit<PolicyOptions, 'issuer' | 'cache' | 'backend' | 'maxTokenLength'> &
+  (
+    | { discovery: true; jwksUri?: never; jwks?: never }
+    | { jwksUri: string; discovery?: false; jwks?: never }
+    | { jwks: JwkSet | string | RemoteJwks; discovery?: false; jwksUri?: never }
+  );
+
+/**
+ * `new Verifier(options)` for several issuers: a token's unverified `iss` picks its entry (an `iss`
+ * outside the list is `ERR_JWT_BAD_ISSUER`, with no network access); that entry's keys and policy
+ * decide.
+ */
+export type IssuersVerifierOptions = Omit<PolicyOptions, 'issuer'> &
+  KeySourceOptions & { issuers: readonly IssuerEntry[]; issuer?: never; jwks?: never; jwksUri?: never; discovery?: false };
 
 /** A JOSE header. */
 export interface JwtHeader {
@@ -171,7 +406,7 @@ export interface JwtPayload {
 export interface VerifiedToken<P extends object = {}> {
   header: JwtHeader;
   payload: JwtPayload & P;
-  /** The granted scopes: `scope` split on spaces, plus `scp`. */
+  /** The granted scopes: the values of the scope claims (`scopeClaims`; by default `scope` split on spaces, plus `scp`). */
   scopes: string[];
   /** The algorithm that verified the signature. */
   alg: Algorithm;
@@ -205,6 +440,8 @@ export interface TokenWarning {
 /** What `inspect` returns: nothing in it is verified. */
 export interface InspectedToken extends DecodedToken {
   warnings: TokenWarning[];
+  /** What the scope claims (by default `scope` and `scp`) grant, when they are well-formed. */
+  scopes?: string[];
 }
 
 /** Codes of `lintJwks` warnings. */
@@ -263,6 +500,8 @@ export type Explanation =
       header?: JwtHeader;
       /** Present when the token decodes; unverified. */
       payload?: JwtPayload;
+      /** What the scope claims grant, when the token decodes and they are well-formed; unverified. */
+      scopes?: string[];
     };
 
 /** Counters of the verified-token cache. */
@@ -275,27 +514,42 @@ export interface CacheStats {
 
 /** Every failure of jwtward. Match on `code`, never on `message`. */
 export class JwtError extends Error {
-  constructor(code: JwtErrorCode, message: string, details?: { claim?: string; field?: string });
+  constructor(code: JwtErrorCode, message: string, details?: { claim?: string; field?: string; retryAfter?: number });
   readonly name: 'JwtError';
   readonly code: JwtErrorCode;
   /** The claim (or header member) at fault, e.g. `'exp'` for `ERR_JWT_EXPIRED`. */
   readonly claim?: string;
   /** The option at fault, for `ERR_OPTIONS_INVALID` and `ERR_JWKS_INVALID`. */
   readonly field?: string;
+  /** For `ERR_JWKS_UNAVAILABLE`: seconds until the issuer is tried again (a `Retry-After`). */
+  readonly retryAfter?: number;
 }
 
-/** Verifies tokens against one JWK Set and one policy. */
+/** Verifies tokens against a JWK Set (given, or fetched from the issuer) and a policy. */
 export class Verifier {
-  /** Parses the JWK Set and imports its keys once. Throws `JwtError` (`ERR_OPTIONS_INVALID`, `ERR_JWKS_INVALID`). */
-  constructor(options: VerifierOptions);
-  /** Verifies a token synchronously; throws `JwtError` with a `VerifyErrorCode`. */
+  /**
+   * Parses the JWK Set and imports its keys once, or sets up the key sources (nothing is fetched
+   * here). Throws `JwtError` (`ERR_OPTIONS_INVALID`, `ERR_JWKS_INVALID`).
+   */
+  constructor(options: InlineVerifierOptions | RemoteVerifierOptions | IssuersVerifierOptions);
+  /**
+   * Verifies a token synchronously; throws `JwtError` with a `VerifyErrorCode`, or
+   * `ERR_JWKS_UNAVAILABLE` while remote keys are not loaded (see `ready`). Never waits.
+   */
   verify<P extends object = {}>(token: string, options?: VerifyOptions): VerifiedToken<P>;
   /**
    * The verdict of `verify`, with WebCrypto doing the signature arithmetic where the runtime
-   * has it (Workers, browsers); in Node, `verify`'s result (node:crypto is synchronous). Rejects
-   * with the `JwtError` `verify` would throw.
+   * has it (Workers, browsers); in Node, `verify`'s result (node:crypto is synchronous). With
+   * remote keys, fetches them when it must (none yet, expired, an unknown `kid` once per
+   * cooldown) and never otherwise. Rejects with the `JwtError` `verify` would throw, or
+   * `ERR_JWKS_UNAVAILABLE` when no keys can be had.
    */
   verifyAsync<P extends object = {}>(token: string, options?: VerifyOptions): Promise<VerifiedToken<P>>;
+  /**
+   * Loads the remote keys (at once for inline ones); then sync `verify` works. Rejects with
+   * `ERR_JWKS_UNAVAILABLE` when a key source has none to give.
+   */
+  ready(options?: { waitUntil?: WaitUntil }): Promise<void>;
   /** The verdict with every check; never throws for a bad token. Bypasses the cache. */
   explain(token: string, options?: VerifyOptions): Explanation;
   /** Counters of the verified-token cache. */
@@ -312,6 +566,21 @@ export function inspect(token: string): InspectedToken;
 
 /** Warnings about a JWK Set. Throws `ERR_JWKS_INVALID` when it is not a JWK Set. */
 export function lintJwks(jwks: JwkSet | string): JwksWarning[];
+
+/** A KeyStore in this process's (or page's) memory. */
+export function memoryStore(): KeyStore;
+
+/** A KeyStore in the Workers Cache API (the default in Workers); `cache` default `caches.default`. */
+export function cacheApiStore(cache?: {
+  match(url: string): Promise<Response | undefined>;
+  put(url: string, response: Response): Promise<void>;
+}): KeyStore;
+
+/** A KeyStore in Workers KV: `kvStore(env.JWKS)`. */
+export function kvStore(namespace: {
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
+}): KeyStore;
 
 /**
  * Resolves when the API is usable. Needed once in browsers (the WebAssembly module is fetched);

@@ -3,7 +3,7 @@
 # there already (then it takes well under 2 s). Used by `npm run build`, `npm start`, `npm test`
 # and CI. Every install step says what it installs; any failure stops the script with a message.
 #
-#   - the Rust target wasm32-unknown-unknown
+#   - the Rust targets wasm32-unknown-unknown and thumbv7em-none-eabihf (the no_std proof build)
 #   - wasm-bindgen-cli at exactly the version of the `wasm-bindgen` crate in Cargo.lock (the JS glue
 #     and the crate must match, or the generated module fails at load time)
 #   - wasm-pack (for `wasm-pack test`; it finds the pinned wasm-bindgen on PATH and downloads nothing)
@@ -32,10 +32,14 @@ command -v npm >/dev/null || fail "npm is not installed"
 
 # --- Rust target -------------------------------------------------------------------------------
 # Looking in the sysroot is ~20x faster than `rustup target list --installed`.
-if [ ! -d "$(rustc --print sysroot)/lib/rustlib/wasm32-unknown-unknown/lib" ]; then
-  step "installing the Rust target wasm32-unknown-unknown"
-  rustup target add wasm32-unknown-unknown
-fi
+# wasm32 builds the package; thumbv7em-none-eabihf (no std at all) proves the core is no_std
+# (scripts/check-nostd.sh).
+for target in wasm32-unknown-unknown thumbv7em-none-eabihf; do
+  if [ ! -d "$(rustc --print sysroot)/lib/rustlib/$target/lib" ]; then
+    step "installing the Rust target $target"
+    rustup target add "$target"
+  fi
+done
 
 # --- wasm-bindgen-cli, pinned by Cargo.lock ------------------------------------------------------
 wanted="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"

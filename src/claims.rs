@@ -72,26 +72,52 @@ impl Claims {
         &self.json
     }
 
-    /// The granted scopes: the space-separated `scope` string (RFC 8693 §4.2, RFC 9068 §2.2.3)
-    /// plus `scp` (an array of strings, or a space-separated string as some issuers send it),
-    /// without duplicates, in order.
+    /// The scopes granted by the default claims, `scope` and `scp` (see [`Claims::scopes_in`]);
+    /// empty when either is of another type (a verifier refuses such a token as `malformed`).
     pub fn scopes(&self) -> Vec<String> {
-        let mut scopes: Vec<String> = Vec::new();
-        let mut add = |scope: &str| {
-            if !scope.is_empty() && !scopes.iter().any(|known| known == scope) {
-                scopes.push(scope.to_string());
-            }
-        };
-        if let Some(Value::String(scope)) = self.json.get("scope") {
-            scope.split(' ').for_each(&mut add);
-        }
-        match self.json.get("scp") {
-            Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).for_each(&mut add),
-            Some(Value::String(scp)) => scp.split(' ').for_each(&mut add),
-            _ => {}
-        }
-        scopes
+        self.scopes_in(&crate::policy::DEFAULT_SCOPE_CLAIMS)
+            .unwrap_or_default()
     }
+
+    /// The scopes granted by the claims `names`: each, when present, a space-separated string
+    /// (RFC 8693 §4.2, RFC 9068 §2.2.3) or an array of strings (Okta's `scp`, Entra ID's
+    /// `roles`, Auth0's `permissions`); their union in order, without duplicates or empty
+    /// strings. A claim of any other type is `malformed`, with `claim` naming it.
+    pub fn scopes_in<S: AsRef<str>>(&self, names: &[S]) -> Result<Vec<String>, Error> {
+        granted_scopes(&self.json, names)
+    }
+}
+
+/// See [`Claims::scopes_in`]; also used by the bindings for the scopes of a token `explain`
+/// rejected.
+pub(crate) fn granted_scopes<S: AsRef<str>>(
+    json: &JsonObject,
+    names: &[S],
+) -> Result<Vec<String>, Error> {
+    let mut scopes: Vec<String> = Vec::new();
+    let mut add = |scope: &str| {
+        if !scope.is_empty() && !scopes.iter().any(|known| known == scope) {
+            scopes.push(scope.to_string());
+        }
+    };
+    for name in names {
+        let name = name.as_ref();
+        match json.get(name) {
+            None => {}
+            Some(Value::String(list)) => list.split(' ').for_each(&mut add),
+            Some(Value::Array(list)) if list.iter().all(Value::is_string) => {
+                list.iter().filter_map(Value::as_str).for_each(&mut add)
+            }
+            Some(_) => {
+                return Err(Error::for_claim(
+                    ErrorCode::Malformed,
+                    name,
+                    format!("{name} is neither a space-separated string nor an array of strings"),
+                ))
+            }
+        }
+    }
+    Ok(scopes)
 }
 
 /// Whether two `typ` values name the same media type (RFC 7515 §4.1.9): case-insensitive, with
@@ -105,12 +131,55 @@ pub(crate) fn same_media_type(a: &str, b: &str) -> bool {
     a_type.eq_ignore_ascii_case(b_type) && a_rest.eq_ignore_ascii_case(b_rest)
 }
 
-/// JSON equality where numbers compare by value, so a policy's `1` matches a token's `1.0`.
+/// JSON equality where numbers compare by their exact value, so a policy's `1` matches a token's
+/// `1.0`, at every depth. Integers never go through `f64`: database and Snowflake ids are above
+/// 2^53, where about 256 neighbouring integers round to the same `f64`.
 fn json_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x == y || x.as_f64() == y.as_f64(),
+        (Value::Number(x), Value::Number(y)) => numbers_equal(x, y),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| json_equal(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(name, x)| y.get(name).is_some_and(|y| json_equal(x, y)))
+        }
         _ => a == b,
     }
+}
+
+/// An integer's exact value as (negative, magnitude): every `i64` and `u64`, the integers
+/// serde_json keeps as integers, without a wider type (128-bit arithmetic costs module size).
+fn integer_of(number: &serde_json::Number) -> Option<(bool, u64)> {
+    number
+        .as_u64()
+        .map(|magnitude| (false, magnitude))
+        .or_else(|| number.as_i64().map(|int| (int < 0, int.unsigned_abs())))
+}
+
+/// Numbers equal by value: integers exactly; a float equals an integer only when it is exactly
+/// that integer; two floats as `f64` (so `-0.0` equals `0`).
+fn numbers_equal(x: &serde_json::Number, y: &serde_json::Number) -> bool {
+    match (integer_of(x), integer_of(y)) {
+        (Some(x), Some(y)) => x == y,
+        (Some(int), None) => y.as_f64().is_some_and(|float| float_is(float, int)),
+        (None, Some(int)) => x.as_f64().is_some_and(|float| float_is(float, int)),
+        (None, None) => x.as_f64() == y.as_f64(),
+    }
+}
+
+/// Whether `float` is exactly the integer (negative, magnitude).
+fn float_is(float: f64, (negative, magnitude): (bool, u64)) -> bool {
+    // 2^64, exact as f64; from 0 (and -0) up to it, `as u64` does not saturate.
+    const TWO_POW_64: f64 = (1u128 << 64) as f64;
+    let abs = if negative { -float } else { float };
+    if !(0.0..TWO_POW_64).contains(&abs) {
+        return false;
+    }
+    // `as` truncates towards zero: equal both ways only when `abs` has no fraction.
+    let truncated = abs as u64;
+    truncated == magnitude && truncated as f64 == abs
 }
 
 fn quoted(values: &[String]) -> String {
@@ -551,10 +620,18 @@ fn check_values(claims: &Claims, policy: &Policy, trace: &mut Trace) -> Result<(
 }
 
 fn check_scopes(claims: &Claims, policy: &Policy, trace: &mut Trace) -> Result<Vec<String>, Error> {
-    let granted = claims.scopes();
+    let read = || policy.scope_claims.join(", ");
+    let granted = match claims.scopes_in(&policy.scope_claims) {
+        Ok(granted) => granted,
+        Err(err) => return trace.record("scopes", Err(err), |_| String::new()),
+    };
     if policy.required_scopes.is_empty() {
         trace.skip("scopes", || {
-            format!("no scope required; granted: {}", granted.join(" "))
+            format!(
+                "no scope required; granted (from {}): {}",
+                read(),
+                granted.join(" ")
+            )
         });
         return Ok(granted);
     }
@@ -567,18 +644,21 @@ fn check_scopes(claims: &Claims, policy: &Policy, trace: &mut Trace) -> Result<V
     let result = if missing.is_empty() {
         Ok(granted)
     } else {
+        // The claim named is the first scope claim read (`scope` by default).
+        let claim = policy.scope_claims.first().map_or("scope", String::as_str);
         Err(Error::for_claim(
             ErrorCode::InsufficientScope,
-            "scope",
+            claim,
             format!(
-                "missing scope(s) {}; granted: {}",
+                "missing scope(s) {}; granted (from {}): {}",
                 quoted(&missing),
+                read(),
                 quoted(&granted)
             ),
         ))
     };
     trace.record("scopes", result, |granted| {
-        format!("granted: {}", granted.join(" "))
+        format!("granted (from {}): {}", read(), granted.join(" "))
     })
 }
 

@@ -42,7 +42,7 @@ pub enum ErrorCode {
     BadClaim,
     /// A required claim is absent.
     MissingClaim,
-    /// A required scope is not granted by `scope` / `scp`.
+    /// A required scope is not granted by the scope claims (by default `scope` / `scp`).
     InsufficientScope,
     /// The header's `typ` is not the expected media type.
     BadTyp,

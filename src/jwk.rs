@@ -92,7 +92,9 @@ pub struct LintWarning {
 pub enum LintCode {
     /// The key has no `alg`: any algorithm of its type may use it.
     MissingAlg,
-    /// Two or more keys share a `kid`: tokens naming it are rejected as ambiguous.
+    /// Two or more keys share a `kid` and could verify the same algorithm: tokens naming it with
+    /// that algorithm are rejected as ambiguous. (Keys of different types, or restricted to
+    /// different algorithms, may share a `kid`: RFC 7517 §4.5.)
     DuplicateKid,
     /// An RSA modulus shorter than 2048 bits: the key is refused.
     WeakRsaKey,
@@ -205,6 +207,36 @@ impl fmt::Debug for KeyMaterial {
 }
 
 impl Jwk {
+    /// Why this key cannot serve `alg` by its type and the members that restrict its use (key
+    /// type and curve, `alg`, `use`, `key_ops`), or `Ok` when it can. Soundness is checked on
+    /// the imported key (`verify::serving`).
+    pub(crate) fn unfit_for(&self, alg: Algorithm) -> Result<(), String> {
+        let key_type = self.material.key_type();
+        if key_type != alg.key_type() {
+            return Err(format!(
+                "it is {}, {alg} needs {}",
+                key_type.describe(),
+                alg.key_type().describe()
+            ));
+        }
+        if let Some(key_alg) = self.alg() {
+            if key_alg != alg.name() {
+                return Err(format!("the key is restricted to alg {key_alg:?}"));
+            }
+        }
+        if let Some(key_use) = self.use_.as_deref() {
+            if key_use != "sig" {
+                return Err(format!("the key's use is {key_use:?}, not \"sig\""));
+            }
+        }
+        if let Some(ops) = &self.key_ops {
+            if !ops.iter().any(|op| op == "verify") {
+                return Err(String::from("the key's key_ops do not include \"verify\""));
+            }
+        }
+        Ok(())
+    }
+
     /// The key's `kid`.
     pub fn kid(&self) -> Option<&str> {
         self.kid.as_deref()
@@ -305,7 +337,8 @@ impl Jwks {
     }
 
     /// Warnings for whoever publishes this set, in the order of the keys in the document (the
-    /// mixed-keys warning sits at the first `oct` key, a duplicate `kid` at its second use): missing `alg`, duplicate `kid`, RSA
+    /// mixed-keys warning sits at the first `oct` key, a duplicate `kid` at the key that makes it
+    /// ambiguous): missing `alg`, a `kid` shared by keys that could verify the same algorithm, RSA
     /// keys under 2048 bits, `use: "enc"`, private members, `oct` keys mixed with asymmetric
     /// ones, keys that can never verify (unsound, or restricted away from verification), and
     /// skipped keys (unsupported `kty`/`crv`, or malformed).
@@ -313,9 +346,7 @@ impl Jwks {
         let mut warnings = Vec::new();
         let entries = self.entries();
 
-        // `kid`s seen so far, and those already reported as duplicated.
-        let mut seen: Vec<&str> = Vec::new();
-        let mut reported: Vec<&str> = Vec::new();
+        let ambiguous = self.ambiguous_kids();
         let has_asymmetric = self
             .keys
             .iter()
@@ -336,21 +367,18 @@ impl Jwks {
                 });
             };
 
-            if let Some(kid) = kid {
-                if seen.contains(&kid) {
-                    if !reported.contains(&kid) {
-                        reported.push(kid);
-                        let count = self.count_kid(kid);
-                        warn(
-                            LintCode::DuplicateKid,
-                            format!(
-                                "{count} keys share the kid {kid:?}; tokens naming it are \
-                                 ambiguous and may be rejected"
-                            ),
-                        );
-                    }
-                } else {
-                    seen.push(kid);
+            if let Entry::Key(key) = entry {
+                if let Some((_, count, alg)) =
+                    ambiguous.iter().find(|(at, ..)| core::ptr::eq(*at, key))
+                {
+                    let kid = kid.unwrap_or_default();
+                    warn(
+                        LintCode::DuplicateKid,
+                        format!(
+                            "{count} keys share the kid {kid:?} and could verify {alg}: tokens \
+                             naming it with {alg} are ambiguous and rejected (key_not_found)"
+                        ),
+                    );
                 }
             }
 
@@ -436,18 +464,52 @@ impl Jwks {
         out
     }
 
-    fn count_kid(&self, kid: &str) -> usize {
-        let usable = self
-            .keys
-            .iter()
-            .filter(|k| k.kid.as_deref() == Some(kid))
-            .count();
-        let skipped = self
-            .skipped
-            .iter()
-            .filter(|k| k.kid.as_deref() == Some(kid))
-            .count();
-        usable + skipped
+    /// Where a `kid` becomes ambiguous: the first key (in document order) that shares its `kid`
+    /// with an earlier key able to verify the same algorithm, with how many keys of that `kid`
+    /// can verify it, and the algorithm. Keys of different types (RFC 7517 §4.5), keys
+    /// restricted to different algorithms and skipped or unsound keys never make a `kid`
+    /// ambiguous: key selection keeps only the keys that can serve the token's algorithm.
+    fn ambiguous_kids(&self) -> Vec<(&Jwk, usize, Algorithm)> {
+        let mut found: Vec<(&Jwk, usize, Algorithm)> = Vec::new();
+        // What each key can verify, computed only for keys whose kid is shared.
+        let mut serves: Vec<Option<Vec<Algorithm>>> = alloc::vec![None; self.keys.len()];
+        for (index, key) in self.keys.iter().enumerate() {
+            let Some(kid) = key.kid() else { continue };
+            let same_kid = |other: &Jwk| other.kid() == Some(kid);
+            if found.iter().any(|(at, ..)| at.kid() == Some(kid))
+                || self.keys.iter().filter(|other| same_kid(other)).count() < 2
+            {
+                continue;
+            }
+            let mut algorithms_of = |at: usize| -> Vec<Algorithm> {
+                serves[at]
+                    .get_or_insert_with(|| {
+                        let jwk = &self.keys[at];
+                        let prepared = alg::prepare_key(&jwk.material);
+                        Algorithm::ALL
+                            .into_iter()
+                            .filter(|a| a.is_supported())
+                            .filter(|a| crate::verify::serving(jwk, &prepared, *a).is_ok())
+                            .collect()
+                    })
+                    .clone()
+            };
+            let mine = algorithms_of(index);
+            let shared = (0..index)
+                .filter(|&earlier| same_kid(&self.keys[earlier]))
+                .find_map(|earlier| {
+                    let theirs = algorithms_of(earlier);
+                    mine.iter().copied().find(|alg| theirs.contains(alg))
+                });
+            if let Some(alg) = shared {
+                let count = (0..self.keys.len())
+                    .filter(|&other| same_kid(&self.keys[other]))
+                    .filter(|&other| algorithms_of(other).contains(&alg))
+                    .count();
+                found.push((key, count, alg));
+            }
+        }
+        found
     }
 }
 

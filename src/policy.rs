@@ -13,6 +13,10 @@ use crate::decode::DEFAULT_MAX_TOKEN_LEN;
 use crate::dpop::DEFAULT_IAT_WINDOW;
 use crate::error::ConfigError;
 
+/// The claims scopes are read from unless [`Policy::scope_claims`] says otherwise: `scope`
+/// (RFC 8693 §4.2, RFC 9068 §2.2.3) and `scp` (Okta, Entra ID delegated permissions).
+pub const DEFAULT_SCOPE_CLAIMS: [&str; 2] = ["scope", "scp"];
+
 /// Largest `max_token_len` accepted: bounds the work an attacker can ask for.
 const MAX_TOKEN_LEN_LIMIT: usize = 16 * 1024 * 1024;
 
@@ -36,6 +40,7 @@ pub struct Policy {
     pub(crate) audiences: Vec<String>,
     pub(crate) subject: Option<String>,
     pub(crate) required_scopes: Vec<String>,
+    pub(crate) scope_claims: Vec<String>,
     pub(crate) required_claims: Vec<String>,
     pub(crate) claims: Vec<(String, Value)>,
     pub(crate) typ: Option<String>,
@@ -64,6 +69,10 @@ impl Policy {
             audiences: Vec::new(),
             subject: None,
             required_scopes: Vec::new(),
+            scope_claims: DEFAULT_SCOPE_CLAIMS
+                .iter()
+                .map(|name| name.to_string())
+                .collect(),
             required_claims: Vec::new(),
             claims: Vec::new(),
             typ: None,
@@ -77,12 +86,16 @@ impl Policy {
     }
 
     /// Allow only these algorithms (adds to any already allowed). Tokens with a supported
-    /// algorithm outside the list fail with `alg_not_allowed`.
+    /// algorithm outside the list fail with `alg_not_allowed`. Without a call, every supported
+    /// algorithm is allowed (each still bound to its key type).
     ///
-    /// An empty list changes nothing (every supported algorithm stays allowed).
+    /// An allow-list that ends up empty is refused by [`crate::Verifier::new`] (a
+    /// `ConfigError` on `algorithms`): a computed list that came out empty must never widen to
+    /// every algorithm.
     pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
+        // Set even when `algorithms` is empty, so that `validate` sees the empty list.
+        let list = self.algorithms.get_or_insert_with(Vec::new);
         for alg in algorithms {
-            let list = self.algorithms.get_or_insert_with(Vec::new);
             if !list.contains(&alg) {
                 list.push(alg);
             }
@@ -95,10 +108,10 @@ impl Policy {
     /// token (such tokens fail with `unsupported_alg`), so listing it fails closed rather than
     /// open. A list of only such names allows nothing.
     ///
-    /// An empty list changes nothing, as with [`Policy::algorithms`].
+    /// An empty list is refused by [`crate::Verifier::new`], as with [`Policy::algorithms`].
     pub fn algorithm_names<S: AsRef<str>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        let list = self.algorithms.get_or_insert_with(Vec::new);
         for name in names {
-            let list = self.algorithms.get_or_insert_with(Vec::new);
             let name = name.as_ref();
             match Algorithm::from_name(name) {
                 Some(alg) if alg.is_supported() => {
@@ -145,10 +158,24 @@ impl Policy {
         self
     }
 
-    /// Require every one of these scopes to be granted by `scope` (space-separated) or `scp`.
+    /// Require every one of these scopes to be granted by the scope claims (see
+    /// [`Policy::scope_claims`]; by default `scope` and `scp`).
     pub fn required_scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
         self.required_scopes
             .extend(scopes.into_iter().map(Into::into));
+        self
+    }
+
+    /// The claims that grant scopes, replacing the default [`DEFAULT_SCOPE_CLAIMS`] (`scope`,
+    /// `scp`): for example `["scp", "roles"]` for Entra ID, whose application permissions are
+    /// `roles`, or `["permissions"]` for Auth0 RBAC. Each claim, when present, is a
+    /// space-separated string or an array of strings; a claim of any other type makes the token
+    /// `malformed` (with `claim` naming it), whether or not scopes are required. The granted
+    /// scopes ([`crate::Verified::scopes`]) are the union of these claims' values, in order,
+    /// without duplicates; required scopes are looked up in them. An empty list (or an empty
+    /// name) is refused by [`crate::Verifier::new`].
+    pub fn scope_claims<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.scope_claims = names.into_iter().map(Into::into).collect();
         self
     }
 
@@ -160,7 +187,9 @@ impl Policy {
     }
 
     /// Require a claim to equal a JSON value (for example `tenant_id == "acme"`). Makes the claim
-    /// required. Numbers compare by value (`1` equals `1.0`).
+    /// required. Numbers compare by exact value, at any depth: integers exactly (never rounded
+    /// through `f64`, so ids above 2^53 are safe), and a float equals an integer only when it is
+    /// exactly that integer (`1` equals `1.0`).
     pub fn claim(mut self, name: impl Into<String>, value: Value) -> Self {
         self.claims.push((name.into(), value));
         self
@@ -258,8 +287,8 @@ impl Policy {
             .is_none_or(|list| list.contains(&alg))
     }
 
-    /// Refuses values that can only be mistakes: empty names, a zero or huge size limit,
-    /// a tolerance over a day.
+    /// Refuses values that can only be mistakes: an empty algorithm list, empty names, a zero
+    /// or huge size limit, a tolerance over a day.
     pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         let non_empty = |field: &str, values: &[String]| {
             if values.iter().any(String::is_empty) {
@@ -268,10 +297,27 @@ impl Policy {
                 Ok(())
             }
         };
+        if self
+            .algorithms
+            .as_ref()
+            .is_some_and(|list| list.is_empty() && self.unknown_algorithms.is_empty())
+        {
+            return Err(ConfigError::policy(
+                "algorithms",
+                "is an empty list; omit it to allow every supported algorithm",
+            ));
+        }
         non_empty("issuer", &self.issuers)?;
         non_empty("audience", &self.audiences)?;
         non_empty("requiredScopes", &self.required_scopes)?;
         non_empty("requiredClaims", &self.required_claims)?;
+        non_empty("scopeClaims", &self.scope_claims)?;
+        if self.scope_claims.is_empty() {
+            return Err(ConfigError::policy(
+                "scopeClaims",
+                "is an empty list; omit it to read `scope` and `scp`",
+            ));
+        }
         if self.subject.as_deref() == Some("") {
             return Err(ConfigError::policy("subject", "is an empty string"));
         }

@@ -6,7 +6,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::alg::{
-    prepare_key, Algorithm, BackendKey, BuiltinBackend, KeyType, PreparedKey, SignatureBackend,
+    prepare_key, Algorithm, BackendKey, BuiltinBackend, PreparedKey, SignatureBackend,
 };
 use crate::binding::{confirm, Confirmation, Presentation};
 use crate::claims::{check_claims, time_window, Claims, TimeWindow};
@@ -60,7 +60,8 @@ impl Verified {
     pub(crate) fn json_bytes(&self) -> (&[u8], &[u8]) {
         (&self.header_json, &self.claims_json)
     }
-    /// The granted scopes (`scope` split on spaces, plus `scp`).
+    /// The granted scopes: the values of the policy's scope claims (by default `scope`, split on
+    /// spaces, and `scp`), in order, without duplicates.
     pub fn scopes(&self) -> &[String] {
         &self.scopes
     }
@@ -159,13 +160,40 @@ struct ImportedKey {
 }
 
 impl ImportedKey {
-    /// Names the key for messages and the checklist (never its material).
+    /// Names the key for messages and the checklist (never its material); keys of different
+    /// types may share a kid, so the type is named too.
     fn describe(&self) -> String {
+        let key_type = self.jwk.material.key_type().describe();
         match self.jwk.kid() {
-            Some(kid) => format!("key {kid:?}"),
-            None => "the only fitting key (no kid)".to_string(),
+            Some(kid) => format!("key {kid:?} ({key_type})"),
+            None => format!("the key without kid ({key_type})"),
         }
     }
+
+    /// The imported key when it can verify `alg`, or why not (a phrase after its name).
+    fn serving(&self, alg: Algorithm) -> Result<&PreparedKey, String> {
+        serving(&self.jwk, &self.prepared, alg)
+    }
+}
+
+/// Whether `jwk`, imported as `prepared`, can verify `alg`: it fits the algorithm (see
+/// [`Jwk::unfit_for`]), it is sound, and it is strong enough for it (HMAC secret length). Key
+/// selection keeps the keys for which this holds; `Jwks::lint` warns about a `kid` shared by
+/// keys for which it holds for the same algorithm.
+pub(crate) fn serving<'k>(
+    jwk: &Jwk,
+    prepared: &'k Result<PreparedKey, String>,
+    alg: Algorithm,
+) -> Result<&'k PreparedKey, String> {
+    jwk.unfit_for(alg)
+        .map_err(|why| format!("cannot verify {alg}: {why}"))?;
+    let prepared = prepared
+        .as_ref()
+        .map_err(|why| format!("is unsound: {why}"))?;
+    prepared
+        .check_for(alg)
+        .map_err(|why| format!("cannot verify {alg}: {why}"))?;
+    Ok(prepared)
 }
 
 /// Verifies tokens against one JWK Set and one policy. Build it once and reuse it: keys are
@@ -357,13 +385,7 @@ impl Verifier {
         let (key_index, chosen, key) = trace.record(
             "key",
             self.select_key(&header, algorithm),
-            |(_, chosen, _)| {
-                format!(
-                    "{} ({})",
-                    chosen.describe(),
-                    key_type_name(algorithm.key_type())
-                )
-            },
+            |(_, chosen, _)| chosen.describe(),
         )?;
 
         let bad_signature = |why: String| {
@@ -471,143 +493,73 @@ impl Verifier {
         Ok(alg)
     }
 
-    /// Rule 4: where a key is chosen. Candidates are keys whose `kid` equals the header's (when
-    /// it has one), whose type fits the algorithm, whose `alg` is absent or equal, whose `use` is
-    /// absent or `sig` and whose `key_ops` is absent or contains `verify`. Exactly one candidate
-    /// must remain, and it must be sound. Header members `jwk`, `jku`, `x5u`, `x5c` are never
-    /// consulted.
+    /// Rule 4: where a key is chosen (RFC 7517 §4.5: a `kid` may be shared by keys of different
+    /// types that are alternatives). The candidates are the keys with the header's `kid` (every
+    /// key when it names none); of those, the ones that can serve the algorithm (key type and
+    /// curve, the JWK's `alg`, `use` and `key_ops`, soundness, HMAC secret length) are kept, and
+    /// exactly one must remain: several is ambiguous (`key_not_found`), none is `key_mismatch`
+    /// when keys were named or fit but are unsound, `key_not_found` when nothing fits. A key
+    /// skipped when the set was parsed never takes part, so it cannot make a sound key with the
+    /// same `kid` unusable. Header members `jwk`, `jku`, `x5u`, `x5c` are never consulted.
     fn select_key(
         &self,
         header: &Header,
         alg: Algorithm,
     ) -> Result<(usize, &ImportedKey, &PreparedKey), Error> {
-        let chosen = match header.kid() {
-            Some(kid) => {
-                let named: Vec<&ImportedKey> = self
-                    .keys
-                    .iter()
-                    .filter(|key| key.jwk.kid() == Some(kid))
-                    .collect();
-                let skipped_named = self
-                    .skipped_kids
-                    .iter()
-                    .filter(|(skipped, _)| skipped == kid);
-                let sharing = named.len() + skipped_named.count();
-                if sharing > 1 {
-                    // A kid must name one key; a duplicated kid is ambiguous even when only
-                    // one of the keys could be imported.
+        let kid = header.kid();
+        let candidates = || {
+            self.keys
+                .iter()
+                .filter(move |key| kid.is_none_or(|kid| key.jwk.kid() == Some(kid)))
+        };
+        if let Some(kid) = kid {
+            if candidates().next().is_none() {
+                if let Some((_, why)) = self.skipped_kids.iter().find(|(skipped, _)| skipped == kid)
+                {
                     return Err(Error::new(
-                        ErrorCode::KeyNotFound,
-                        format!("kid {kid:?} is ambiguous: {sharing} keys share it"),
+                        ErrorCode::KeyMismatch,
+                        format!("the key with kid {kid:?} cannot be used: {why}"),
                     ));
                 }
-                match named.as_slice() {
-                    [] => {
-                        if let Some((_, why)) =
-                            self.skipped_kids.iter().find(|(skipped, _)| skipped == kid)
-                        {
-                            return Err(Error::new(
-                                ErrorCode::KeyMismatch,
-                                format!("the key with kid {kid:?} cannot be used: {why}"),
-                            ));
-                        }
-                        return Err(Error::new(
-                            ErrorCode::KeyNotFound,
-                            format!("no key with kid {kid:?}"),
-                        ));
-                    }
-                    [key] => {
-                        if let Err(why) = unfit_reason(&key.jwk, alg) {
-                            return Err(Error::new(
-                                ErrorCode::KeyMismatch,
-                                format!("the key with kid {kid:?} cannot verify {alg}: {why}"),
-                            ));
-                        }
-                        *key
-                    }
-                    _ => {
-                        return Err(Error::new(
-                            ErrorCode::KeyNotFound,
-                            format!("kid {kid:?} is ambiguous: {} keys share it", named.len()),
-                        ))
-                    }
-                }
+                return Err(Error::new(
+                    ErrorCode::KeyNotFound,
+                    format!("no key with kid {kid:?}"),
+                ));
             }
-            None => {
-                let fitting: Vec<&ImportedKey> = self
-                    .keys
-                    .iter()
-                    .filter(|key| unfit_reason(&key.jwk, alg).is_ok())
-                    .collect();
-                match fitting.as_slice() {
-                    [key] => *key,
-                    [] => {
-                        return Err(Error::new(
-                            ErrorCode::KeyNotFound,
-                            format!("no key in the set can verify {alg}"),
-                        ))
-                    }
-                    _ => {
-                        return Err(Error::new(
-                            ErrorCode::KeyNotFound,
-                            format!(
-                                "the token has no kid and {} keys could verify {alg}",
-                                fitting.len()
-                            ),
-                        ))
-                    }
-                }
+        }
+        let mut serving = candidates().filter_map(|key| Some((key, key.serving(alg).ok()?)));
+        if let Some((chosen, prepared)) = serving.next() {
+            let others = serving.count();
+            if others == 0 {
+                return Ok((chosen.index, chosen, prepared));
             }
-        };
-        let prepared = chosen.prepared.as_ref().map_err(|why| {
-            Error::new(
-                ErrorCode::KeyMismatch,
-                format!("{} is unsound: {why}", chosen.describe()),
-            )
-        })?;
-        prepared.check_for(alg).map_err(|why| {
-            Error::new(
-                ErrorCode::KeyMismatch,
-                format!("{} cannot verify {alg}: {why}", chosen.describe()),
-            )
-        })?;
-        Ok((chosen.index, chosen, prepared))
-    }
-}
-
-fn key_type_name(key_type: KeyType) -> String {
-    match key_type {
-        KeyType::Oct => "oct".to_string(),
-        KeyType::Rsa => "RSA".to_string(),
-        KeyType::Ec(curve) => format!("EC {}", curve.name()),
-        KeyType::Ed25519 => "OKP Ed25519".to_string(),
-    }
-}
-
-/// Why `jwk` cannot serve `alg` (type, `alg`, `use`, `key_ops`), or `Ok` when it can.
-pub(crate) fn unfit_reason(jwk: &Jwk, alg: Algorithm) -> Result<(), String> {
-    let key_type = jwk.material.key_type();
-    if key_type != alg.key_type() {
-        return Err(format!(
-            "it is a {} key, {alg} needs {}",
-            key_type_name(key_type),
-            key_type_name(alg.key_type())
-        ));
-    }
-    if let Some(key_alg) = jwk.alg() {
-        if key_alg != alg.name() {
-            return Err(format!("the key is restricted to alg {key_alg:?}"));
+            let count = others + 1;
+            return Err(Error::new(
+                ErrorCode::KeyNotFound,
+                match kid {
+                    Some(kid) => {
+                        format!("kid {kid:?} is ambiguous: {count} keys with it can verify {alg}")
+                    }
+                    None => format!("the token has no kid and {count} keys could verify {alg}"),
+                },
+            ));
         }
-    }
-    if let Some(key_use) = jwk.use_.as_deref() {
-        if key_use != "sig" {
-            return Err(format!("the key's use is {key_use:?}, not \"sig\""));
+        // No key can serve: say why. A named key (or, without a kid, a key of the right type)
+        // that cannot is a mismatch; a set with nothing of the right type has no key for it.
+        let refusals: Vec<String> = candidates()
+            .filter(|key| kid.is_some() || key.jwk.unfit_for(alg).is_ok())
+            .filter_map(|key| {
+                key.serving(alg)
+                    .err()
+                    .map(|why| format!("{} {why}", key.describe()))
+            })
+            .collect();
+        if refusals.is_empty() {
+            return Err(Error::new(
+                ErrorCode::KeyNotFound,
+                format!("no key in the set can verify {alg}"),
+            ));
         }
+        Err(Error::new(ErrorCode::KeyMismatch, refusals.join("; ")))
     }
-    if let Some(ops) = &jwk.key_ops {
-        if !ops.iter().any(|op| op == "verify") {
-            return Err("the key's key_ops do not include \"verify\"".to_string());
-        }
-    }
-    Ok(())
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use jwtward::alg::hazmat::verify_deferred;
-use jwtward::{decode, Algorithm, CheckStatus, ErrorCode, Policy};
+use jwtward::{decode, Algorithm, CheckStatus, ConfigError, ErrorCode, Policy, Verifier};
 use serde_json::{json, Value};
 
 use ErrorCode::*;
@@ -702,12 +702,41 @@ fn algorithm_outside_the_allow_list_is_not_allowed() {
     }
 }
 
-/// An empty allow-list means every supported algorithm (each still bound to its key type).
+/// An explicitly empty allow-list is a configuration error (issue 11 §2): a computed list that
+/// came out empty must never widen to every algorithm. Not calling `algorithms` at all is how to
+/// allow every supported algorithm (each still bound to its key type).
 #[test]
-fn empty_allow_list_allows_every_supported_algorithm() {
-    let verifier = verifier(Policy::new().algorithms(Vec::<Algorithm>::new()));
+fn empty_allow_list_is_a_config_error() {
+    let refused = |policy: Policy| match Verifier::new(jwks(&standard_jwks_json()), policy) {
+        Err(ConfigError::InvalidPolicy { field, .. }) => assert_eq!(field, "algorithms"),
+        Err(other) => panic!("expected InvalidPolicy on algorithms, got {other}"),
+        Ok(_) => panic!("an empty algorithm list was accepted"),
+    };
+    refused(Policy::new().algorithms(Vec::<Algorithm>::new()));
+    refused(Policy::new().algorithms([]));
+    refused(Policy::new().algorithm_names(Vec::<String>::new()));
+    refused(Policy::new().algorithm_names::<&str>([]).algorithms([]));
+    // A later non-empty call fills it.
+    let filled = verifier(Policy::new().algorithms([]).algorithms([Algorithm::HS256]));
+    assert_valid(&filled, &standard_token(Algorithm::HS256, &claims()), NOW);
+    assert_code(
+        &filled,
+        &standard_token(Algorithm::ES256, &claims()),
+        NOW,
+        AlgNotAllowed,
+    );
+    // A list of only unknown names stays accepted and allows nothing (fails closed).
+    let nothing = verifier(Policy::new().algorithm_names(["none", "HS1"]));
+    assert_code(
+        &nothing,
+        &standard_token(Algorithm::HS256, &claims()),
+        NOW,
+        AlgNotAllowed,
+    );
+    // No call: every supported algorithm.
+    let every = verifier(Policy::new());
     for alg in EVERY_ALG {
-        assert_valid(&verifier, &standard_token(alg, &claims()), NOW);
+        assert_valid(&every, &standard_token(alg, &claims()), NOW);
     }
 }
 
@@ -978,6 +1007,247 @@ fn duplicate_kid_in_the_set_is_key_not_found() {
         &key("rsa-a"),
     );
     assert_code(&verifier, &token, NOW, KeyNotFound);
+}
+
+/// RFC 7517 §4.5: keys of different types may share a `kid` as alternatives (RFC 7520 §3 does).
+/// The algorithm picks among them: each token reaches the one key that can serve it; a kid none
+/// of whose keys can serve the algorithm is `key_mismatch`.
+#[test]
+fn kid_shared_by_keys_of_different_types_selects_by_algorithm() {
+    let set = json!({ "keys": [
+        public_jwk("rsa-a", Some("shared")),
+        public_jwk("ec-p256", Some("shared")),
+        public_jwk("ec-p384", Some("shared")),
+        oct_jwk(HS512_SECRET, Some("shared")),
+    ]});
+    let verifier = verifier_with(&set, Policy::new());
+    for (alg, signer) in [
+        (Algorithm::RS256, "rsa-a"),
+        (Algorithm::PS512, "rsa-a"),
+        (Algorithm::ES256, "ec-p256"),
+        (Algorithm::ES384, "ec-p384"),
+        (Algorithm::HS512, "hs512"),
+    ] {
+        let token = jwt(
+            &header(alg.name(), Some("shared")),
+            &claims(),
+            alg,
+            &key(signer),
+        );
+        let verified = assert_valid(&verifier, &token, NOW);
+        assert_eq!(verified.kid(), Some("shared"));
+        assert_eq!(verified.algorithm(), alg);
+        // The key chosen for the algorithm is the only one tried: a signature by another key
+        // of the same type is refused.
+        let other = match alg {
+            Algorithm::RS256 | Algorithm::PS512 => Some(key("rsa-b")),
+            Algorithm::ES256 => Some(key("ec-p256-attacker")),
+            Algorithm::HS512 => Some(SignKey::Hmac(HS512_SECRET.iter().rev().copied().collect())),
+            _ => None,
+        };
+        if let Some(other) = other {
+            let forged = jwt(&header(alg.name(), Some("shared")), &claims(), alg, &other);
+            assert_code(&verifier, &forged, NOW, BadSignature);
+        }
+    }
+    // No key with that kid can serve EdDSA or ES512: a mismatch, whatever else shares it.
+    for (alg, signer) in [(Algorithm::EdDSA, "ed25519"), (Algorithm::ES512, "ec-p521")] {
+        let token = jwt(
+            &header(alg.name(), Some("shared")),
+            &claims(),
+            alg,
+            &key(signer),
+        );
+        assert_code(&verifier, &token, NOW, KeyMismatch);
+    }
+}
+
+/// Keys sharing a kid, restricted to different algorithms by their JWK `alg` (or by `use` /
+/// `key_ops`): the token's algorithm selects one. Two keys that can both serve it are ambiguous.
+#[test]
+fn kid_shared_by_keys_restricted_to_different_algorithms() {
+    let set = json!({ "keys": [
+        with(public_jwk("rsa-a", Some("r")), json!({"alg": "RS256"})),
+        with(public_jwk("rsa-b", Some("r")), json!({"alg": "PS256"})),
+        with(public_jwk("rsa-b", Some("r")), json!({"alg": "RS512", "use": "enc"})),
+        with(public_jwk("rsa-a", Some("r")), json!({"alg": "RS512", "key_ops": ["sign"]})),
+    ]});
+    let verifier = verifier_with(&set, Policy::new());
+    let token = |alg: Algorithm, signer: &'static str| {
+        jwt(&header(alg.name(), Some("r")), &claims(), alg, &key(signer))
+    };
+    assert_valid(&verifier, &token(Algorithm::RS256, "rsa-a"), NOW);
+    assert_valid(&verifier, &token(Algorithm::PS256, "rsa-b"), NOW);
+    // The algorithm picked the key: the other key's signature does not verify.
+    assert_code(
+        &verifier,
+        &token(Algorithm::RS256, "rsa-b"),
+        NOW,
+        BadSignature,
+    );
+    assert_code(
+        &verifier,
+        &token(Algorithm::PS256, "rsa-a"),
+        NOW,
+        BadSignature,
+    );
+    // RS512: one key is an encryption key, the other may only sign: none can verify.
+    assert_code(
+        &verifier,
+        &token(Algorithm::RS512, "rsa-a"),
+        NOW,
+        KeyMismatch,
+    );
+    assert_code(
+        &verifier,
+        &token(Algorithm::RS384, "rsa-a"),
+        NOW,
+        KeyMismatch,
+    );
+    // Two keys without `alg` under one kid can both serve RS256: ambiguous.
+    let set = json!({ "keys": [
+        with(public_jwk("rsa-a", Some("r")), json!({"alg": "RS256"})),
+        public_jwk("rsa-b", Some("r")),
+    ]});
+    let verifier = verifier_with(&set, Policy::new());
+    assert_code(
+        &verifier,
+        &token(Algorithm::RS256, "rsa-a"),
+        NOW,
+        KeyNotFound,
+    );
+    assert_code(
+        &verifier,
+        &token(Algorithm::RS256, "rsa-b"),
+        NOW,
+        KeyNotFound,
+    );
+    assert_valid(&verifier, &token(Algorithm::PS256, "rsa-b"), NOW);
+}
+
+/// A JWK skipped when the set was parsed (malformed, or a type this build does not know), or
+/// one that is unsound, never makes a sound key with the same kid unusable; and the unusable
+/// key is never the one that verifies.
+#[test]
+fn skipped_or_unsound_keys_do_not_make_a_kid_ambiguous() {
+    let sound = public_jwk("ec-p256", Some("k"));
+    let token = jwt(
+        &header("ES256", Some("k")),
+        &claims(),
+        Algorithm::ES256,
+        &key("ec-p256"),
+    );
+    let mut no_y = public_jwk("ec-p256-attacker", Some("k"));
+    no_y.as_object_mut().expect("object").remove("y");
+    let mut padded = public_jwk("ec-p256-attacker", Some("k"));
+    padded["x"] = json!(format!("{}=", padded["x"].as_str().expect("x")));
+    let mut off_curve = public_jwk("ec-p256-attacker", Some("k"));
+    let mut y = unb64(off_curve["y"].as_str().expect("y"));
+    y[0] ^= 1;
+    off_curve["y"] = json!(b64(&y));
+    for companion in [
+        no_y,
+        padded,
+        off_curve,
+        json!({"kty": "OKP", "crv": "X25519", "kid": "k", "x": b64([9u8; 32])}),
+        json!({"kty": "EC", "crv": "secp256k1", "kid": "k", "x": b64([1u8; 32]), "y": b64([2u8; 32])}),
+        json!({"kty": "AKP", "kid": "k", "alg": "ML-DSA-44", "pub": "AAAA"}),
+        json!({"kid": "k"}),
+    ] {
+        for keys in [
+            json!([companion.clone(), sound.clone()]),
+            json!([sound.clone(), companion.clone()]),
+        ] {
+            let verifier = verifier_with(&json!({ "keys": keys }), Policy::new());
+            let verified = assert_valid(&verifier, &token, NOW);
+            assert_eq!(verified.kid(), Some("k"), "{companion}");
+        }
+    }
+    // An RSA key under 2048 bits beside a sound one: the sound key serves; a token signed by
+    // the weak key is refused by it.
+    let set =
+        json!({ "keys": [public_jwk("rsa-1024", Some("r")), public_jwk("rsa-a", Some("r"))] });
+    let verifier = verifier_with(&set, Policy::new());
+    let rs256 = |signer: &'static str| {
+        jwt(
+            &header("RS256", Some("r")),
+            &claims(),
+            Algorithm::RS256,
+            &key(signer),
+        )
+    };
+    assert_valid(&verifier, &rs256("rsa-a"), NOW);
+    assert_code(&verifier, &rs256("rsa-1024"), NOW, BadSignature);
+    // HMAC secrets: only one is long enough for HS512, so HS512 selects it, while HS256 is
+    // ambiguous between the two.
+    let set =
+        json!({ "keys": [oct_jwk(HS256_SECRET, Some("h")), oct_jwk(HS512_SECRET, Some("h"))] });
+    let verifier = verifier_with(&set, Policy::new());
+    let hs = |alg: Algorithm, signer: &'static str| {
+        jwt(&header(alg.name(), Some("h")), &claims(), alg, &key(signer))
+    };
+    assert_valid(&verifier, &hs(Algorithm::HS512, "hs512"), NOW);
+    assert_code(&verifier, &hs(Algorithm::HS256, "hs256"), NOW, KeyNotFound);
+    // Only unusable keys under the kid: a mismatch, as for a single such key.
+    let set = json!({ "keys": [
+        public_jwk("rsa-1024", Some("w")),
+        with(public_jwk("rsa-a", Some("w")), json!({"use": "enc"})),
+        {"kty": "RSA", "kid": "w", "n": "AQAB"},
+    ]});
+    let verifier = verifier_with(&set, Policy::new());
+    assert_code(
+        &verifier,
+        &jwt(
+            &header("RS256", Some("w")),
+            &claims(),
+            Algorithm::RS256,
+            &key("rsa-a"),
+        ),
+        NOW,
+        KeyMismatch,
+    );
+}
+
+/// Without a kid, a key that fits the algorithm but is unsound (or too short for it) is not a
+/// candidate beside a sound one; when only unsound keys fit, the verdict is `key_mismatch`.
+#[test]
+fn no_kid_selection_keeps_only_keys_that_can_serve() {
+    let set = json!({ "keys": [public_jwk("rsa-1024", Some("weak")), public_jwk("rsa-a", Some("rsa-a"))] });
+    let verifier = verifier_with(&set, Policy::new());
+    let token = jwt(
+        &header("RS256", None),
+        &claims(),
+        Algorithm::RS256,
+        &key("rsa-a"),
+    );
+    assert_eq!(assert_valid(&verifier, &token, NOW).kid(), Some("rsa-a"));
+    // The standard set: only the 64-octet secret can serve HS512, so an HS512 token without
+    // kid is not ambiguous; HS256 without kid is (three secrets can serve it).
+    let standard = common::verifier(Policy::new());
+    let verified = assert_valid(
+        &standard,
+        &jwt(
+            &header("HS512", None),
+            &claims(),
+            Algorithm::HS512,
+            &key("hs512"),
+        ),
+        NOW,
+    );
+    assert_eq!(verified.kid(), Some("hs512"));
+    let set = json!({ "keys": [public_jwk("rsa-1024", Some("a")), with(public_jwk("rsa-1024", Some("b")), json!({"alg": "RS256"}))] });
+    let verifier = verifier_with(&set, Policy::new());
+    assert_code(
+        &verifier,
+        &jwt(
+            &header("RS256", None),
+            &claims(),
+            Algorithm::RS256,
+            &key("rsa-1024"),
+        ),
+        NOW,
+        KeyMismatch,
+    );
 }
 
 /// kid comparison is exact: a header kid that no key has is `key_not_found`, even when a key

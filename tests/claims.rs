@@ -601,6 +601,132 @@ fn custom_claim_equality() {
     );
 }
 
+/// Issue 10 finding 10: a policy integer above 2^53 is compared exactly, not as the `f64` it
+/// rounds to (about 256 neighbouring ids share one). A token's number is taken as the issuer wrote
+/// it (raw payload text), so floats and integers are both tried.
+#[test]
+fn large_integer_claims_compare_exactly() {
+    const ID: u64 = 1_234_567_890_123_456_789;
+    let v = verifier(Policy::new().claim("org_id", json!(ID)));
+    let with_org_id = |number: &str| {
+        hs256_raw(
+            br#"{"alg":"HS256","kid":"hs256"}"#,
+            format!(r#"{{"sub":"client-42","org_id":{number}}}"#).as_bytes(),
+        )
+    };
+    assert_valid(&v, &with_org_id("1234567890123456789"), NOW);
+    // The issue's cases: each rounds to the same f64 as the expected id.
+    for refused in [
+        "1234567890123456700",
+        "1234567890123456800",
+        "1234567890123456831",
+        "1.2345678901234568e18",
+        "1234567890123456789.0",
+        "1234567890123456788",
+        "1234567890123456790",
+        "-1234567890123456789",
+        "1234567890123456789e0",
+    ] {
+        assert_code(&v, &with_org_id(refused), NOW, BadClaim);
+    }
+    // The integer limits and their neighbours, each against itself and the next one.
+    for (expected, equal, unequal) in [
+        (
+            json!(i64::MAX),
+            "9223372036854775807",
+            "9223372036854775806",
+        ),
+        (
+            json!(i64::MIN),
+            "-9223372036854775808",
+            "-9223372036854775807",
+        ),
+        (
+            json!(u64::MAX),
+            "18446744073709551615",
+            "18446744073709551614",
+        ),
+        // 2^63 is an i64 overflow but a u64: still exact.
+        (
+            json!(9_223_372_036_854_775_808u64),
+            "9223372036854775808",
+            "9223372036854775807",
+        ),
+        (json!(0), "0", "1"),
+        (json!(-1), "-1", "1"),
+    ] {
+        let v = verifier(Policy::new().claim("org_id", expected.clone()));
+        assert_valid(&v, &with_org_id(equal), NOW);
+        assert_code(&v, &with_org_id(unequal), NOW, BadClaim);
+    }
+    // A float equals an integer when it is exactly that integer: 1 and 1.0, 0 and -0, and large
+    // floats that are exact integers (2^60, 2^64 - 2^11 is the last f64 below 2^64).
+    for (expected, equal) in [
+        (json!(1), "1.0"),
+        (json!(1), "1e0"),
+        (json!(1), "10e-1"),
+        (json!(0), "-0"),
+        (json!(0), "-0.0"),
+        (json!(0), "0e5"),
+        (
+            json!(1_152_921_504_606_846_976u64),
+            "1.152921504606846976e18",
+        ),
+        (
+            json!(18_446_744_073_709_549_568u64),
+            "1.8446744073709549568e19",
+        ),
+        (
+            json!(-9_223_372_036_854_775_808i64),
+            "-9.223372036854775808e18",
+        ),
+        (json!(1.5), "1.5"),
+        (json!(1.0), "1"),
+    ] {
+        let v = verifier(Policy::new().claim("org_id", expected.clone()));
+        assert_valid(&v, &with_org_id(equal), NOW);
+    }
+    for (expected, unequal) in [
+        (json!(1), "1.0000000000000002"),
+        (json!(u64::MAX), "1.8446744073709552e19"),
+        (json!(i64::MIN), "-9.223372036854777e18"),
+        (json!(1.5), "1"),
+        (json!(1), "true"),
+        (json!(1), "\"1\""),
+    ] {
+        let v = verifier(Policy::new().claim("org_id", expected.clone()));
+        assert_code(&v, &with_org_id(unequal), NOW, BadClaim);
+    }
+    // The same exactness inside arrays and objects.
+    let v = verifier(Policy::new().claim("ids", json!([ID, {"org": ID}])));
+    let nested = |a: &str, b: &str| {
+        hs256_raw(
+            br#"{"alg":"HS256","kid":"hs256"}"#,
+            format!(r#"{{"ids":[{a},{{"org":{b}}}]}}"#).as_bytes(),
+        )
+    };
+    assert_valid(
+        &v,
+        &nested("1234567890123456789", "1234567890123456789"),
+        NOW,
+    );
+    assert_code(
+        &v,
+        &nested("1234567890123456789", "1234567890123456800"),
+        NOW,
+        BadClaim,
+    );
+    assert_code(
+        &v,
+        &nested("1234567890123456800", "1234567890123456789"),
+        NOW,
+        BadClaim,
+    );
+    let v = verifier(Policy::new().claim("ids", json!([1, {"org": 2}])));
+    assert_valid(&v, &nested("1.0", "2e0"), NOW);
+    assert_code(&v, &nested("1.0", "2.5"), NOW, BadClaim);
+}
+
 // =============================================================================================
 // Scopes
 
@@ -723,6 +849,160 @@ fn scopes_are_reported_without_required_scopes() {
     let mut granted = verified.scopes().to_vec();
     granted.sort();
     assert_eq!(granted, vec!["a", "b", "c"]);
+}
+
+/// A scope claim of another type is `malformed` with `claim` naming it (issue 11 §3), whether or
+/// not scopes are required: the granted scopes are never silently short of a claim.
+#[test]
+fn scope_claims_of_another_type_are_malformed() {
+    for policy in [Policy::new(), Policy::new().required_scopes(["a"])] {
+        let v = verifier(policy);
+        for (name, value) in [
+            ("scope", json!(5)),
+            ("scope", json!(null)),
+            ("scope", json!(true)),
+            ("scope", json!({"a": true})),
+            ("scope", json!(["a", 1])),
+            ("scp", json!(["a", null])),
+            ("scp", json!([["a"]])),
+            ("scp", json!(1.5)),
+        ] {
+            // Set directly: `claims_with` reads null as "remove".
+            let mut payload = claims_with(json!({"scope": "a"}));
+            payload[name] = value.clone();
+            let err = v
+                .verify(&token(payload), NOW)
+                .expect_err("a scope claim of another type");
+            assert_eq!(err.code(), Malformed, "{name}: {value}");
+            assert_eq!(err.claim(), Some(name), "{name}: {value}");
+        }
+        // Arrays and strings, empty ones included, are fine.
+        for fine in [
+            json!({"scope": "", "scp": ["a"]}),
+            json!({"scope": "a", "scp": []}),
+            json!({"scope": "a", "scp": "b c"}),
+        ] {
+            assert!(
+                v.verify(&token(claims_with(fine.clone())), NOW).is_ok(),
+                "{fine}"
+            );
+        }
+    }
+}
+
+/// `scope_claims` replaces where scopes are read: Entra ID application permissions (`roles`),
+/// Auth0 RBAC (`permissions`). Claims not listed are not read at all.
+#[test]
+fn scope_claims_choose_where_scopes_are_read() {
+    let entra = verifier(
+        Policy::new()
+            .scope_claims(["scp", "roles"])
+            .required_scopes(["Orders.Read"]),
+    );
+    let verified = assert_valid(
+        &entra,
+        &token(claims_with(
+            json!({"roles": ["Orders.Read", "Orders.Write"]}),
+        )),
+        NOW,
+    );
+    assert_eq!(verified.scopes(), ["Orders.Read", "Orders.Write"]);
+    let verified = assert_valid(
+        &entra,
+        &token(claims_with(
+            json!({"scp": "User.Read Orders.Read", "roles": ["Orders.Read"]}),
+        )),
+        NOW,
+    );
+    assert_eq!(verified.scopes(), ["User.Read", "Orders.Read"]);
+    // `scope` is not read: neither granting nor malformed.
+    let err = entra
+        .verify(
+            &token(claims_with(json!({"scope": "Orders.Read", "roles": ["x"]}))),
+            NOW,
+        )
+        .expect_err("scope is not a scope claim here");
+    assert_eq!(err.code(), InsufficientScope);
+    assert_eq!(err.claim(), Some("scp"), "the first scope claim is named");
+    assert_valid(
+        &entra,
+        &token(claims_with(json!({"scope": 5, "roles": ["Orders.Read"]}))),
+        NOW,
+    );
+    assert_code(
+        &entra,
+        &token(claims_with(json!({"roles": "Orders.Read", "scp": 5}))),
+        NOW,
+        Malformed,
+    );
+    // Auth0 RBAC: `permissions`, an array.
+    let auth0 = verifier(
+        Policy::new()
+            .scope_claims(["permissions"])
+            .required_scopes(["read:orders"]),
+    );
+    assert_valid(
+        &auth0,
+        &token(claims_with(
+            json!({"scope": "openid", "permissions": ["read:orders"]}),
+        )),
+        NOW,
+    );
+    assert_code(
+        &auth0,
+        &token(claims_with(json!({"scope": "read:orders"}))),
+        NOW,
+        InsufficientScope,
+    );
+    // The checklist says which claims were read.
+    let explanation = auth0.explain(
+        &token(claims_with(json!({"permissions": ["read:orders"]}))),
+        NOW,
+    );
+    let scopes = explanation
+        .checks
+        .iter()
+        .find(|check| check.id == "scopes")
+        .expect("scopes check");
+    assert_eq!(scopes.status, jwtward::CheckStatus::Passed);
+    assert!(scopes.detail.contains("permissions"), "{}", scopes.detail);
+    let explanation = entra.explain(&token(claims_with(json!({"roles": ["x"]}))), NOW);
+    let scopes = explanation
+        .checks
+        .iter()
+        .find(|check| check.id == "scopes")
+        .expect("scopes check");
+    assert_eq!(scopes.status, jwtward::CheckStatus::Failed);
+    assert!(
+        scopes.detail.contains("scp") && scopes.detail.contains("roles"),
+        "{}",
+        scopes.detail
+    );
+}
+
+/// An empty list of scope claims, or an empty name in it, is a configuration error: a token's
+/// scopes must come from somewhere named.
+#[test]
+fn scope_claims_must_name_claims() {
+    for policy in [
+        Policy::new().scope_claims(Vec::<String>::new()),
+        Policy::new().scope_claims(["scp", ""]),
+    ] {
+        match jwtward::Verifier::new(jwks(&standard_jwks_json()), policy) {
+            Err(jwtward::ConfigError::InvalidPolicy { field, .. }) => {
+                assert_eq!(field, "scopeClaims")
+            }
+            other => panic!("expected InvalidPolicy on scopeClaims, got {other:?}"),
+        }
+    }
+    // The default is `scope` then `scp`; setting it explicitly changes nothing.
+    let explicit = verifier(Policy::new().scope_claims(["scope", "scp"]));
+    let tok = token(json!({"scope": "a b", "scp": ["b", "c"]}));
+    assert_eq!(
+        assert_valid(&explicit, &tok, NOW).scopes(),
+        assert_valid(&open(), &tok, NOW).scopes()
+    );
+    assert_eq!(assert_valid(&open(), &tok, NOW).scopes(), ["a", "b", "c"]);
 }
 
 // =============================================================================================

@@ -92,10 +92,38 @@ fn each_lint_code_is_triggered_by_a_real_set() {
             vec![
                 key("ec_p256", json!({"kid": "k", "alg": "ES256"})),
                 key("ed25519", json!({"kid": "k", "alg": "EdDSA"})),
-                key("ec_p384", json!({"kid": "k", "alg": "ES384"})),
+                key("ec_p256", json!({"kid": "k"})),
+                key("ec_p256", json!({"kid": "k", "alg": "ES256", "use": "sig"})),
             ],
-            // One warning per duplicated kid, at its second use.
-            vec![(kid("k"), DuplicateKid)],
+            // One warning per ambiguous kid, at the key that makes it ambiguous (the third: the
+            // Ed25519 key cannot verify ES256).
+            vec![(kid("k"), DuplicateKid), (kid("k"), MissingAlg)],
+        ),
+        (
+            // RFC 7517 §4.5: keys of different types, or restricted to different algorithms,
+            // may share a kid; a weak or skipped key sharing it cannot serve at all. None is
+            // ambiguous.
+            "kid shared by keys that never serve the same algorithm",
+            vec![
+                key("ec_p256", json!({"kid": "k", "alg": "ES256"})),
+                key("ed25519", json!({"kid": "k", "alg": "EdDSA"})),
+                key("ec_p384", json!({"kid": "k", "alg": "ES384"})),
+                key("rsa2048", json!({"kid": "k", "alg": "RS256"})),
+                key("rsa2048", json!({"kid": "k", "alg": "PS256"})),
+                key("oct32", json!({"kid": "k", "alg": "HS256"})),
+                key("rsa1024", json!({"kid": "r", "alg": "RS256"})),
+                key("rsa2048", json!({"kid": "r", "alg": "RS256"})),
+                key("ec_p256", json!({"kid": "s", "alg": "ES256", "y": null})),
+                key("ec_p256", json!({"kid": "s", "alg": "ES256"})),
+                key("ec_p256", json!({"kid": "u", "alg": "ES256", "use": "enc"})),
+                key("ec_p256", json!({"kid": "u", "alg": "ES256"})),
+            ],
+            vec![
+                (kid("k"), MixedSymmetric),
+                (kid("r"), WeakRsaKey),
+                (kid("s"), SkippedKey),
+                (kid("u"), EncryptionKey),
+            ],
         ),
         (
             "1024-bit RSA",
@@ -384,8 +412,9 @@ fn wycheproof_key_sets() {
         let expected: &[LintCode] = match test {
             "rejectsValid" => &[MixedSymmetric],
             // The second key's `k` ends in "ge": non-zero unused bits, not strict base64url
-            // (RFC 7515 §2), so it is also skipped. It still counts as a duplicate kid.
-            "rejectsDuplicateKid" => &[DuplicateKid, SkippedKey],
+            // (RFC 7515 §2), so it is skipped, and a skipped key never makes its kid ambiguous:
+            // tokens naming the kid use the one sound key.
+            "rejectsDuplicateKid" => &[SkippedKey],
             "rejectsWrongUse" => &[EncryptionKey],
             // ROCA (CVE-2017-15361): still accepted for verification, but flagged as weak.
             "rejectsKeyWithRocaVulnerability" => &[WeakRsaKey],

@@ -61,10 +61,30 @@ fn flip_signature_bit(token: &str) -> String {
     with_signature(token, &signature)
 }
 
-/// Runs a vector: its expected verdict, then (for the non-JWT payloads) the proof that the
-/// signature layer accepted it, then a flipped-bit copy that must be `bad_signature`.
+/// RFC 7520 Section 3's keys as one JWK Set (the file's `section3_jwks`): the EC and RSA keys
+/// share the kid `bilbo.baggins@hobbiton.example`, beside the HMAC key.
+fn rfc7520_section3_jwks() -> Value {
+    let path = format!(
+        "{}/tests/vectors/rfc7520-section4.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{path}: {err}"));
+    let doc: Value = serde_json::from_str(&text).unwrap_or_else(|err| panic!("{path}: {err}"));
+    assert!(doc["section3_jwks_source"]
+        .as_str()
+        .is_some_and(|s| s.contains("RFC 7520")));
+    doc["section3_jwks"].clone()
+}
+
+/// Runs a vector against its own JWK Set: see [`check_with`].
 fn check(vector: &Vector) {
-    let verifier = verifier_for(vector, Policy::new());
+    check_with(vector, &vector.jwks);
+}
+
+/// Runs a vector against `jwks`: its expected verdict, then (for the non-JWT payloads) the proof
+/// that the signature layer accepted it, then a flipped-bit copy that must be `bad_signature`.
+fn check_with(vector: &Vector, jwks: &Value) {
+    let verifier = verifier_with(jwks, Policy::new());
     let context = format!("{} ({})", vector.name, vector.section);
     if vector.expect == "valid" {
         if let Err(err) = verifier.verify(&vector.token, vector.now) {
@@ -296,6 +316,36 @@ fn rfc7520_4_5_detached_content() {
         vector.now,
         ErrorCode::Malformed,
     );
+}
+
+/// RFC 7520 §4.1–4.4 against the RFC's own JWK Set, where the RSA (Figure 3) and EC (Figure 1)
+/// keys share the kid `bilbo.baggins@hobbiton.example` (RFC 7517 §4.5): the algorithm selects
+/// the key, each signature verifies, and each example reaches its true outcome (`malformed`,
+/// its payload being text). A kid shared by keys of different types is not ambiguous.
+#[test]
+fn rfc7520_4_1_to_4_4_with_the_section_3_jwk_set() {
+    let jwks = rfc7520_section3_jwks();
+    let keys = jwks["keys"].as_array().expect("keys");
+    assert_eq!(keys.len(), 3);
+    assert_eq!(
+        keys[0]["kid"], keys[1]["kid"],
+        "the EC and RSA keys share a kid"
+    );
+    assert_ne!(keys[0]["kty"], keys[1]["kty"]);
+    for name in ["4.1 RS256", "4.2 PS384", "4.3 ES512", "4.4 HS256"] {
+        let vector = load("rfc7520-section4.json", name);
+        assert_eq!(vector.expect, "malformed");
+        check_with(&vector, &jwks);
+    }
+    // An algorithm neither bilbo key can serve is a mismatch, not an ambiguity.
+    let verifier = verifier_with(&jwks, Policy::new());
+    let es256 = load("rfc7520-section4.json", "4.3 ES512").token.replacen(
+        &b64(br#"{"alg":"ES512","kid":"bilbo.baggins@hobbiton.example"}"#),
+        &b64(br#"{"alg":"ES256","kid":"bilbo.baggins@hobbiton.example"}"#),
+        1,
+    );
+    assert!(es256.starts_with(&b64(br#"{"alg":"ES256","#)));
+    assert_code(&verifier, &es256, 1_750_000_000, ErrorCode::KeyMismatch);
 }
 
 // ---------------------------------------------------------------------------------------------

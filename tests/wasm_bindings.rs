@@ -378,11 +378,53 @@ fn decode_inspect_and_lint() {
         b64url(br#"{"alg":"none"}"#),
         b64url(br#"{"sub":"x"}"#)
     );
-    let report = inspect(&unsecured).unwrap();
+    let report = inspect(&unsecured, JsValue::UNDEFINED).unwrap();
     let warnings: Array = get(&report, "warnings").into();
     assert!(warnings
         .iter()
         .any(|w| get_str(&w, "code").as_deref() == Some("alg_none")));
+    // The scopes the scope claims grant (unverified): by default `scope` and `scp`, or the
+    // claims `scopeClaims` names; left out when one of them is malformed.
+    let scoped = format!(
+        "{}.{}.",
+        b64url(br#"{"alg":"none"}"#),
+        b64url(br#"{"scope":"a b","scp":["c"],"roles":["r"],"bad":5}"#)
+    );
+    let scopes_of = |options: &str| {
+        let options = if options.is_empty() {
+            JsValue::UNDEFINED
+        } else {
+            JSON::parse(options).unwrap()
+        };
+        let report = inspect(&scoped, options).unwrap();
+        let scopes = get(&report, "scopes");
+        (!scopes.is_undefined()).then(|| {
+            Array::from(&scopes)
+                .iter()
+                .filter_map(|s| s.as_string())
+                .collect::<Vec<String>>()
+        })
+    };
+    assert_eq!(
+        scopes_of(""),
+        Some(vec!["a".into(), "b".into(), "c".into()])
+    );
+    assert_eq!(
+        scopes_of(r#"{"scopeClaims":["roles"]}"#),
+        Some(vec!["r".into()])
+    );
+    assert_eq!(scopes_of(r#"{"scopeClaims":["roles","bad"]}"#), None);
+    for bad in [
+        r#"{"scopeClaims":[]}"#,
+        r#"{"scopeClaims":[""]}"#,
+        r#"{"scopes":["x"]}"#,
+    ] {
+        let error = inspect(&scoped, JSON::parse(bad).unwrap()).unwrap_err();
+        assert_eq!(
+            get_str(&error, "code").as_deref(),
+            Some("ERR_OPTIONS_INVALID")
+        );
+    }
 
     let lint: Array = lint_jwks(
         &JSON::parse(

@@ -2,7 +2,7 @@
 // .wasm asynchronously (synchronous compilation of a module this size is refused on the main
 // thread), so `await ready()` once before using the API.
 import initWasm, * as bindings from '../dist/web/jwtward.js';
-import { JwtError, createApi } from './api.js';
+import { JwtError, cacheApiStore, createApi, kvStore, memoryStore } from './api.js';
 import { webCryptoPlatform } from './platform-webcrypto.js';
 
 let initialized = false;
@@ -37,8 +37,12 @@ function assertReady() {
   }
 }
 
-export const { Verifier, decode, inspect, lintJwks } = createApi(bindings, {
+// A browser's fetch: key sources let it follow redirects and refuse a document that ended on
+// another origin (a `redirect: 'manual'` answer hides where it points), and bypass the HTTP
+// cache (the key source is the cache).
+export const { Verifier, RemoteJwks, decode, inspect, lintJwks } = createApi(bindings, {
   assertReady,
   platform: webCryptoPlatform,
+  browserFetch: true,
 });
-export { JwtError };
+export { JwtError, cacheApiStore, kvStore, memoryStore };

@@ -4,10 +4,12 @@
 'use strict';
 
 const bindings = require('../dist/node/jwtward.js');
-const { JwtError, createApi } = require('../dist/node/api.cjs');
+const { JwtError, createApi, memoryStore, cacheApiStore, kvStore } = require('../dist/node/api.cjs');
 const { nodePlatform, digest } = require('./platform-node.cjs');
 
-const { Verifier, decode, inspect, lintJwks } = createApi(bindings, {
+// Key sources keep keys in this process's memory unless given a `store` (one memory store shared
+// by every source, the default of createApi).
+const { Verifier, RemoteJwks, decode, inspect, lintJwks } = createApi(bindings, {
   platform: nodePlatform,
   digest,
 });
@@ -17,4 +19,15 @@ function ready() {
   return Promise.resolve();
 }
 
-module.exports = { Verifier, JwtError, decode, inspect, lintJwks, ready };
+module.exports = {
+  Verifier,
+  RemoteJwks,
+  JwtError,
+  decode,
+  inspect,
+  lintJwks,
+  ready,
+  memoryStore,
+  cacheApiStore,
+  kvStore,
+};

@@ -3,15 +3,18 @@
 // compile it at deploy/load time) and instantiated synchronously here: no init code for users.
 import wasmModule from '../dist/jwtward_bg.wasm';
 import * as bindings from '../dist/web/jwtward.js';
-import { JwtError, createApi } from './api.js';
+import { JwtError, cacheApiStore, createApi, kvStore, memoryStore } from './api.js';
 import { webCryptoPlatform } from './platform-webcrypto.js';
 
 bindings.initSync({ module: wasmModule });
 
-export const { Verifier, decode, inspect, lintJwks } = createApi(bindings, {
+// Key sources keep their keys in the Cache API by default: isolates come and go all the time
+// on Workers, and a fresh one starts with the keys of the last instead of a fetch.
+export const { Verifier, RemoteJwks, decode, inspect, lintJwks } = createApi(bindings, {
   platform: webCryptoPlatform,
+  defaultStore: () => cacheApiStore(),
 });
-export { JwtError };
+export { JwtError, cacheApiStore, kvStore, memoryStore };
 
 /** Already initialised in Workers: resolves at once (for code shared with browsers). */
 export function ready() {

@@ -192,7 +192,7 @@ test('constructor: wrong option types throw ERR_OPTIONS_INVALID naming the field
     [{ jwks, claims: ['tenant'] }, 'claims'],
     [{ jwks, claims: { tenant: undefined } }, 'claims.tenant'],
     [{ jwks, claims: { tenant: () => 'x' } }, 'claims.tenant'],
-    [{ jwks, claims: { tenant: 10n } }, 'claims.tenant'],
+    [{ jwks, claims: { tenant: 10n ** 30n } }, 'claims.tenant'], // a BigInt beyond 64 bits (within, it is an exact integer)
     [{ jwks, clockTolerance: '30' }, 'clockTolerance'],
     [{ jwks, clockTolerance: -1 }, 'clockTolerance'],
     [{ jwks, clockTolerance: 1.5 }, 'clockTolerance'],
@@ -369,4 +369,50 @@ test('free() releases the verifier; later use throws a plain Error; free is idem
     other[Symbol.dispose]();
     assert.throws(() => other.explain('x'), /freed/);
   }
+});
+
+// Issue 10, finding 6: options are read from own properties only, so a polluted prototype
+// cannot set the clock (or anything else) of verify, verifyAsync and explain.
+test('a polluted Object.prototype.now does not set the clock', async () => {
+  const fx = hs256Fixture();
+  const verifier = new Verifier({ jwks: fx.jwks, cache: false });
+  const expired = fx.token({ exp: Math.floor(Date.now() / 1000) - 60 });
+  Object.prototype.now = 999_999_000; // eslint-disable-line no-extend-native
+  try {
+    assert.equal(jwtError(() => verifier.verify(expired, {})).code, 'ERR_JWT_EXPIRED');
+    await assert.rejects(verifier.verifyAsync(expired, {}), (error) => error.code === 'ERR_JWT_EXPIRED');
+    const report = verifier.explain(expired, {});
+    assert.equal(report.valid, false);
+    assert.equal(report.code, 'ERR_JWT_EXPIRED');
+    // An own `now` still counts.
+    assert.equal(verifier.verify(expired, { now: NOW - 1e6 }).alg, 'HS256');
+  } finally {
+    delete Object.prototype.now;
+  }
+});
+
+// Found in the key-sources review: the JWK Set object used to reach the core through
+// JSON.stringify, which calls a `toJSON` inherited from a polluted Object.prototype, so an
+// attacker who could pollute it swapped the key set for their own. Own members only, now.
+test('a polluted Object.prototype.toJSON cannot swap the JWK Set', () => {
+  const owner = hs256Fixture('k');
+  const attacker = hs256Fixture('k');
+  const forged = attacker.token({ sub: 'admin' });
+  Object.prototype.toJSON = function toJSON() { // eslint-disable-line no-extend-native
+    return this === owner.jwks ? attacker.jwks : this;
+  };
+  let verifier;
+  let lint;
+  try {
+    verifier = new Verifier({ jwks: owner.jwks, cache: false });
+    lint = lintJwks({ keys: [{ kty: 'oct', kid: 'short', k: 'AAAA' }] });
+  } finally {
+    delete Object.prototype.toJSON;
+  }
+  assert.equal(jwtError(() => verifier.verify(forged)).code, 'ERR_JWT_BAD_SIGNATURE');
+  assert.equal(verifier.verify(owner.token({ sub: 'client' })).payload.sub, 'client');
+  // lintJwks judges the set it was given (a short secret), not the attacker's sound one.
+  assert.ok(lint.some((warning) => warning.kid === 'short'), JSON.stringify(lint));
+  // Not a JSON value: refused as a JWK Set, never serialised some other way.
+  assert.equal(jwtError(() => new Verifier({ jwks: { keys: [{ kty: 'oct', k: 'AAAA', toJSON() {} }] } })).code, 'ERR_JWKS_INVALID');
 });

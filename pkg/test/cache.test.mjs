@@ -66,9 +66,10 @@ test('time claims are re-checked on every hit: exp, nbf', () => {
   assert.equal(codeOf(() => verifier.verify(token, { now: NOW + 5 })), 'valid');
   // At exp: expired although it was cached, and the entry is dropped.
   assert.equal(codeOf(() => verifier.verify(token, { now: NOW + 10 })), 'ERR_JWT_EXPIRED');
+  // Hits are answers from the cache (NOW + 9, NOW + 5); outside the window the core answered.
   const stats = verifier.cacheStats();
-  assert.equal(stats.misses, 1);
-  assert.equal(stats.hits, 4);
+  assert.equal(stats.misses, 3);
+  assert.equal(stats.hits, 2);
   assert.equal(stats.entries, 0);
   // And it stays rejected (now a miss, a full verification that fails).
   assert.equal(codeOf(() => verifier.verify(token, { now: NOW + 10 })), 'ERR_JWT_EXPIRED');
@@ -82,11 +83,11 @@ test('clock tolerance and maxTokenAge apply on hits too', () => {
   assert.equal(codeOf(() => verifier.verify(token, { now: NOW })), 'valid');
   assert.equal(codeOf(() => verifier.verify(token, { now: NOW + 105 })), 'valid');
   assert.equal(codeOf(() => verifier.verify(token, { now: NOW + 106 })), 'ERR_JWT_TOO_OLD');
-  assert.deepEqual(verifier.cacheStats(), { hits: 2, misses: 1, entries: 0, maxEntries: 1000 });
+  assert.deepEqual(verifier.cacheStats(), { hits: 1, misses: 2, entries: 0, maxEntries: 1000 });
   // Too old is as final as expired: the entry went, and a clock turned back verifies in full.
   assert.equal(codeOf(() => verifier.verify(token, { now: NOW - 6 })), 'ERR_JWT_ISSUED_IN_FUTURE');
   assert.equal(codeOf(() => verifier.verify(token, { now: NOW - 5 })), 'valid');
-  assert.deepEqual(verifier.cacheStats(), { hits: 2, misses: 3, entries: 1, maxEntries: 1000 });
+  assert.deepEqual(verifier.cacheStats(), { hits: 1, misses: 4, entries: 1, maxEntries: 1000 });
 });
 
 test('failures are never cached', () => {
@@ -179,4 +180,53 @@ test('a "__proto__" claim stays an own property on hits too (no prototype swap)'
     assert.ok(Array.isArray(Object.getOwnPropertyDescriptor(payload.nested, '__proto__').value), call);
   }
   assert.equal(verifier.cacheStats().hits, 1);
+});
+
+// Issue 10, finding 5: the cache must never answer for a `now` the core refuses.
+test('a `now` the core refuses is refused on a cache hit too', async () => {
+  const fx = hs256Fixture();
+  const verifier = new Verifier({ jwks: fx.jwks });
+  const token = fx.token({ sub: 'x' });
+  verifier.verify(token, { now: NOW });
+  await verifier.verifyAsync(token, { now: NOW });
+  for (const now of [1e300, -1e300, 2 ** 53, -(2 ** 53), Number.MAX_VALUE, -Number.MAX_VALUE]) {
+    for (const call of [(o) => verifier.verify(token, o), (o) => verifier.explain(token, o)]) {
+      assert.throws(() => call({ now }), (error) => error instanceof JwtError && error.code === 'ERR_OPTIONS_INVALID' && error.field === 'now', String(now));
+    }
+    await assert.rejects(verifier.verifyAsync(token, { now }), (error) => error.code === 'ERR_OPTIONS_INVALID' && error.field === 'now');
+  }
+  // The largest safe integers are still fine (and the cache answers for them when inside the window).
+  assert.equal(codeOf(() => verifier.verify(token, { now: Number.MAX_SAFE_INTEGER })), 'valid');
+  assert.equal(codeOf(() => verifier.verify(token, { now: -Number.MAX_SAFE_INTEGER })), 'valid');
+});
+
+// Issue 10, finding 8: a cached result is copied with own keys only.
+test('cache hits equal misses under a polluted Object.prototype', () => {
+  const fx = hs256Fixture();
+  const verifier = new Verifier({ jwks: fx.jwks });
+  const token = fx.token({ sub: 'x', nested: { a: 1 } });
+  const miss = verifier.verify(token, { now: NOW });
+  Object.prototype.polluted = 'yes'; // eslint-disable-line no-extend-native
+  try {
+    const hit = verifier.verify(token, { now: NOW });
+    assert.equal(verifier.cacheStats().hits, 1);
+    for (const [a, b] of [[hit, miss], [hit.payload, miss.payload], [hit.header, miss.header], [hit.payload.nested, miss.payload.nested]]) {
+      assert.deepEqual(Object.keys(a), Object.keys(b));
+      assert.equal(Object.hasOwn(a, 'polluted'), false);
+    }
+  } finally {
+    delete Object.prototype.polluted;
+  }
+});
+
+// Issue 10, finding 9: `hits` counts answers given from the cache, nothing else.
+test('cacheStats: a lookup outside the time window is a miss, not a hit', () => {
+  const fx = hs256Fixture();
+  const verifier = new Verifier({ jwks: fx.jwks });
+  const token = fx.token({ nbf: NOW, exp: NOW + 10 });
+  verifier.verify(token, { now: NOW });
+  assert.equal(codeOf(() => verifier.verify(token, { now: NOW - 1 })), 'ERR_JWT_NOT_YET_VALID');
+  assert.deepEqual(verifier.cacheStats(), { hits: 0, misses: 2, entries: 1, maxEntries: 1000 });
+  assert.equal(codeOf(() => verifier.verify(token, { now: NOW + 1 })), 'valid');
+  assert.deepEqual(verifier.cacheStats(), { hits: 1, misses: 2, entries: 1, maxEntries: 1000 });
 });

@@ -29,7 +29,7 @@ use crate::error::{Error, ErrorCode};
 use crate::explain::Trace;
 use crate::jwk::parse_key;
 use crate::policy::Policy;
-use crate::verify::unfit_reason;
+use crate::verify::serving;
 
 pub use uri::normalize_http_uri;
 
@@ -372,15 +372,15 @@ fn proof_key(
         }
         _ => return Err(bad("jwk", "no jwk header object")),
     };
-    let checked = if jwk.has_private_members() {
-        Err(String::from("the jwk header holds a private key"))
-    } else {
-        unfit_reason(&jwk, alg)
-            .and_then(|()| prepare_key(&jwk.material))
-            .and_then(|key| key.check_for(alg).map(|()| key))
-    };
-    match checked {
-        Ok(key) => Ok((jwk, key)),
-        Err(why) => Err(bad("jwk", &why)),
+    if jwk.has_private_members() {
+        return Err(bad("jwk", "the jwk header holds a private key"));
     }
+    // The rules of key selection: the key fits the algorithm, is sound and strong enough.
+    let prepared = prepare_key(&jwk.material);
+    if let Err(why) = serving(&jwk, &prepared, alg) {
+        return Err(bad("jwk", &why));
+    }
+    prepared
+        .map(|key| (jwk, key))
+        .map_err(|why| bad("jwk", &why))
 }

@@ -359,7 +359,8 @@ impl WasmVerifier {
         let explanation = self
             .verifier
             .explain_presented(token, now, &presentation.presentation());
-        output::explanation(token, &explanation)
+        let scope_claims = &self.verifier.policy().scope_claims;
+        output::explanation(token, &explanation, scope_claims)
     }
 }
 
@@ -375,15 +376,19 @@ pub fn token_digest(token: &str) -> String {
 #[wasm_bindgen]
 pub fn decode(token: &str) -> Result<JsValue, JsValue> {
     let unverified = crate::decode::decode(token).map_err(|e| token_error(&e))?;
-    output::decoded(&unverified, false)
+    output::decoded(&unverified, None)
 }
 
-/// Like [`decode`], plus the token's warnings (`alg: none`, no `exp`, ...): `{ header, payload,
-/// warnings: [{ code, message }] }`.
+/// Like [`decode`], plus the token's warnings (`alg: none`, no `exp`, ...) and the scopes its
+/// scope claims grant (`options.scopeClaims`, by default `scope` and `scp`; left out when one of
+/// them is neither a string nor an array of strings): `{ header, payload, warnings: [{ code,
+/// message }], scopes? }`. Nothing in it is verified. Throws like `decode`, and
+/// `{ code: 'ERR_OPTIONS_INVALID' }` for bad options.
 #[wasm_bindgen]
-pub fn inspect(token: &str) -> Result<JsValue, JsValue> {
+pub fn inspect(token: &str, options: JsValue) -> Result<JsValue, JsValue> {
+    let scope_claims = options::inspect_scope_claims(&options)?;
     let unverified = crate::decode::decode(token).map_err(|e| token_error(&e))?;
-    output::decoded(&unverified, true)
+    output::decoded(&unverified, Some(&scope_claims))
 }
 
 /// Warnings about a JWK Set (object or JSON text): `[{ kid?, code, message }]`. Throws

@@ -7,6 +7,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use js_sys::Array;
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use super::{jwks_error, options_error};
@@ -25,8 +26,8 @@ extern "C" {
     // exception unwinding through wasm frames would skip Rust's cleanup.
     #[wasm_bindgen(js_namespace = Object, js_name = entries, catch)]
     fn object_entries(object: &JsValue) -> Result<Array, JsValue>;
-    #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
-    fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = Object, js_name = getPrototypeOf, catch)]
+    fn prototype_of(value: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 /// What `new Verifier(options)` asks for, converted.
@@ -79,10 +80,14 @@ pub(crate) fn parse_verifier_options(options: &JsValue) -> Result<VerifierOption
             "requiredScopes" => {
                 policy = policy.required_scopes(string_list(&value, "requiredScopes", false)?)
             }
+            "scopeClaims" => policy = policy.scope_claims(scope_claims_option(&value)?),
             "claims" => {
+                if !is_plain_object(&value) {
+                    return Err(options_error("claims", "must be a plain object"));
+                }
                 for (claim, expected) in own_entries(&value, "claims")? {
                     let field = format!("claims.{claim}");
-                    policy = policy.claim(&claim, json_value(&expected, &field)?);
+                    policy = policy.claim(&claim, claim_value(&expected, &field, 0)?);
                 }
             }
             "clockTolerance" => policy = policy.clock_tolerance(seconds(&value, "clockTolerance")?),
@@ -129,6 +134,36 @@ pub(crate) fn parse_verifier_options(options: &JsValue) -> Result<VerifierOption
     })
 }
 
+/// `scopeClaims` of `inspect(token, { scopeClaims })`, checked as the verifier option is;
+/// absent options (or option) mean the default claims.
+pub(crate) fn inspect_scope_claims(options: &JsValue) -> Result<Vec<String>, JsValue> {
+    let mut scope_claims = None;
+    if !options.is_undefined() {
+        for (name, value) in own_entries(options, "options")? {
+            match name.as_str() {
+                _ if value.is_undefined() => {}
+                "scopeClaims" => scope_claims = Some(scope_claims_option(&value)?),
+                other => return Err(options_error(other, "unknown option")),
+            }
+        }
+    }
+    Ok(scope_claims.unwrap_or_else(|| {
+        crate::policy::DEFAULT_SCOPE_CLAIMS
+            .iter()
+            .map(|name| String::from(*name))
+            .collect()
+    }))
+}
+
+/// `scopeClaims`: a non-empty list of non-empty claim names.
+fn scope_claims_option(value: &JsValue) -> Result<Vec<String>, JsValue> {
+    let names = non_empty(string_list(value, "scopeClaims", false)?, "scopeClaims")?;
+    if names.iter().any(String::is_empty) {
+        return Err(options_error("scopeClaims", "contains an empty string"));
+    }
+    Ok(names)
+}
+
 /// `now` of `verify(token, { now })`: Unix seconds, floored. Rejects NaN and infinities, which
 /// would otherwise become a silent 0 or `i64::MAX`.
 pub(crate) fn unix_seconds(now: f64) -> Result<i64, JsValue> {
@@ -168,13 +203,12 @@ fn jwks_json_of(value: &JsValue) -> Result<String, JsValue> {
             "must be a JWK Set object or its JSON text",
         ));
     }
-    match json_stringify(value) {
-        Ok(text) => text
-            .as_string()
-            .ok_or_else(|| jwks_error("not serialisable as JSON")),
-        // A BigInt, a cycle or a throwing toJSON: not a JWK Set.
-        Err(_) => Err(jwks_error("not serialisable as JSON")),
-    }
+    // Member by member, own members only (as for claim values), never through `JSON.stringify`:
+    // it calls a `toJSON` found anywhere on the prototype chain, so a polluted
+    // `Object.prototype.toJSON` could hand the core another key set than the caller's.
+    let members = claim_value(value, "jwks", 0)
+        .map_err(|_| jwks_error("not a JSON value made of plain objects, arrays and primitives"))?;
+    serde_json::to_string(&members).map_err(|_| jwks_error("not serialisable as JSON"))
 }
 
 /// The JS spelling of a policy field named by the core.
@@ -185,6 +219,7 @@ pub(crate) fn js_field_name(field: &str) -> &str {
         "audiences" | "audience" => "audience",
         "required_scopes" => "requiredScopes",
         "required_claims" => "requiredClaims",
+        "scope_claims" => "scopeClaims",
         "claim" | "claims" => "claims",
         "clock_tolerance" => "clockTolerance",
         "max_token_age" => "maxTokenAge",
@@ -308,17 +343,97 @@ fn cache_option(value: &JsValue) -> Result<usize, JsValue> {
     Ok(entries)
 }
 
-/// A custom claim's expected value, through the JSON text of it, so that `5` compares equal to
-/// a token's integer `5` (a JS number converted directly would be the float `5.0`).
-fn json_value(value: &JsValue, field: &str) -> Result<serde_json::Value, JsValue> {
-    let text = json_stringify(value)
-        .ok()
-        .and_then(|text| text.as_string())
-        .ok_or_else(|| {
-            options_error(
-                field,
-                "must be a JSON value (string, number, boolean, null, array or object)",
-            )
-        })?;
-    serde_json::from_str(&text).map_err(|_| options_error(field, "must be a JSON value"))
+/// How deeply a custom claim's expected value may nest (as a token's JSON may).
+const MAX_CLAIM_DEPTH: usize = 64;
+
+/// A custom claim's expected value, converted value by value rather than through `JSON.stringify`,
+/// which would turn `NaN` and `Infinity` into `null`, drop `undefined` and functions from objects
+/// and turn them into `null` in arrays, and call `toJSON`: each would silently change the check.
+/// Numbers must be finite and, when integers, safe (`Number.MAX_SAFE_INTEGER`): a larger integer
+/// literal has already been rounded by JavaScript (`1234567890123456789` is
+/// `1234567890123456768`), so it must come as a BigInt, which is exact (within 64 bits).
+/// Integers become JSON integers, so `5` compares equal to a token's `5` exactly.
+fn claim_value(value: &JsValue, field: &str, depth: usize) -> Result<Value, JsValue> {
+    if depth > MAX_CLAIM_DEPTH {
+        return Err(options_error(field, "is nested more than 64 levels deep"));
+    }
+    if let Some(text) = value.as_string() {
+        return Ok(Value::String(text));
+    }
+    if let Some(flag) = value.as_bool() {
+        return Ok(Value::Bool(flag));
+    }
+    if value.is_null() {
+        return Ok(Value::Null);
+    }
+    if let Some(number) = value.as_f64() {
+        return number_value(number).map_err(|why| options_error(field, why));
+    }
+    if value.is_bigint() {
+        return bigint_value(value)
+            .ok_or_else(|| options_error(field, "is a BigInt outside the 64-bit integer range"));
+    }
+    if Array::is_array(value) {
+        let array: &Array = value.unchecked_ref();
+        let mut items = Vec::with_capacity(array.length() as usize);
+        for item in array.iter() {
+            items.push(claim_value(&item, field, depth + 1)?);
+        }
+        return Ok(Value::Array(items));
+    }
+    if is_plain_object(value) {
+        let mut members = serde_json::Map::new();
+        for (name, member) in own_entries(value, field)? {
+            members.insert(name, claim_value(&member, field, depth + 1)?);
+        }
+        return Ok(Value::Object(members));
+    }
+    Err(options_error(
+        field,
+        "must be a JSON value (string, finite number, BigInt, boolean, null, array or plain \
+         object); undefined, functions, symbols and other objects are not",
+    ))
+}
+
+/// A JS number as a JSON number: see [`claim_value`].
+fn number_value(number: f64) -> Result<Value, &'static str> {
+    if !number.is_finite() {
+        return Err("must be a finite number (NaN and Infinity are not JSON values)");
+    }
+    if number.abs() > MAX_SAFE_INTEGER {
+        return Err(
+            "is an integer beyond Number.MAX_SAFE_INTEGER, which a JavaScript number cannot \
+             hold exactly: pass it as a BigInt (for example 1234567890123456789n)",
+        );
+    }
+    if libm_floor(number) == number {
+        // A safe integer (so the cast is exact); -0 becomes 0.
+        return Ok(Value::from(number as i64));
+    }
+    serde_json::Number::from_f64(number)
+        .map(Value::Number)
+        .ok_or("must be a finite number")
+}
+
+/// A BigInt within the i64 or u64 range as an exact JSON integer (wasm-bindgen's conversions
+/// refuse a BigInt they would truncate).
+fn bigint_value(value: &JsValue) -> Option<Value> {
+    if let Ok(signed) = i64::try_from(value.clone()) {
+        return Some(Value::from(signed));
+    }
+    u64::try_from(value.clone()).ok().map(Value::from)
+}
+
+/// An object whose prototype is `Object.prototype` or `null`: what JSON objects are. A `Map`,
+/// a `Date` or a class instance is not (their `Object.entries` are not what they hold).
+fn is_plain_object(value: &JsValue) -> bool {
+    if !value.is_object() || Array::is_array(value) {
+        return false;
+    }
+    match prototype_of(value) {
+        Ok(prototype) if prototype.is_null() => true,
+        Ok(prototype) => prototype_of(&js_sys::Object::new()).is_ok_and(|plain| plain == prototype),
+        // A Proxy whose trap throws.
+        Err(_) => false,
+    }
 }

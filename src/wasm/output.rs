@@ -12,6 +12,7 @@ use js_sys::{Object, Reflect, JSON};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use crate::claims::granted_scopes;
 use crate::decode::{base64url_encode as base64url, UnverifiedToken};
 use crate::error::Error;
 use crate::explain::Explanation;
@@ -171,8 +172,13 @@ fn write_verified(out: &mut ObjectWriter, verified: &Verified) -> Result<(), JsV
 
 /// The report of `explain`: `{ valid, code?, message?, claim?, checks, header?, payload?,
 /// scopes?, alg?, kid? }`. For a rejected token the header and payload are still shown when the
-/// token decodes (marked by `valid: false`: nothing in them was verified).
-pub(super) fn explanation(token: &str, explanation: &Explanation) -> Result<JsValue, JsValue> {
+/// token decodes (marked by `valid: false`: nothing in them was verified), and the scopes the
+/// policy's scope claims name when they are well-formed.
+pub(super) fn explanation(
+    token: &str,
+    explanation: &Explanation,
+    scope_claims: &[alloc::string::String],
+) -> Result<JsValue, JsValue> {
     let mut out = ObjectWriter::new();
     out.value("valid", &explanation.result.is_ok())?;
     if let Err(error) = &explanation.result {
@@ -197,18 +203,26 @@ pub(super) fn explanation(token: &str, explanation: &Explanation) -> Result<JsVa
             if let Ok(decoded) = crate::decode::decode(token) {
                 out.value("header", decoded.header_json())?;
                 out.value("payload", decoded.claims_json())?;
+                // What the policy's scope claims grant, when they are well-formed (unverified,
+                // like the payload), so that a rejected token shows its scopes too.
+                let scopes = granted_scopes(decoded.claims_json(), scope_claims).ok();
+                out.optional("scopes", scopes.as_ref())?;
             }
         }
     }
     out.finish()
 }
 
-/// `{ header, payload }`, plus `warnings: [{ code, message }]` for `inspect`.
-pub(super) fn decoded(token: &UnverifiedToken, with_warnings: bool) -> Result<JsValue, JsValue> {
+/// `{ header, payload }`; for `inspect` (given the scope claims to read), also
+/// `warnings: [{ code, message }]` and the `scopes` those claims grant when they are well-formed.
+pub(super) fn decoded(
+    token: &UnverifiedToken,
+    inspect_scope_claims: Option<&[alloc::string::String]>,
+) -> Result<JsValue, JsValue> {
     let mut out = ObjectWriter::new();
     out.value("header", token.header_json())?;
     out.value("payload", token.claims_json())?;
-    if with_warnings {
+    if let Some(scope_claims) = inspect_scope_claims {
         out.objects(
             "warnings",
             token.warnings().into_iter().map(|warning| {
@@ -218,6 +232,8 @@ pub(super) fn decoded(token: &UnverifiedToken, with_warnings: bool) -> Result<Js
                 }
             }),
         )?;
+        let scopes = granted_scopes(token.claims_json(), scope_claims).ok();
+        out.optional("scopes", scopes.as_ref())?;
     }
     out.finish()
 }

@@ -2,10 +2,14 @@
 // Each `@ts-expect-error` line must be an error: tsc fails if the declarations get too loose.
 import {
   JwtError,
+  RemoteJwks,
   Verifier,
+  cacheApiStore,
   decode,
   inspect,
+  kvStore,
   lintJwks,
+  memoryStore,
   ready,
   type Algorithm,
   type CacheStats,
@@ -16,6 +20,9 @@ import {
   type JwtErrorCode,
   type JwtHeader,
   type JwtPayload,
+  type KeyEvent,
+  type KeyStore,
+  type KeysErrorCode,
   type VerifiedToken,
   type VerifierOptions,
   type VerifyErrorCode,
@@ -34,7 +41,8 @@ const options: VerifierOptions = {
   typ: 'at+jwt',
   requiredClaims: ['tenant_id'],
   requiredScopes: ['orders:read'],
-  claims: { tenant_id: 'acme', level: 5, flags: [true, null], org: { id: 'x' } },
+  scopeClaims: ['scp', 'roles'],
+  claims: { tenant_id: 'acme', level: 5, flags: [true, null], org: { id: 'x' }, org_id: 1234567890123456789n },
   clockTolerance: 30,
   maxTokenAge: 3600,
   maxTokenLength: 8192,
@@ -48,14 +56,20 @@ new Verifier({ jwks: { keys: [] }, issuer: 'a', cache: true });
 
 // @ts-expect-error: jwks is required
 new Verifier({ issuer: 'x' });
-// @ts-expect-error: misspelt option
+// @ts-expect-error: issuers are entries, and not beside jwks
 new Verifier({ jwks: '{}', issuers: ['x'] });
+// @ts-expect-error: misspelt option
+new Verifier({ jwks: '{}', issuerz: 'x' });
 // @ts-expect-error: issuer is a string or a list of strings
 new Verifier({ jwks: '{}', issuer: 5 });
 // @ts-expect-error: 'none' is not an algorithm
 new Verifier({ jwks: '{}', algorithms: ['none'] });
 // @ts-expect-error: claims values are JSON
 new Verifier({ jwks: '{}', claims: { at: new Date() } });
+// @ts-expect-error: scopeClaims is a list of names
+new Verifier({ jwks: '{}', scopeClaims: 'scp' });
+// @ts-expect-error: claims values are JSON or bigint, never undefined
+new Verifier({ jwks: '{}', claims: { lvl: undefined } });
 // @ts-expect-error: maxEntries is a number
 new Verifier({ jwks: '{}', cache: { maxEntries: '10' } });
 // @ts-expect-error: seconds are numbers
@@ -117,7 +131,8 @@ const verifyCodes: Record<VerifyErrorCode, true> = {
   ERR_JWT_BAD_BINDING: true,
 };
 const configCodes: Record<ConfigErrorCode, true> = { ERR_OPTIONS_INVALID: true, ERR_JWKS_INVALID: true };
-assertType<Equal<JwtErrorCode, VerifyErrorCode | ConfigErrorCode>>();
+const keysCodes: Record<KeysErrorCode, true> = { ERR_JWKS_UNAVAILABLE: true };
+assertType<Equal<JwtErrorCode, VerifyErrorCode | ConfigErrorCode | KeysErrorCode>>();
 assertType<Equal<JwtError['code'], JwtErrorCode>>();
 // @ts-expect-error: not a code
 const notACode: JwtError['code'] = 'ERR_JWT_NOPE';
@@ -154,8 +169,8 @@ if (report.valid) {
 } else {
   assertType<Equal<typeof report.code, VerifyErrorCode>>();
   assertType<Equal<typeof report.header, JwtHeader | undefined>>();
-  // @ts-expect-error: a rejected token has no scopes
-  void report.scopes;
+  // A rejected token's scopes, when its scope claims are well-formed (unverified).
+  assertType<Equal<typeof report.scopes, string[] | undefined>>();
 }
 
 // decode, inspect, lintJwks, cacheStats, free, ready.
@@ -174,4 +189,69 @@ await readiness;
 // @ts-expect-error: decode takes a string
 decode(42);
 
-export { verifyCodes, configCodes, notACode, warningCode };
+// Remote keys: one issuer by discovery or by JWK Set URL, a shared RemoteJwks, several issuers.
+const events: KeyEvent[] = [];
+const discovered = new Verifier({
+  issuer: 'https://login.example.com/',
+  discovery: true,
+  audience: 'api://orders',
+  cooldown: 30,
+  timeout: 5,
+  onEvent: (event) => {
+    events.push(event);
+    if (event.type === 'fetch_failed') {
+      const why: string = event.error;
+      const status: number | undefined = event.status;
+      void [why, status];
+    }
+  },
+});
+new Verifier({ issuer: 'https://login.example.com/', audience: 'api://orders', jwksUri: 'https://login.example.com/.well-known/jwks.json', store: null });
+const shared = new RemoteJwks({ jwksUri: 'https://login.example.com/.well-known/jwks.json', cooldown: 30, timeout: 5, store: memoryStore() });
+new RemoteJwks({ issuer: 'https://login.example.com/', discovery: true, fetch: (url, init) => fetch(url, init) });
+new Verifier({ issuer: 'https://login.example.com/', audience: 'api://orders', jwks: shared });
+const multi = new Verifier({
+  issuers: [
+    { issuer: 'https://a.example/', discovery: true },
+    { issuer: 'https://b.example/', jwksUri: 'https://b.example/keys', audience: 'api://b' },
+    { issuer: 'https://c.example/', jwks: shared, requiredScopes: ['c'] },
+  ],
+  audience: 'api://orders',
+  algorithms: ['RS256', 'ES256'],
+});
+await discovered.ready();
+await multi.ready({ waitUntil: (promise) => void promise });
+const fetched = await discovered.verifyAsync('token', { waitUntil: (promise: Promise<unknown>) => void promise });
+assertType<Equal<typeof fetched, VerifiedToken<{}>>>();
+const status = shared.status();
+assertType<Equal<typeof status.loaded, boolean>>();
+const issuerOfKeys: string | undefined = shared.issuer;
+const stores: KeyStore[] = [memoryStore(), cacheApiStore(), kvStore({ get: async () => null, put: async () => {} })];
+try {
+  discovered.verify('token');
+} catch (error) {
+  if (error instanceof JwtError && error.code === 'ERR_JWKS_UNAVAILABLE') {
+    const retryAfter: number | undefined = error.retryAfter;
+    void retryAfter;
+  }
+}
+// @ts-expect-error: discovery needs the issuer
+new Verifier({ discovery: true, audience: 'x' });
+// @ts-expect-error: discovery needs one issuer, not a list
+new Verifier({ issuer: ['https://a.example/'], discovery: true });
+// @ts-expect-error: keys from jwks or from jwksUri, not both
+new Verifier({ jwks: '{}', jwksUri: 'https://a.example/keys' });
+// @ts-expect-error: key-source tuning means nothing for inline keys
+new Verifier({ jwks: '{}', cooldown: 30 });
+// @ts-expect-error: each entry says where its keys are
+new Verifier({ issuers: [{ issuer: 'https://a.example/' }] });
+// @ts-expect-error: issuer goes in the entries
+new Verifier({ issuers: [{ issuer: 'https://a.example/', discovery: true }], issuer: 'https://a.example/' });
+// @ts-expect-error: cache is for the whole Verifier
+new Verifier({ issuers: [{ issuer: 'https://a.example/', discovery: true, cache: false }] });
+// @ts-expect-error: a store has get and put
+new RemoteJwks({ jwksUri: 'https://a.example/keys', store: { get: () => undefined } });
+// @ts-expect-error: seconds are numbers
+new RemoteJwks({ jwksUri: 'https://a.example/keys', cooldown: '30' });
+
+export { verifyCodes, configCodes, keysCodes, notACode, warningCode, issuerOfKeys, stores };
