@@ -231,7 +231,7 @@ function writeGlue(tmp) {
 // everything it imports, at the same relative paths under dist/node/.
 function nodeModules() {
   const keys = readdirSync(join(pkgDir, 'src', 'keys')).filter((f) => f.endsWith('.js')).sort();
-  return ['api.js', 'errors.js', ...keys.map((f) => `keys/${f}`)];
+  return ['api.js', 'binding.js', 'errors.js', ...keys.map((f) => `keys/${f}`)];
 }
 
 /**

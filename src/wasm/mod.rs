@@ -223,6 +223,13 @@ impl WasmVerifier {
         self.verifier.policy().max_token_len as f64
     }
 
+    /// `dpopIatWindow` in seconds: how long the package's replay store keeps a proof's `jti`
+    /// (a proof is accepted while `now <= iat + window`).
+    #[wasm_bindgen(getter, js_name = dpopIatWindow)]
+    pub fn dpop_iat_window(&self) -> f64 {
+        self.verifier.policy().dpop_iat_window as f64
+    }
+
     /// Whether a platform backend may be attached (`backend` is not `'wasm'`).
     #[wasm_bindgen(getter, js_name = acceptsPlatform)]
     pub fn accepts_platform(&self) -> bool {

@@ -20,6 +20,7 @@ import {
   type JwtErrorCode,
   type JwtHeader,
   type JwtPayload,
+  type ReplayStore,
   type KeyEvent,
   type KeyStore,
   type KeysErrorCode,
@@ -105,6 +106,22 @@ assertType<Equal<typeof mine.payload.roles, string[]>>();
 verifier.verify('token', { now: new Date() });
 // @ts-expect-error: no such verify option
 verifier.verify('token', { clock: 1 });
+
+// Sender-constrained tokens: the request's proof or certificate; cnf and dpop in the result.
+const store: ReplayStore = memoryReplayStore({ maxEntries: 10 });
+new Verifier({ jwks: '{}', dpopReplayStore: store });
+new Verifier({ jwks: '{}', dpopReplayStore: { record: async (key: string, expiresAt: number) => key.length < expiresAt } });
+const bound = verifier.verify('token', { dpop: { proof: 'p', method: 'GET', url: 'https://api.example/x', nonce: ['n1', 'n2'] } });
+assertType<Equal<typeof bound.cnf, { jkt?: string; 'x5t#S256'?: string } | undefined>>();
+assertType<Equal<typeof bound.dpop, { jti: string; iat: number; jkt: string } | undefined>>();
+verifier.verify('token', { dpop: { proof: null, method: 'GET', url: new URL('https://api.example/x') }, scheme: 'DPoP' });
+verifier.verify('token', { clientCertificate: new Uint8Array(8) });
+verifier.verify('token', { clientCertificate: { sha256: 'x' } });
+verifier.explain('token', { dpop: { proof: 'p', method: 'GET', url: 'https://api.example/x' } });
+// @ts-expect-error: the scheme is Bearer or DPoP
+verifier.verify('token', { scheme: 'Basic' });
+// @ts-expect-error: a replay store records
+new Verifier({ jwks: '{}', dpopReplayStore: { has: () => true } });
 
 // Errors: the code is a union of string literals, exactly the 21 + 2 codes.
 const verifyCodes: Record<VerifyErrorCode, true> = {
