@@ -9,6 +9,7 @@ import {
   inspect,
   kvStore,
   lintJwks,
+  memoryReplayStore,
   memoryStore,
   ready,
   type Algorithm,
