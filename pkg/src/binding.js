@@ -8,8 +8,8 @@
 
 import { makeError, optionsError } from './errors.js';
 
-/** Entries of the default replay store: a proof's jti is kept for its `iat` window (2 minutes
- * by default), so this holds the proofs of ~800 requests a second. */
+/** Entries of the default replay store: a proof's jti is kept until its `iat` window closes
+ * (~61 s after it was made, by default), so this holds the proofs of ~1,600 requests a second. */
 const DEFAULT_REPLAY_ENTRIES = 100_000;
 
 /**
