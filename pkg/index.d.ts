@@ -498,7 +498,8 @@ export type JwksWarningCode =
   | 'private_members'
   | 'mixed_symmetric'
   | 'unsupported_key'
-  | 'skipped_key';
+  | 'skipped_key'
+  | 'unusable_key';
 
 /** A warning about a JWK Set. */
 export interface JwksWarning {
@@ -606,8 +607,17 @@ export class Verifier {
 /** Decodes a token without verifying anything. Throws `ERR_JWT_MALFORMED` / `ERR_JWT_TOO_LARGE`. */
 export function decode(token: string): DecodedToken;
 
-/** Decodes a token and lists its risks, without any key. Throws like `decode`. */
-export function inspect(token: string): InspectedToken;
+/** Options of `inspect`. */
+export interface InspectOptions {
+  /** The claims read for `scopes` (default `['scope', 'scp']`), as the Verifier option of that name. */
+  scopeClaims?: string[];
+}
+
+/**
+ * Decodes a token and lists its risks, without any key. Throws like `decode`, and
+ * `ERR_OPTIONS_INVALID` for unknown or ill-typed options.
+ */
+export function inspect(token: string, options?: InspectOptions): InspectedToken;
 
 /** Warnings about a JWK Set. Throws `ERR_JWKS_INVALID` when it is not a JWK Set. */
 export function lintJwks(jwks: JwkSet | string): JwksWarning[];

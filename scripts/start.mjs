@@ -29,12 +29,15 @@ const wranglerToml = readFileSync(join(root, 'wrangler.toml'), 'utf8');
 const alias = /^\s*"@jwtward\/policy"\s*=\s*"([^"]+)"/m.exec(wranglerToml);
 if (!alias) fail('wrangler.toml has no [alias] "@jwtward/policy" = "<policy file>"');
 const policyPath = resolve(root, alias[1]);
-const { compilePolicy } = await import('../worker/src/policy.mjs');
+const { compilePolicy } = await import('../pkg/src/guard/policy.js');
+let compiled;
 try {
-  compilePolicy(JSON.parse(readFileSync(policyPath, 'utf8')));
+  compiled = compilePolicy(JSON.parse(readFileSync(policyPath, 'utf8')));
 } catch (error) {
   fail(`${policyPath}:\n${error.message}`);
 }
+// Valid, but weaker than the defaults: said before anything starts (the Worker logs them too).
+for (const warning of compiled.warnings) console.warn(`start: WARNING ${policyPath.slice(root.length + 1)}: ${warning}`);
 
 if (!existsSync(join(root, 'pkg', 'dist', 'jwtward_bg.wasm'))) fail('pkg/dist/ is missing: run `npm run build` (npm start does it).');
 

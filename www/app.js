@@ -7,11 +7,13 @@
 // JWKS URL they typed. The token never goes into the URL; it is stored only if the user ticks
 // "Remember".
 
+import { draw, h, show } from './dom.js';
+import { Verifiers, decodedOf, evaluateToken, loadEngine } from './evaluate.js';
 import {
-  ALG_FAMILIES, ALG_INFO, CLAIM_INFO, HEADER_INFO, TIME_CLAIMS,
-  cleanTokenInput, describeTime, formatDuration, formatLocal, formatUtc, isNumericDate,
-  orderClaimNames, relative, scopeList, splitList, timelineLayout, tokenRuns,
+  ALG_FAMILIES, ALG_INFO, cleanTokenInput, fillPlaceholders, placeholderValues, placeholdersIn, policyFields,
+  policyOptions, tokenRuns,
 } from './present.js';
+import { createInspectorView } from './view.js';
 
 const STORAGE_KEY = 'jwtward-inspector';
 const $ = (id) => document.getElementById(id);
@@ -30,10 +32,13 @@ const ui = {
   suggestUrl: $('suggest-url'),
   policy: $('policy'),
   policyError: $('policy-error'),
+  provider: $('provider'),
+  providerNote: $('provider-note'),
   algGroups: $('alg-groups'),
   issuer: $('issuer'),
   audience: $('audience'),
   scopes: $('scopes'),
+  scopeClaims: $('scope-claims'),
   tolerance: $('tolerance'),
   subject: $('subject'),
   typ: $('typ'),
@@ -44,70 +49,36 @@ const ui = {
   evaluateNow: $('evaluate-now'),
   morePolicy: $('more-policy'),
   remember: $('remember'),
-  verdictCard: $('verdict-card'),
-  verdict: $('verdict'),
-  verdictMessage: $('verdict-message'),
-  verdictFacts: $('verdict-facts'),
-  checks: $('checks'),
-  checksEmpty: $('checks-empty'),
-  checksSummary: $('checks-summary'),
-  warnings: $('warnings'),
-  warningsSummary: $('warnings-summary'),
-  timeline: $('timeline'),
-  claims: $('claims'),
-  claimsHint: $('claims-hint'),
-  headerInfo: $('header-info'),
-  headerJson: $('header-json'),
-  payloadJson: $('payload-json'),
+  results: $('results'),
   engineStatus: $('engine-status'),
   engineVersion: $('engine-version'),
   localZone: $('local-zone'),
 };
 
+/** The policy form's text fields, by the names policyOptions and policyFields give them. */
+const POLICY_INPUTS = new Map([
+  ['issuer', ui.issuer], ['audience', ui.audience], ['scopes', ui.scopes], ['scopeClaims', ui.scopeClaims],
+  ['tolerance', ui.tolerance], ['subject', ui.subject], ['typ', ui.typ], ['requiredClaims', ui.requiredClaims],
+  ['maxAge', ui.maxAge], ['claimValues', ui.claimValues],
+]);
+
 /** The engine module, once loaded. */
 let engine = null;
-/** The current Verifier and the options it was built from (rebuilt only when they change). */
-let verifierState = { key: null, verifier: null, error: null };
-/** What the last render drew, per section, so the once-a-second refresh touches only what changed. */
-const drawn = new Map();
+/** The identity-provider presets (www/vendor/providers.js, generated from tests/fixtures/idp/profiles.json). */
+let providers = [];
+/** The Verifier of the current keys and policy (rebuilt only when they change). */
+let verifiers = null;
 
-// ---------------------------------------------------------------- small DOM helpers
-
-/** Creates an element; children are nodes or strings (always inserted as text, never as HTML). */
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (name === 'class') el.className = value;
-    else if (name === 'text') el.textContent = value;
-    else el.setAttribute(name, value === true ? '' : String(value));
-  }
-  for (const child of children.flat(Infinity)) {
-    if (child === null || child === undefined || child === false) continue;
-    el.append(child instanceof Node ? child : String(child));
-  }
-  return el;
-}
-
-/** Replaces a section's content only when what it shows changed. */
-function draw(el, key, build) {
-  if (drawn.get(el) === key) return;
-  drawn.set(el, key);
-  el.replaceChildren(...[build()].flat().filter(Boolean));
-}
-
-function show(el, visible) {
-  el.hidden = !visible;
-}
+/** The result cards (verdict, checks, warnings, claims, decoded): the same view as the DevTools panel. */
+const view = createInspectorView(ui.results, { onUseValue: useTokenValue });
 
 // ---------------------------------------------------------------- engine
 
-async function loadEngine() {
+async function startEngine() {
   try {
-    const mod = await import('./vendor/jwtward/index.js');
-    if (typeof mod.ready === 'function') await mod.ready();
-    engine = mod;
-    ui.engineVersion.textContent = mod.version ? `jwtward ${mod.version}` : 'jwtward';
+    engine = await loadEngine();
+    verifiers = new Verifiers(engine);
+    ui.engineVersion.textContent = engine.version ? `jwtward ${engine.version}` : 'jwtward';
   } catch (error) {
     ui.engineStatus.replaceChildren(
       h('strong', { text: 'The jwtward engine did not load. ' }),
@@ -117,14 +88,6 @@ async function loadEngine() {
     );
     show(ui.engineStatus, true);
   }
-}
-
-/** The engine's error as `{ code, message, field?, claim? }`, whatever was thrown. */
-function asError(error) {
-  if (error && typeof error === 'object' && typeof error.code === 'string') {
-    return { code: error.code, message: String(error.message ?? ''), field: error.field, claim: error.claim };
-  }
-  return { code: 'ERROR', message: String(error?.message ?? error) };
 }
 
 // ---------------------------------------------------------------- reading the inputs
@@ -145,60 +108,26 @@ function currentNow() {
   return evaluateAt() ?? Math.floor(Date.now() / 1000);
 }
 
-/**
- * The Verifier options from the form. Only converts what the user typed; the engine validates the
- * options and the JWK Set and names the field it rejects.
- */
+/** The Verifier options from the form (the engine validates them and names the field it rejects). */
 function readOptions() {
-  const options = { jwks: ui.jwks.value, cache: false };
-  const one = (list) => (list.length === 1 ? list[0] : list);
-  const issuers = splitList(ui.issuer.value);
-  if (issuers.length) options.issuer = one(issuers);
-  const audiences = splitList(ui.audience.value);
-  if (audiences.length) options.audience = one(audiences);
-  const algorithms = selectedAlgorithms();
-  if (algorithms.length) options.algorithms = algorithms;
-  const scopes = splitList(ui.scopes.value);
-  if (scopes.length) options.requiredScopes = scopes;
-  if (ui.tolerance.value !== '') options.clockTolerance = Number(ui.tolerance.value);
-  if (ui.subject.value.trim()) options.subject = ui.subject.value.trim();
-  if (ui.typ.value.trim()) options.typ = ui.typ.value.trim();
-  const required = splitList(ui.requiredClaims.value);
-  if (required.length) options.requiredClaims = required;
-  if (ui.maxAge.value !== '') options.maxTokenAge = Number(ui.maxAge.value);
-  let formError = null;
-  if (ui.claimValues.value.trim()) {
-    try {
-      const claims = JSON.parse(ui.claimValues.value);
-      if (claims && typeof claims === 'object' && !Array.isArray(claims)) options.claims = claims;
-      else formError = { field: 'claims', message: 'Claim values must be a JSON object, like { "tenant_id": "acme" }.' };
-    } catch (error) {
-      formError = { field: 'claims', message: `Claim values are not JSON: ${error.message}` };
-    }
-  }
-  return { options, formError };
+  const fields = Object.fromEntries([...POLICY_INPUTS].map(([name, input]) => [name, input.value]));
+  return policyOptions({ ...fields, jwks: ui.jwks.value, algorithms: selectedAlgorithms() });
+}
+
+/** Writes policy fields (from policyFields) into the form; fields it leaves out keep their value. */
+function setFields(fields) {
+  for (const [name, input] of POLICY_INPUTS) if (Object.hasOwn(fields, name)) input.value = fields[name];
+  if (fields.algorithms) applyAlgorithms(fields.algorithms);
+  // A preset that checks more than the first fields shows where.
+  if (['subject', 'typ', 'requiredClaims', 'maxAge', 'claimValues'].some((name) => fields[name])) ui.morePolicy.open = true;
 }
 
 /** Which form control holds each option, to mark the one the engine rejects. */
-const FIELD_INPUTS = {
+const FIELD_INPUTS = new Map(Object.entries({
   jwks: 'jwks', issuer: 'issuer', audience: 'audience', algorithms: 'alg-groups', requiredScopes: 'scopes',
-  clockTolerance: 'tolerance', subject: 'subject', typ: 'typ', requiredClaims: 'required-claims',
+  scopeClaims: 'scope-claims', clockTolerance: 'tolerance', subject: 'subject', typ: 'typ', requiredClaims: 'required-claims',
   maxTokenAge: 'max-age', claims: 'claim-values',
-};
-
-/** A Verifier for the current keys and policy, built once per change of either. */
-function currentVerifier(options) {
-  const key = JSON.stringify(options);
-  if (verifierState.key === key) return verifierState;
-  verifierState.verifier?.free?.();
-  verifierState = { key, verifier: null, error: null };
-  try {
-    verifierState.verifier = new engine.Verifier(options);
-  } catch (error) {
-    verifierState.error = asError(error);
-  }
-  return verifierState;
-}
+}));
 
 // ---------------------------------------------------------------- the model
 
@@ -206,34 +135,19 @@ function currentVerifier(options) {
 function evaluate() {
   const { token, notes } = cleanTokenInput(ui.token.value);
   const now = currentNow();
-  const model = { token, notes, now, live: evaluateAt() === null };
-  if (!engine) return model;
+  const { options, formError } = readOptions();
+  const model = evaluateToken(engine, { token, jwks: ui.jwks.value, options, formError, verifiers, now });
+  return { ...model, notes, live: evaluateAt() === null };
+}
 
-  if (token) {
-    try {
-      model.inspected = engine.inspect(token);
-    } catch (error) {
-      model.decodeError = asError(error);
-    }
-  }
-
-  const jwksText = ui.jwks.value.trim();
-  if (jwksText) {
-    try {
-      model.lint = engine.lintJwks(jwksText);
-    } catch (error) {
-      model.lintError = asError(error);
-    }
-    const { options, formError } = readOptions();
-    if (formError) {
-      model.formError = formError;
-    } else {
-      const state = currentVerifier(options);
-      if (state.error) model.configError = state.error;
-      else if (token) model.report = state.verifier.explain(token, { now });
-    }
-  }
-  return model;
+/** The user took one of the token's own values for an unset policy field (from the verdict card). */
+function useTokenValue(option, value) {
+  const input = option === 'audience' ? ui.audience : option === 'issuer' ? ui.issuer : null;
+  if (!input) return;
+  input.value = value;
+  onInput();
+  // The button goes away with the note; the verdict card keeps the focus and announces the result.
+  $('verdict-card').focus({ preventScroll: true });
 }
 
 // ---------------------------------------------------------------- rendering
@@ -242,13 +156,9 @@ function render({ save = true } = {}) {
   const model = evaluate();
   renderTokenMeta(model);
   renderFieldErrors(model);
-  renderVerdict(model);
-  renderChecks(model);
-  renderWarnings(model);
-  const decoded = model.report?.payload !== undefined ? model.report : model.inspected;
-  renderClaims(decoded, model.now);
-  renderDecoded(decoded);
-  renderSuggestion(decoded);
+  view.render(model);
+  renderSuggestion(decodedOf(model));
+  renderProviderNote(decodedOf(model));
   if (save) saveIfRemembered();
 }
 
@@ -262,7 +172,7 @@ function renderTokenMeta(model) {
 }
 
 function renderFieldErrors(model) {
-  for (const id of Object.values(FIELD_INPUTS)) $(id).removeAttribute('aria-invalid');
+  for (const id of FIELD_INPUTS.values()) $(id).removeAttribute('aria-invalid');
   const jwksProblem = model.configError?.field === 'jwks' ? model.configError : null;
   const policyProblem = model.formError ?? (model.configError && model.configError.field !== 'jwks' ? model.configError : null);
   if (jwksProblem) {
@@ -272,7 +182,7 @@ function renderFieldErrors(model) {
   show(ui.jwksError, Boolean(jwksProblem));
   if (policyProblem) {
     // Fields like `claims.tenant_id` belong to the control of their option.
-    const input = FIELD_INPUTS[String(policyProblem.field ?? '').split('.')[0]];
+    const input = FIELD_INPUTS.get(String(policyProblem.field ?? '').split('.')[0]);
     if (input) $(input).setAttribute('aria-invalid', 'true');
     ui.policyError.replaceChildren(
       policyProblem.code ? h('code', { text: policyProblem.code }) : null, ' ', policyProblem.message,
@@ -292,272 +202,6 @@ function countKeys(text) {
   } catch {
     return null;
   }
-}
-
-function renderVerdict(model) {
-  let state;
-  let headline;
-  let message;
-  const facts = [];
-  const report = model.report;
-  if (!engine) {
-    state = 'empty';
-    headline = ['Engine not loaded'];
-    message = 'The page needs the jwtward WebAssembly engine to decode and verify.';
-  } else if (!model.token) {
-    state = 'empty';
-    headline = ['Waiting for a token'];
-    message = 'Paste a JWT, or load the sample to see how it works.';
-  } else if (report && report.valid) {
-    state = 'valid';
-    headline = ['Token is valid'];
-    message = 'The signature verifies with your JWK Set and every claim meets the policy.';
-    if (typeof report.payload?.sub === 'string') facts.push(['Subject', report.payload.sub]);
-    if (report.kid) facts.push(['Key', report.kid]);
-    if (report.alg) facts.push(['Algorithm', report.alg]);
-    if (report.scopes?.length) facts.push(['Scopes', report.scopes.join(' ')]);
-    if (isNumericDate(report.payload?.exp)) facts.push(['Expires', relative(report.payload.exp, model.now)]);
-  } else if (report) {
-    state = 'rejected';
-    headline = [h('span', { class: 'verdict-word', text: 'Rejected' }), ' ', h('code', { class: 'verdict-code', text: report.code })];
-    message = report.message;
-    if (report.claim) facts.push(['Claim', report.claim]);
-    const failed = report.checks?.find((check) => check.status === 'failed');
-    if (failed) facts.push(['Failed check', failed.label]);
-  } else if (model.decodeError) {
-    state = 'rejected';
-    headline = [h('span', { class: 'verdict-word', text: 'Cannot decode' }), ' ', h('code', { class: 'verdict-code', text: model.decodeError.code })];
-    message = model.decodeError.message;
-  } else if (model.configError || model.formError) {
-    state = 'config';
-    const problem = model.configError ?? model.formError;
-    headline = [h('span', { class: 'verdict-word', text: 'Cannot verify' }), problem.code ? ' ' : '', problem.code ? h('code', { class: 'verdict-code', text: problem.code }) : null];
-    const stop = /[.!?]$/.test(problem.message) ? '' : '.';
-    message = `${problem.message}${stop} Fix the ${problem.field === 'jwks' ? 'JWK Set' : 'policy'} to verify; the token below is only decoded.`;
-  } else {
-    state = 'unverified';
-    headline = ['Decoded, not verified'];
-    message = 'Add the issuer\'s JWK Set to check the signature, the claims and your policy.';
-  }
-  if (!model.live) facts.push(['Evaluated at', formatUtc(model.now)]);
-
-  ui.verdictCard.dataset.state = state;
-  ui.verdict.dataset.state = state;
-  draw(ui.verdict, `${state}|${textOf(headline)}`, () => headline);
-  if (ui.verdictMessage.textContent !== message) ui.verdictMessage.textContent = message;
-  draw(ui.verdictFacts, JSON.stringify(facts), () => facts.flatMap(([term, value]) => [h('dt', { text: term }), h('dd', { text: value })]));
-  show(ui.verdictFacts, facts.length > 0);
-}
-
-function textOf(parts) {
-  return parts.map((part) => (part instanceof Node ? part.textContent : String(part ?? ''))).join('');
-}
-
-const STATUS_TEXT = { passed: 'passed', failed: 'failed', not_reached: 'not reached', skipped: 'skipped' };
-
-function renderChecks(model) {
-  const checks = model.report?.checks ?? [];
-  draw(ui.checks, JSON.stringify(checks), () => checks.map((check) =>
-    h('li', { class: `check check-${check.status}`, 'data-check': check.id, 'data-status': check.status },
-      h('span', { class: 'check-icon', 'aria-hidden': 'true' }),
-      h('div', { class: 'check-body' },
-        h('div', { class: 'check-line' },
-          h('span', { class: 'check-label', text: check.label }),
-          h('span', { class: 'check-status', text: STATUS_TEXT[check.status] ?? check.status })),
-        check.detail ? h('p', { class: 'check-detail', text: check.detail }) : null))));
-  show(ui.checksEmpty, checks.length === 0);
-  ui.checksEmpty.textContent = model.token && !ui.jwks.value.trim()
-    ? 'Add a JWK Set to run every check: structure, algorithm, key, signature, claims and scopes.'
-    : model.configError || model.formError
-      ? 'The checks run once the JWK Set and policy are accepted.'
-      : 'Paste a token and its JWK Set to see every check the verifier makes.';
-  const counts = {};
-  for (const check of checks) counts[check.status] = (counts[check.status] ?? 0) + 1;
-  ui.checksSummary.textContent = checks.length
-    ? ['passed', 'failed', 'not_reached', 'skipped'].filter((s) => counts[s]).map((s) => `${counts[s]} ${STATUS_TEXT[s]}`).join(' · ')
-    : '';
-}
-
-function renderWarnings(model) {
-  const tokenWarnings = model.inspected?.warnings ?? [];
-  const lint = model.lint ?? [];
-  const groups = [];
-  if (tokenWarnings.length) {
-    groups.push(['Token', tokenWarnings.map((w) => ({ code: w.code, message: w.message }))]);
-  }
-  if (lint.length) {
-    groups.push(['JWK Set', lint.map((w) => ({ code: w.code, message: w.message, kid: w.kid }))]);
-  }
-  const total = tokenWarnings.length + lint.length;
-  const hasInput = Boolean(model.inspected) || Boolean(model.lint);
-  // Say exactly what was looked at: a JWK Set that does not parse has not been linted.
-  const looked = [model.inspected && 'the token', model.lint && 'the keys'].filter(Boolean).join(' or ');
-  const pending = model.lintError ? ' The JWK Set is linted once it parses.' : '';
-  draw(ui.warnings, JSON.stringify([groups, looked, pending]), () => {
-    if (!total) {
-      if (!hasInput) {
-        return h('p', { class: 'empty', text: `Warnings about the token (alg, lifetime, embedded keys…) and the JWK Set appear here, even before you verify.${pending}` });
-      }
-      return h('p', { class: 'empty empty-ok', text: `No warnings about ${looked}.${pending}` });
-    }
-    return [...groups.map(([title, items]) => h('div', { class: 'warning-group' },
-      h('h3', { class: 'group-title', text: title }),
-      h('ul', { class: 'warnings-list' }, items.map((item) => h('li', { class: 'warning', 'data-code': item.code },
-        h('span', { class: 'warning-icon', 'aria-hidden': 'true', text: '!' }),
-        h('div', {},
-          h('code', { class: 'warning-code', text: item.code }),
-          item.kid ? h('span', { class: 'warning-kid', text: `kid ${item.kid}` }) : null,
-          h('p', { class: 'warning-message', text: item.message }))))))),
-      pending ? h('p', { class: 'empty', text: pending.trim() }) : null];
-  });
-  ui.warningsSummary.textContent = total ? `${total} warning${total === 1 ? '' : 's'}` : '';
-}
-
-function renderClaims(decoded, now) {
-  const payload = decoded?.payload;
-  if (!payload || typeof payload !== 'object') {
-    draw(ui.claims, 'none', () => h('p', { class: 'empty', text: 'The claims appear here, each explained, as soon as the token decodes.' }));
-    show(ui.timeline, false);
-    ui.claimsHint.textContent = '';
-    return;
-  }
-  const names = orderClaimNames(payload);
-  ui.claimsHint.textContent = `${names.length} claim${names.length === 1 ? '' : 's'}`;
-  // The key includes the relative-time sentences so the once-a-second refresh redraws only when
-  // one of them changes.
-  const timeTexts = TIME_CLAIMS.map((name) => (isNumericDate(payload[name]) ? describeTime(name, payload[name], now) : ''));
-  draw(ui.claims, JSON.stringify([payload, timeTexts]), () => names.map((name) => claimRow(name, payload[name], now)));
-
-  const layout = timelineLayout(payload, now);
-  show(ui.timeline, Boolean(layout));
-  if (layout) draw(ui.timeline, JSON.stringify([layout, timeTexts]), () => timeline(layout, payload, now));
-}
-
-function claimRow(name, value, now) {
-  const info = CLAIM_INFO[name];
-  const title = info ? info[0] : 'Custom claim';
-  const row = h('div', { class: `claim${info ? '' : ' claim-custom'}`, 'data-claim': name });
-  row.append(h('div', { class: 'claim-name' }, h('code', { text: name }), h('span', { class: 'claim-title', text: title })));
-  const body = h('div', { class: 'claim-body' });
-  if (TIME_CLAIMS.includes(name) && isNumericDate(value)) {
-    const past = value <= now;
-    const tone = name === 'exp' ? (past ? 'bad' : 'good') : name === 'nbf' || name === 'iat' ? (past ? 'good' : 'bad') : 'neutral';
-    body.append(
-      h('p', { class: `claim-relative tone-${tone}`, text: describeTime(name, value, now) }),
-      h('p', { class: 'claim-times' },
-        h('span', { text: formatUtc(value) }), h('span', { class: 'muted', text: ' · ' }),
-        h('span', { text: formatLocal(value) }), h('span', { class: 'muted', text: ` · ${value}` })),
-    );
-  } else if ((name === 'scope' || name === 'scp') && scopeList(value).length) {
-    body.append(h('p', { class: 'chips' }, scopeList(value).map((scope) => h('span', { class: 'chip', text: scope }))));
-  } else if (name === 'aud' && Array.isArray(value)) {
-    body.append(h('p', { class: 'chips' }, value.map((aud) => h('span', { class: 'chip', text: typeof aud === 'string' ? aud : JSON.stringify(aud) }))));
-  } else {
-    body.append(h('p', { class: 'claim-value', text: typeof value === 'string' ? value : JSON.stringify(value) }));
-  }
-  if (info) body.append(h('p', { class: 'claim-info', text: info[1] }));
-  row.append(body);
-  return row;
-}
-
-const MARKER_TEXT = { iat: 'issued', nbf: 'not before', exp: 'expires', now: 'now' };
-
-function timeline(layout, payload, now) {
-  const track = h('div', { class: 'timeline-track' });
-  // The window in which the raw timestamps allow use: from nbf (or iat) to exp. Shading only;
-  // tolerance and maximum age are the engine's business, shown in the checks.
-  const at = Object.fromEntries(layout.markers.map((m) => [m.id, m.position]));
-  const start = at.nbf ?? at.iat;
-  if (start !== undefined || at.exp !== undefined) {
-    const band = h('div', { class: 'timeline-window' });
-    const from = start ?? 0;
-    const to = at.exp ?? 1;
-    band.style.left = `${from * 100}%`;
-    band.style.width = `${Math.max(to - from, 0) * 100}%`;
-    track.append(band);
-  }
-  for (const mark of layout.breaks) {
-    const el = h('div', { class: 'timeline-break' });
-    el.style.left = `${mark.position * 100}%`;
-    // The shortened stretch says how long it really is.
-    const gap = h('span', { class: 'timeline-gap', text: formatDuration(mark.span) });
-    gap.style.left = `${mark.position * 100}%`;
-    track.append(el, gap);
-  }
-  const labels = h('div', { class: 'timeline-labels' });
-  // Markers at the same moment (iat = nbf is common) share one label.
-  const groups = [];
-  for (const marker of layout.markers) {
-    const last = groups.at(-1);
-    if (last && Math.abs(last.position - marker.position) < 1e-9) last.ids.push(marker.id);
-    else groups.push({ position: marker.position, ids: [marker.id], at: marker.at });
-  }
-  groups.forEach((group, index) => {
-    const isNow = group.ids.includes('now');
-    const dot = h('div', { class: `timeline-dot${isNow ? ' timeline-now' : ''}` });
-    dot.style.left = `${group.position * 100}%`;
-    track.append(dot);
-    const label = h('div', { class: `timeline-label${isNow ? ' timeline-label-now' : ''}${index % 2 ? ' timeline-label-low' : ''}` },
-      h('span', { class: 'timeline-name', text: group.ids.map((id) => MARKER_TEXT[id]).join(' · ') }),
-      h('span', { class: 'timeline-when', text: isNow ? clockTime(now) : relative(group.at, now) }));
-    label.style.left = `${group.position * 100}%`;
-    if (group.position < 0.12) label.classList.add('align-start');
-    else if (group.position > 0.88) label.classList.add('align-end');
-    labels.append(label);
-  });
-  const lifetime = layout.lifetime !== null && layout.lifetime >= 0 ? `Lifetime ${formatDuration(layout.lifetime)} (exp − iat).` : '';
-  const summary = TIME_CLAIMS.filter((c) => c !== 'auth_time' && isNumericDate(payload[c])).map((c) => describeTime(c, payload[c], now)).join(', ');
-  return [
-    h('p', { class: 'visually-hidden', text: `Timeline: ${summary}.` }),
-    h('div', { class: 'timeline-figure', 'aria-hidden': 'true' }, track, labels),
-    lifetime ? h('p', { class: 'timeline-caption', text: lifetime }) : null,
-  ];
-}
-
-/** "14:05:09", the viewer's local clock time, for the timeline's "now". */
-function clockTime(seconds) {
-  return new Date(seconds * 1000).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
-}
-
-function renderDecoded(decoded) {
-  const header = decoded?.header;
-  const payload = decoded?.payload;
-  draw(ui.headerJson, JSON.stringify(header ?? null), () => (header ? jsonNodes(header) : h('span', { class: 'muted', text: '—' })));
-  draw(ui.payloadJson, JSON.stringify(payload ?? null), () => (payload ? jsonNodes(payload) : h('span', { class: 'muted', text: '—' })));
-  draw(ui.headerInfo, JSON.stringify(header ?? null), () => {
-    if (!header) return [];
-    return h('dl', { class: 'header-list' }, Object.keys(header).filter((name) => HEADER_INFO[name]).flatMap((name) => {
-      const value = header[name];
-      const shown = typeof value === 'string' ? value : JSON.stringify(value);
-      const extra = name === 'alg' && ALG_INFO[value] ? ALG_INFO[value] : HEADER_INFO[name][1];
-      return [
-        h('dt', {}, h('code', { text: name }), ` ${HEADER_INFO[name][0]}`),
-        h('dd', {}, h('span', { class: 'header-value', text: shown.length > 80 ? `${shown.slice(0, 77)}…` : shown }), h('span', { class: 'claim-info', text: extra })),
-      ];
-    }));
-  });
-}
-
-/** Pretty-printed JSON as coloured text nodes (keys, strings, numbers, literals). */
-function jsonNodes(value) {
-  const text = JSON.stringify(value, null, 2);
-  const nodes = [];
-  const pattern = /("(?:\\u[0-9a-fA-F]{4}|\\[^u]|[^\\"])*")(\s*:)?|\b(true|false|null)\b|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
-  let last = 0;
-  for (const match of text.matchAll(pattern)) {
-    if (match.index > last) nodes.push(text.slice(last, match.index));
-    if (match[1] !== undefined) {
-      nodes.push(h('span', { class: match[2] ? 'j-key' : 'j-str', text: match[1] }));
-      if (match[2]) nodes.push(match[2]);
-    } else if (match[3] !== undefined) {
-      nodes.push(h('span', { class: 'j-lit', text: match[3] }));
-    } else {
-      nodes.push(h('span', { class: 'j-num', text: match[4] }));
-    }
-    last = match.index + match[0].length;
-  }
-  nodes.push(text.slice(last));
-  return nodes;
 }
 
 function renderSuggestion(decoded) {
@@ -679,9 +323,66 @@ function setFetchStatus(kind, text) {
   ui.fetchStatus.textContent = text;
 }
 
+// ---------------------------------------------------------------- identity-provider presets
+
+async function loadProviders() {
+  try {
+    ({ PROVIDERS: providers } = await import('./vendor/providers.js'));
+  } catch {
+    providers = []; // not built: the form works without presets
+  }
+  ui.provider.append(...providers.map((provider) => h('option', { value: provider.id, text: provider.name })));
+}
+
+function selectedProvider() {
+  return providers.find((provider) => provider.id === ui.provider.value);
+}
+
+/** Fills the policy form with the chosen provider's policy (Custom leaves the form as it is). */
+function onProviderChange() {
+  const provider = selectedProvider();
+  if (provider) setFields(policyFields(provider.policy));
+  onInput();
+}
+
+/**
+ * Under the provider choice: where the preset comes from, the placeholders still in the form, and,
+ * when the token fills some, those values offered with one click (the user's decision: a policy
+ * built from a token accepts that token).
+ */
+function renderProviderNote(decoded) {
+  const provider = selectedProvider();
+  const options = formPolicy();
+  const left = placeholdersIn(options);
+  const { bindings } = placeholderValues(options, decoded?.payload);
+  const offered = Object.entries(bindings);
+  draw(ui.providerNote, JSON.stringify([provider?.id, left, offered]), () => [
+    provider ? h('p', {}, 'The policy that tokens of the shape this provider documents are tested with (',
+      h('a', { href: provider.docs, target: '_blank', rel: 'noopener noreferrer', text: 'its documentation' }), ').') : null,
+    left.length ? h('p', { 'data-placeholders': left.join(' ') }, 'Replace ', left.flatMap((name, i) => [i ? ', ' : '', h('code', { text: `{${name}}` })]), ' with your values.') : null,
+    offered.length ? h('p', { class: 'use-values' }, h('button', { type: 'button', class: 'button button-quiet', id: 'use-token-values' },
+      `Take them from this token: ${offered.map(([name, value]) => `${name} = ${value}`).join(', ')}`)) : null,
+  ]);
+  show(ui.providerNote, Boolean(provider) || left.length > 0);
+}
+
+/** The policy the form holds, as Verifier options without the keys. */
+function formPolicy() {
+  const { options: { jwks, cache, ...policy } } = readOptions();
+  return policy;
+}
+
+function useTokenPlaceholders() {
+  const options = formPolicy();
+  const { bindings } = placeholderValues(options, lastDecoded()?.payload);
+  setFields(policyFields(fillPlaceholders(options, bindings)));
+  onInput();
+  ui.provider.focus();
+}
+
 // ---------------------------------------------------------------- storage (opt-in only)
 
-const STORED_FIELDS = ['token', 'jwks', 'jwks-url', 'issuer', 'audience', 'scopes', 'tolerance', 'subject', 'typ', 'required-claims', 'max-age', 'claim-values'];
+const STORED_FIELDS = ['token', 'jwks', 'jwks-url', 'provider', 'issuer', 'audience', 'scopes', 'scope-claims', 'tolerance', 'subject', 'typ', 'required-claims', 'max-age', 'claim-values'];
 
 function saveIfRemembered() {
   if (!ui.remember.checked) return;
@@ -733,16 +434,13 @@ async function loadSample() {
     const sample = await response.json();
     ui.token.value = sample.token;
     ui.jwks.value = JSON.stringify(sample.jwks, null, 2);
-    const policy = sample.policy ?? {};
-    ui.issuer.value = [policy.issuer ?? []].flat().join(' ');
-    ui.audience.value = [policy.audience ?? []].flat().join(' ');
-    ui.scopes.value = (policy.requiredScopes ?? []).join(' ');
-    ui.tolerance.value = policy.clockTolerance ?? '';
-    applyAlgorithms(policy.algorithms ?? []);
+    ui.provider.value = '';
+    setFields(policyFields(sample.policy ?? {}));
     highlightToken();
     onInput();
   } catch (error) {
-    ui.verdictMessage.textContent = `The sample could not be loaded: ${error.message}`;
+    ui.tokenNote.textContent = `The sample could not be loaded: ${error.message}`;
+    show(ui.tokenNote, true);
   }
 }
 
@@ -760,7 +458,7 @@ function buildAlgorithmChips() {
   ui.algGroups.replaceChildren(...ALG_FAMILIES.map(([family, algs]) =>
     h('div', { class: 'alg-group', role: 'group', 'aria-label': family },
       h('span', { class: 'alg-family', 'aria-hidden': 'true', text: family }),
-      algs.map((alg) => h('label', { class: 'toggle', title: ALG_INFO[alg] },
+      algs.map((alg) => h('label', { class: 'toggle', title: ALG_INFO.get(alg) },
         h('input', { type: 'checkbox', name: 'algorithms', value: alg }),
         h('span', { text: alg }))))));
 }
@@ -787,6 +485,10 @@ function wire() {
   ui.policy.addEventListener('input', onInput);
   ui.policy.addEventListener('change', onInput);
   ui.policy.addEventListener('submit', (event) => event.preventDefault());
+  ui.provider.addEventListener('change', onProviderChange);
+  ui.providerNote.addEventListener('click', (event) => {
+    if (event.target.closest('#use-token-values')) useTokenPlaceholders();
+  });
   ui.evaluateNow.addEventListener('click', () => {
     ui.evaluateAt.value = '';
     onInput();
@@ -833,11 +535,12 @@ function lastDecoded() {
 
 async function main() {
   buildAlgorithmChips();
+  await loadProviders();
   ui.localZone.textContent = Intl.DateTimeFormat().resolvedOptions().timeZone || 'local';
   restore();
   wire();
   highlightToken();
-  await loadEngine();
+  await startEngine();
   render();
   document.documentElement.dataset.ready = engine ? 'true' : 'false';
 }

@@ -2,8 +2,11 @@
 // Everything here is about showing things to people (times, claim meanings, token segments);
 // every verdict, check and warning comes from the jwtward engine (explain / inspect / lintJwks).
 
-/** What each registered or well-known header member means. */
-export const HEADER_INFO = {
+// The tables below are Maps, not plain objects: the names looked up come from the token, and a
+// plain object would answer `toString`, `constructor` or `__proto__` from Object.prototype.
+
+/** What each registered or well-known header member means: name -> [title, meaning]. */
+export const HEADER_INFO = new Map(Object.entries({
   alg: ['Algorithm', 'How the signature was made.'],
   typ: ['Type', 'Media type of the whole token. "at+jwt" marks an OAuth 2.0 access token (RFC 9068).'],
   kid: ['Key ID', "Names the key in the issuer's JWK Set that signed the token."],
@@ -16,10 +19,10 @@ export const HEADER_INFO = {
   x5t: ['X.509 thumbprint', 'SHA-1 thumbprint of the signing certificate.'],
   'x5t#S256': ['X.509 thumbprint', 'SHA-256 thumbprint of the signing certificate.'],
   b64: ['Unencoded payload', 'RFC 7797 option; it must be listed in crit and is not supported.'],
-};
+}));
 
 /** Human names of the JWS algorithms. */
-export const ALG_INFO = {
+export const ALG_INFO = new Map(Object.entries({
   HS256: 'HMAC with SHA-256 (shared secret)',
   HS384: 'HMAC with SHA-384 (shared secret)',
   HS512: 'HMAC with SHA-512 (shared secret)',
@@ -35,7 +38,7 @@ export const ALG_INFO = {
   EdDSA: 'EdDSA (Ed25519 key)',
   Ed25519: 'Ed25519 (RFC 9864 name)',
   none: 'Unsecured: no signature at all',
-};
+}));
 
 /** The algorithms the engine supports, grouped for the policy form. */
 export const ALG_FAMILIES = [
@@ -48,8 +51,8 @@ export const ALG_FAMILIES = [
 
 const TENANT_TEXT = 'Tenant or organisation the token belongs to; APIs use it to keep customers apart.';
 
-/** What each registered or commonly used claim means. */
-export const CLAIM_INFO = {
+/** What each registered or commonly used claim means: name -> [title, meaning]. */
+export const CLAIM_INFO = new Map(Object.entries({
   iss: ['Issuer', 'Who issued the token: the authorization server.'],
   sub: ['Subject', 'Who the token is about: a user, or the client itself in machine-to-machine flows.'],
   aud: ['Audience', 'Who the token is for: the API(s) that may accept it.'],
@@ -69,7 +72,18 @@ export const CLAIM_INFO = {
   cnf: ['Confirmation', 'Binds the token to a key (DPoP, mutual TLS): the bearer must prove possession.'],
   act: ['Actor', 'Who is acting on behalf of the subject (token exchange, RFC 8693).'],
   may_act: ['May act', 'Who is allowed to act on behalf of the subject (RFC 8693).'],
-  roles: ['Roles', 'Roles granted to the subject.'],
+  roles: ['Roles', 'Roles granted to the subject (Entra ID app roles: the permissions of client-credentials tokens).'],
+  permissions: ['Permissions', 'Permissions granted to the client (Auth0 RBAC).'],
+  cid: ['Client ID', 'The client the token was issued to (Okta).'],
+  appid: ['Client ID', 'The client the token was issued to (Entra ID v1.0 tokens).'],
+  oid: ['Object ID', 'The user or service principal in the tenant (Entra ID).'],
+  ver: ['Version', 'The token format version (Entra ID: 1.0 or 2.0).'],
+  token_use: ['Token use', '"access" for an access token, "id" for an ID token (Amazon Cognito).'],
+  typ: ['Token type', 'What the token is for (Keycloak: "Bearer" for access tokens, "ID" for ID tokens).'],
+  gty: ['Grant type', 'How the token was obtained (Auth0: client-credentials for machine-to-machine).'],
+  realm_access: ['Realm roles', 'Roles granted in the realm (Keycloak).'],
+  resource_access: ['Client roles', 'Roles granted per client (Keycloak).'],
+  username: ['Username', "The subject's user name (Amazon Cognito)."],
   groups: ['Groups', 'Groups the subject belongs to.'],
   entitlements: ['Entitlements', 'Individual entitlements granted to the subject.'],
   name: ['Name', "The subject's display name."],
@@ -84,7 +98,7 @@ export const CLAIM_INFO = {
   organization: ['Organisation', TENANT_TEXT],
   org: ['Organisation', TENANT_TEXT],
   realm: ['Realm', TENANT_TEXT],
-};
+}));
 
 /** Claims that hold NumericDates (seconds since the epoch). */
 export const TIME_CLAIMS = ['iat', 'nbf', 'exp', 'auth_time'];
@@ -285,4 +299,171 @@ export function scopeList(value) {
 /** Splits a form field holding several values (issuers, audiences, scopes) on commas, spaces or lines. */
 export function splitList(text) {
   return text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+}
+
+/** The non-empty strings of a claim that may be one string or an array of them, de-duplicated. */
+function stringsOf(value) {
+  const list = Array.isArray(value) ? value : [value];
+  return [...new Set(list.filter((item) => typeof item === 'string' && item !== ''))];
+}
+
+/**
+ * What the policy leaves unset that the token itself names: its `aud` when no audience is
+ * configured (the engine then refuses the token, RFC 7519 §4.1.3) and its `iss` when no issuer is
+ * (any issuer then passes). The inspector offers these values with one click; using one is the
+ * user's decision, and the engine judges the result. Returns `[{ claim, option, values }]`.
+ */
+export function policySuggestions(payload, options = {}) {
+  const suggestions = [];
+  if (!payload || typeof payload !== 'object') return suggestions;
+  for (const [claim, option] of [['aud', 'audience'], ['iss', 'issuer']]) {
+    if (Object.hasOwn(options, option) || !Object.hasOwn(payload, claim)) continue;
+    const values = stringsOf(payload[claim]);
+    if (values.length) suggestions.push({ claim, option, values });
+  }
+  return suggestions;
+}
+
+/**
+ * Verifier options from a policy form's fields, as people type them (strings; `algorithms` a
+ * list). Only converts: the engine validates the options and names the field it rejects. Returns
+ * `{ options, formError }`, `formError` when a field can't even be read (claim values that are not
+ * a JSON object). Fields left empty set no option.
+ */
+export function policyOptions(fields) {
+  const options = { jwks: fields.jwks, cache: false };
+  const text = (name) => String(fields[name] ?? '').trim();
+  const one = (list) => (list.length === 1 ? list[0] : list);
+  const lists = [
+    ['issuer', 'issuer', one], ['audience', 'audience', one], ['scopes', 'requiredScopes'],
+    ['scopeClaims', 'scopeClaims'], ['requiredClaims', 'requiredClaims'],
+  ];
+  for (const [field, option, shape = (list) => list] of lists) {
+    const list = splitList(text(field));
+    if (list.length) options[option] = shape(list);
+  }
+  if (fields.algorithms?.length) options.algorithms = [...fields.algorithms];
+  for (const [field, option] of [['tolerance', 'clockTolerance'], ['maxAge', 'maxTokenAge']]) {
+    if (text(field) !== '') options[option] = Number(text(field));
+  }
+  for (const field of ['subject', 'typ']) {
+    if (text(field)) options[field] = text(field);
+  }
+  let formError = null;
+  if (text('claimValues')) {
+    try {
+      const claims = JSON.parse(text('claimValues'));
+      if (claims && typeof claims === 'object' && !Array.isArray(claims)) options.claims = claims;
+      else formError = { field: 'claims', message: 'Claim values must be a JSON object, like { "tenant_id": "acme" }.' };
+    } catch (error) {
+      formError = { field: 'claims', message: `Claim values are not JSON: ${error.message}` };
+    }
+  }
+  return { options, formError };
+}
+
+/**
+ * The policy form's fields for Verifier options (the inverse of policyOptions): what choosing an
+ * identity-provider preset writes into the form. Every field is set, empty where the options say
+ * nothing, except the clock tolerance, which is the user's unless the options set one. Throws for
+ * an option the form has no field for, so a preset can never be shown partly.
+ */
+export function policyFields(options) {
+  const known = new Set(['issuer', 'audience', 'algorithms', 'requiredScopes', 'scopeClaims', 'requiredClaims', 'clockTolerance', 'maxTokenAge', 'subject', 'typ', 'claims']);
+  const unknown = Object.keys(options).filter((name) => !known.has(name));
+  if (unknown.length) throw new Error(`the policy form has no field for ${unknown.join(', ')}`);
+  const list = (value) => [value ?? []].flat().join(' ');
+  const fields = {
+    issuer: list(options.issuer),
+    audience: list(options.audience),
+    algorithms: [...(options.algorithms ?? [])],
+    scopes: list(options.requiredScopes),
+    scopeClaims: list(options.scopeClaims),
+    requiredClaims: list(options.requiredClaims),
+    maxAge: options.maxTokenAge === undefined ? '' : String(options.maxTokenAge),
+    subject: options.subject ?? '',
+    typ: options.typ ?? '',
+    claimValues: options.claims === undefined ? '' : JSON.stringify(options.claims, null, 2),
+  };
+  if (options.clockTolerance !== undefined) fields.tolerance = String(options.clockTolerance);
+  return fields;
+}
+
+const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9_-]*)\}/g;
+
+/** The `{placeholder}` names in the strings of a value (deep), in order, each once. */
+export function placeholdersIn(value) {
+  const names = new Set();
+  const walk = (item) => {
+    if (typeof item === 'string') for (const match of item.matchAll(PLACEHOLDER)) names.add(match[1]);
+    else if (Array.isArray(item)) item.forEach(walk);
+    else if (item && typeof item === 'object') Object.values(item).forEach(walk);
+  };
+  walk(value);
+  return [...names];
+}
+
+/** Bindings `{ name: value }` that make `pattern` (with `{name}` placeholders) equal `text`, or null. */
+function matchPattern(pattern, text) {
+  if (typeof pattern !== 'string' || typeof text !== 'string') return null;
+  const names = [];
+  const source = pattern.split(PLACEHOLDER).map((part, index) => {
+    if (index % 2 === 0) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    names.push(part);
+    return '(.+?)';
+  }).join('');
+  const match = new RegExp(`^${source}$`).exec(text);
+  if (!match || names.length === 0) return null;
+  const bindings = {};
+  for (const [index, name] of names.entries()) {
+    if (Object.hasOwn(bindings, name) && bindings[name] !== match[index + 1]) return null;
+    bindings[name] = match[index + 1];
+  }
+  return bindings;
+}
+
+/**
+ * The values a token gives a preset's placeholders: `{tenant-id}` in the issuer pattern
+ * `https://login.microsoftonline.com/{tenant-id}/v2.0` is what the token's `iss` has there; the
+ * same for the audience (any of the token's `aud`) and each claim value. A name bound to two
+ * different values is left unbound. Returns `{ bindings, unresolved }`: the user decides whether
+ * to use them (fillPlaceholders), since a policy built from the token accepts that token.
+ */
+export function placeholderValues(options, payload) {
+  const found = new Map();
+  const conflicts = new Set();
+  const take = (bindings) => {
+    for (const [name, value] of Object.entries(bindings ?? {})) {
+      // A token that carries the placeholder itself (a documentation example) gives no value.
+      if (value === `{${name}}`) continue;
+      if (found.has(name) && found.get(name) !== value) conflicts.add(name);
+      else found.set(name, value);
+    }
+  };
+  const own = (name) => (payload && typeof payload === 'object' && Object.hasOwn(payload, name) ? payload[name] : undefined);
+  const firstMatch = (patterns, values) => {
+    for (const pattern of [patterns ?? []].flat()) {
+      for (const value of [values ?? []].flat()) {
+        const bindings = matchPattern(pattern, value);
+        if (bindings) return bindings;
+      }
+    }
+    return null;
+  };
+  take(firstMatch(options.issuer, own('iss')));
+  take(firstMatch(options.audience, own('aud')));
+  for (const [claim, pattern] of Object.entries(options.claims ?? {})) take(firstMatch(pattern, own(claim)));
+  const bindings = Object.fromEntries([...found].filter(([name]) => !conflicts.has(name)));
+  return { bindings, unresolved: placeholdersIn(options).filter((name) => !Object.hasOwn(bindings, name)) };
+}
+
+/** `options` with each bound `{placeholder}` replaced by its value, in every string (deep). */
+export function fillPlaceholders(options, bindings) {
+  const fill = (item) => {
+    if (typeof item === 'string') return item.replace(PLACEHOLDER, (whole, name) => (Object.hasOwn(bindings, name) ? bindings[name] : whole));
+    if (Array.isArray(item)) return item.map(fill);
+    if (item && typeof item === 'object') return Object.fromEntries(Object.entries(item).map(([key, value]) => [key, fill(value)]));
+    return item;
+  };
+  return fill(options);
 }

@@ -728,11 +728,12 @@ function createApi(bindings, hooks = {}) {
     }
   }
 
-  function inspect(token) {
+  function inspect(token, options) {
     assertReady();
     if (typeof token !== 'string') throw notAString(inspect);
     try {
-      return bindings.inspect(token);
+      // options: { scopeClaims } (which claims grant scopes), checked by the core.
+      return bindings.inspect(token, options);
     } catch (thrown) {
       return rethrow(thrown, inspect);
     }

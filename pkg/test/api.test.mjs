@@ -296,6 +296,15 @@ test('inspect lists token warnings without a key', () => {
   for (const code of all) assert.ok(unionOf('TokenWarningCode').includes(code), `${code} is in TokenWarningCode`);
 });
 
+test('inspect reports scopes from the claims named by scopeClaims', () => {
+  const token = `${b64url({ alg: 'RS256' })}.${b64url({ scope: 'a b', roles: ['app.read'] })}.c2ln`;
+  assert.deepEqual(inspect(token).scopes, ['a', 'b']);
+  assert.deepEqual(inspect(token, { scopeClaims: ['roles'] }).scopes, ['app.read']);
+  assert.deepEqual(inspect(token, { scopeClaims: ['roles', 'scope'] }).scopes, ['app.read', 'a', 'b']);
+  assert.equal(jwtError(() => inspect(token, { scopeClaims: [] })).code, 'ERR_OPTIONS_INVALID');
+  assert.equal(jwtError(() => inspect(token, { scopeClaim: ['roles'] })).code, 'ERR_OPTIONS_INVALID');
+});
+
 test('lintJwks reports key problems; bad sets throw ERR_JWKS_INVALID', async () => {
   const keys = await makeKeys(['RS256']);
   const { alg: _alg, ...noAlg } = keys.RS256.jwk;

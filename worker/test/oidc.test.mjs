@@ -4,12 +4,9 @@
 // document names, and guards an origin with them.
 
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { exportJWK, generateKeyPair } from 'jose';
-import Provider from 'oidc-provider';
 import { bearer, closeAll, parseChallenge, startEchoOrigin, startWorker } from '../testkit/harness.mjs';
+import { startAuthorizationServer } from '../testkit/oidc.mjs';
 
 after(closeAll);
 
@@ -23,65 +20,15 @@ const CLIENTS = {
 };
 
 describe('oidc-provider client credentials -> Worker -> origin', { timeout: 120_000 }, () => {
-  let server;
-  let issuer;
+  let authorizationServer;
   let discovery;
   let origin;
   let worker;
-
-  /** A client-credentials token from the authorization server, as a machine client would get it. */
-  async function clientCredentials(clientId, { scope, resource }) {
-    const response = await fetch(discovery.token_endpoint, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Basic ${Buffer.from(`${clientId}:${CLIENTS[clientId].secret}`).toString('base64')}`,
-      },
-      body: new URLSearchParams({ grant_type: 'client_credentials', scope, resource }),
-    });
-    const body = await response.json();
-    assert.equal(response.status, 200, JSON.stringify(body));
-    assert.equal(body.token_type, 'Bearer');
-    return body.access_token;
-  }
+  const clientCredentials = (...args) => authorizationServer.clientCredentials(...args);
 
   before(async () => {
-    server = createServer();
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    issuer = `http://127.0.0.1:${server.address().port}`;
-    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-    const signingKey = { ...(await exportJWK(privateKey)), kid: 'op-es256-1', alg: 'ES256', use: 'sig' };
-    const provider = new Provider(issuer, {
-      clients: Object.entries(CLIENTS).map(([clientId, { secret, scope }]) => ({
-        client_id: clientId,
-        client_secret: secret,
-        grant_types: ['client_credentials'],
-        response_types: [],
-        redirect_uris: [],
-        scope,
-        id_token_signed_response_alg: 'ES256',
-      })),
-      jwks: { keys: [signingKey] },
-      scopes: Object.values(RESOURCES).join(' ').split(' '),
-      ttl: { ClientCredentials: 300 },
-      features: {
-        devInteractions: { enabled: false },
-        clientCredentials: { enabled: true },
-        resourceIndicators: {
-          enabled: true,
-          defaultResource: () => 'api://orders',
-          useGrantedResource: () => true,
-          // Every resource server gets RFC 9068 JWT access tokens signed with ES256, its identifier as aud.
-          getResourceServerInfo: (_ctx, resource) => {
-            if (!RESOURCES[resource]) throw new Provider.errors.InvalidTarget();
-            return { scope: RESOURCES[resource], audience: resource, accessTokenFormat: 'jwt', accessTokenTTL: 300, jwt: { sign: { alg: 'ES256' } } };
-          },
-        },
-      },
-    });
-    server.on('request', provider.callback());
-    discovery = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json();
+    authorizationServer = await startAuthorizationServer({ resources: RESOURCES, clients: CLIENTS });
+    ({ discovery } = authorizationServer);
 
     origin = await startEchoOrigin();
     worker = await startWorker({
@@ -105,8 +52,7 @@ describe('oidc-provider client credentials -> Worker -> origin', { timeout: 120_
   after(async () => {
     await worker?.dispose();
     await origin?.close();
-    server?.closeAllConnections();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+    await authorizationServer?.close();
   });
 
   test('a client-credentials access token reaches the origin with the client\'s identity', async () => {

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { compilePolicy, PolicyError } from '../src/policy.mjs';
-import { compilePattern, findRoute, matchPattern, splitPath, UnsafePathError } from '../src/routes.mjs';
+import { compilePolicy, PolicyError } from '../../pkg/src/guard/policy.js';
+import { compilePattern, findRoute, matchPattern, splitPath, UnsafePathError } from '../../pkg/src/guard/routes.js';
 import { ROOT } from '../testkit/harness.mjs';
 
 const base = () => ({
@@ -33,10 +33,10 @@ function problemFields(policy) {
 test('the demo policy compiles', () => {
   const policy = compilePolicy(JSON.parse(readFileSync(join(ROOT, 'worker/policy.demo.json'), 'utf8')));
   assert.equal(policy.routes.length, 3);
-  assert.equal(policy.keys.uri, 'http://127.0.0.1:8787/.well-known/jwks.json');
-  assert.equal(policy.keys.cooldownMs, 30_000);
-  assert.equal(policy.keys.minTtlMs, 60_000);
-  assert.equal(policy.keys.maxTtlMs, 86_400_000);
+  assert.deepEqual(policy.keys.remote, [{ issuer: 'https://issuer.jwtward.example', jwksUri: 'http://127.0.0.1:8787/.well-known/jwks.json', discovery: false }]);
+  assert.equal(policy.keys.cache.cooldown, 30);
+  assert.equal(policy.keys.cache.minTtl, 60);
+  assert.equal(policy.keys.cache.maxTtl, 86_400);
   assert.equal(policy.unmatched, 'deny');
   assert.equal(policy.fallbackRoute, null);
   // The two protected routes have different requirements: two jwtward Verifiers.
@@ -69,7 +69,7 @@ test('keys: exactly one of jwks and jwksUri; https unless loopback', () => {
   assert.deepEqual(problemFields({ ...base(), jwksUri: 'https://user:pw@issuer.example/jwks.json' }), ['jwksUri']);
   assert.deepEqual(problemFields({ ...base(), jwksUri: 'not a url' }), ['jwksUri']);
   for (const host of ['127.0.0.1:8787', 'localhost', '[::1]:9000']) {
-    assert.equal(compilePolicy({ ...base(), jwksUri: `http://${host}/jwks.json` }).keys.uri, `http://${host}/jwks.json`);
+    assert.equal(compilePolicy({ ...base(), jwksUri: `http://${host}/jwks.json` }).keys.remote[0].jwksUri, `http://${host}/jwks.json`);
   }
   assert.deepEqual(problemFields({ ...noKeys, jwks: { keys: [] }, jwksCache: { cooldown: 5 } }), ['jwksCache']);
   assert.deepEqual(problemFields({ ...base(), jwksCache: { minTtl: 600, maxTtl: 60 } }), ['jwksCache']);
@@ -136,6 +136,9 @@ test('forwardClaims: header names, no reserved headers; route maps merge over th
   assert.deepEqual(problemFields({ ...base(), forwardClaims: { sub: 'Authorization' } }), ['forwardClaims.sub']);
   assert.deepEqual(problemFields({ ...base(), forwardClaims: { sub: 'CF-Connecting-IP' } }), ['forwardClaims.sub']);
   assert.deepEqual(problemFields({ ...base(), forwardClaims: { sub: 'Bad Header' } }), ['forwardClaims.sub']);
+  // `_` reads as `-` at the origin: no target name with one, and reserved names in any spelling.
+  assert.deepEqual(problemFields({ ...base(), forwardClaims: { sub: 'X_User' } }), ['forwardClaims.sub']);
+  assert.deepEqual(problemFields({ ...base(), forwardClaims: { sub: 'X-HTTP-Method-Override' } }), ['forwardClaims.sub']);
   const policy = compilePolicy({
     ...base(),
     forwardClaims: { client_id: 'X-Auth-Client', email: 'X-Email' },
@@ -158,6 +161,25 @@ test('unmatched: deny by default; authenticate and public give a fallback route'
   assert.deepEqual(auth.requirements, { requiredScopes: [], requiredClaims: [], claims: {} });
   assert.equal(compilePolicy({ ...base(), unmatched: 'public' }).fallbackRoute.public, true);
   assert.deepEqual(problemFields({ ...base(), unmatched: 'allow' }), ['unmatched']);
+});
+
+/** The fields a compiled policy's warnings name. */
+const warningFields = (policy) => compilePolicy(policy).warnings.map((w) => w.slice(0, w.indexOf(':')));
+
+test('settings that weaken a default compile, each with a warning naming its field', () => {
+  assert.deepEqual(warningFields(base()), []);
+  assert.deepEqual(warningFields({ ...base(), unmatched: 'deny' }), []);
+  assert.deepEqual(warningFields({ ...base(), unmatched: 'authenticate' }), ['unmatched']);
+  assert.deepEqual(warningFields({ ...base(), unmatched: 'public' }), ['unmatched']);
+  assert.deepEqual(warningFields({ ...base(), forwardMethodOverride: true, keepUnderscoreHeaders: true }), ['forwardMethodOverride', 'keepUnderscoreHeaders']);
+  assert.deepEqual(warningFields({ ...base(), forwardMethodOverride: false, keepUnderscoreHeaders: false }), []);
+  assert.deepEqual(problemFields({ ...base(), forwardMethodOverride: 'yes' }), ['forwardMethodOverride']);
+});
+
+test('otherMethods: "deny" (default) or "unmatched", per route', () => {
+  const policy = compilePolicy({ ...base(), routes: [{ path: '/a', methods: ['GET'] }, { path: '/b', methods: ['GET'], otherMethods: 'unmatched' }] });
+  assert.deepEqual(policy.routes.map((r) => r.otherMethods), ['deny', 'unmatched']);
+  assert.deepEqual(problemFields({ ...base(), routes: [{ path: '/a', otherMethods: 'allow' }] }), ['routes[0].otherMethods']);
 });
 
 test('cors: origins are origins; "*" never with credentials', () => {
@@ -235,4 +257,102 @@ test('first match wins; a path match with another method lists the allowed metho
   assert.equal(findRoute(policy.routes, 'DELETE', splitPath('/api/items/1')).route.name, 'any');
   assert.equal(findRoute(policy.routes, 'DELETE', splitPath('/api/items')).route, null);
   assert.deepEqual(findRoute(policy.routes, 'DELETE', splitPath('/api/items')).allowedMethods, []);
+  // The path belongs to its routes: another method is theirs to refuse, unless every one of them opts out.
+  assert.equal(findRoute(policy.routes, 'DELETE', splitPath('/api/orders')).pathOwned, true);
+  assert.equal(findRoute(policy.routes, 'DELETE', splitPath('/api/items')).pathOwned, false);
+  const optedOut = compilePolicy({
+    ...base(),
+    routes: [
+      { methods: ['GET'], path: '/a', otherMethods: 'unmatched' },
+      { methods: ['POST'], path: '/a', otherMethods: 'unmatched' },
+      { methods: ['GET'], path: '/b', otherMethods: 'unmatched' },
+      { methods: ['POST'], path: '/b' },
+    ],
+  }).routes;
+  assert.deepEqual(findRoute(optedOut, 'DELETE', splitPath('/a')), { route: null, allowedMethods: ['GET', 'POST'], pathOwned: false });
+  assert.deepEqual(findRoute(optedOut, 'DELETE', splitPath('/b')), { route: null, allowedMethods: ['GET', 'POST'], pathOwned: true });
+});
+
+test('resource (RFC 9728): an https URL; its metadata path, URL and document', () => {
+  const policy = compilePolicy({
+    ...base(),
+    issuer: ['https://a.example', 'https://b.example'],
+    resource: 'https://api.example.com/orders',
+    routes: [{ path: '/x', scopes: { allOf: ['w'], anyOf: ['b', 'a'] } }, { path: '/y', scopes: ['w', 'r'] }, { path: '/z', public: true }],
+  });
+  assert.equal(policy.resource.path, '/.well-known/oauth-protected-resource/orders');
+  assert.equal(policy.resource.url, 'https://api.example.com/.well-known/oauth-protected-resource/orders');
+  assert.deepEqual(JSON.parse(policy.resource.metadata), {
+    resource: 'https://api.example.com/orders',
+    authorization_servers: ['https://a.example', 'https://b.example'],
+    scopes_supported: ['a', 'b', 'r', 'w'],
+    bearer_methods_supported: ['header'],
+  });
+  assert.equal(compilePolicy({ ...base(), resource: 'https://api.example.com/' }).resource.path, '/.well-known/oauth-protected-resource');
+  assert.equal(compilePolicy({ ...base(), resource: 'http://127.0.0.1:8080/' }).resource.url, 'http://127.0.0.1:8080/.well-known/oauth-protected-resource');
+  assert.equal(compilePolicy(base()).resource, null);
+  for (const bad of ['http://api.example.com/', 'https://api.example.com/#x', 'https://api.example.com/?a=1', 'not a url', 'https://u:p@api.example.com/']) {
+    assert.deepEqual(problemFields({ ...base(), resource: bad }), ['resource'], bad);
+  }
+  const publishJwks = { path: '/.well-known/oauth-protected-resource', jwks: { keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'AA' }] } };
+  assert.deepEqual(problemFields({ ...base(), resource: 'https://api.example.com', publishJwks }), ['publishJwks.path']);
+});
+
+test('tokenSources: a cookie by name, the query by opt-in (a warning), per route over the policy', () => {
+  const policy = compilePolicy({
+    ...base(),
+    tokenSources: { cookie: 'at' },
+    routes: [{ path: '/a' }, { path: '/events', tokenSources: { query: true, cookie: null } }, { path: '/h', public: true }],
+  });
+  assert.deepEqual(policy.routes.map((r) => r.tokenSources), [{ cookie: 'at', query: false }, { cookie: null, query: true }, { cookie: 'at', query: false }]);
+  assert.deepEqual(compilePolicy(base()).routes[0].tokenSources, { cookie: null, query: false });
+  assert.deepEqual(policy.warnings.map((w) => w.slice(0, w.indexOf(':'))), ['routes[1].tokenSources.query']);
+  assert.deepEqual(warningFields({ ...base(), tokenSources: { query: true } }), ['tokenSources.query']);
+  assert.deepEqual(JSON.parse(compilePolicy({ ...base(), resource: 'https://api.example', routes: [{ path: '/e', tokenSources: { query: true } }] }).resource.metadata).bearer_methods_supported, ['header', 'query']);
+  assert.deepEqual(problemFields({ ...base(), tokenSources: { cookie: 'a b' } }), ['tokenSources.cookie']);
+  assert.deepEqual(problemFields({ ...base(), tokenSources: { header: false } }), ['tokenSources.header']);
+  assert.deepEqual(problemFields({ ...base(), tokenSources: { query: 'yes' } }), ['tokenSources.query']);
+  assert.deepEqual(problemFields({ ...base(), routes: [{ path: '/h', public: true, tokenSources: { query: true } }] }), ['routes[0]']);
+});
+
+test('scopeClaims: a non-empty list of claim names, handed to jwtward', () => {
+  assert.deepEqual(compilePolicy({ ...base(), scopeClaims: ['roles', 'scp'] }).verify.scopeClaims, ['roles', 'scp']);
+  assert.equal(compilePolicy(base()).verify.scopeClaims, undefined, "jwtward's default (scope, scp)");
+  assert.deepEqual(problemFields({ ...base(), scopeClaims: [] }), ['scopeClaims']);
+  assert.deepEqual(problemFields({ ...base(), scopeClaims: 'roles' }), ['scopeClaims']);
+  assert.deepEqual(problemFields({ ...base(), scopeClaims: ['has space'] }), ['scopeClaims[0]']);
+});
+
+test('keys from discovery, or from several issuers, each entry with jwksUri or discovery', () => {
+  const { jwksUri, ...noKeys } = base();
+  const discovered = compilePolicy({ ...noKeys, discovery: true });
+  assert.deepEqual(discovered.keys.remote, [{ issuer: 'https://issuer.example', discovery: true }]);
+  assert.deepEqual(problemFields({ ...noKeys, discovery: true, issuer: ['https://a.example', 'https://b.example'] }), ['issuer']);
+  assert.deepEqual(problemFields({ ...noKeys, discovery: true, issuer: 'http://issuer.example' }), ['issuer']);
+  assert.deepEqual(problemFields({ ...noKeys, discovery: false }), ['discovery']);
+  assert.deepEqual(problemFields({ ...base(), discovery: true }), ['discovery']);
+
+  const { issuer, ...noIssuer } = noKeys;
+  const issuers = [
+    { issuer: 'https://a.example', discovery: true },
+    { issuer: 'https://b.example', jwksUri: 'https://b.example/keys', audience: 'api://b' },
+  ];
+  const multi = compilePolicy({ ...noIssuer, issuers, resource: 'https://api.example' });
+  assert.equal(multi.keys.issuers, true);
+  assert.deepEqual(multi.keys.remote, [
+    { issuer: 'https://a.example', discovery: true },
+    { issuer: 'https://b.example', jwksUri: 'https://b.example/keys', discovery: false, audience: 'api://b' },
+  ]);
+  assert.deepEqual(JSON.parse(multi.resource.metadata).authorization_servers, ['https://a.example', 'https://b.example']);
+  assert.deepEqual(problemFields({ ...noIssuer, issuers, issuer: 'https://a.example' }), ['issuer']);
+  assert.deepEqual(problemFields({ ...noIssuer, issuers: [] }), ['issuers']);
+  assert.deepEqual(problemFields({ ...noIssuer, issuers: [{ issuer: 'https://a.example' }] }), ['issuers[0].jwksUri']);
+  assert.deepEqual(problemFields({ ...noIssuer, issuers: [{ issuer: 'https://a.example', discovery: true, jwksUri: 'https://a.example/k' }] }), ['issuers[0].jwksUri']);
+  assert.deepEqual(problemFields({ ...noIssuer, issuers: [{ jwksUri: 'https://a.example/k' }] }), ['issuers[0].issuer']);
+  assert.deepEqual(problemFields({ ...noIssuer, issuers: [issuers[0], issuers[0]] }), ['issuers[1].issuer']);
+  assert.deepEqual(problemFields({ ...noIssuer, issuers: [{ ...issuers[0], typ: 'x' }] }), ['issuers[0].typ']);
+  const { audience, ...noAudience } = noIssuer;
+  assert.deepEqual(problemFields({ ...noAudience, issuers }), ['issuers[0].audience']);
+  assert.deepEqual(problemFields({ ...noIssuer, issuers, jwksCache: { maxStale: -1 } }), ['jwksCache.maxStale']);
+  assert.equal(compilePolicy({ ...noIssuer, issuers, jwksCache: { maxStale: 0 } }).keys.cache.maxStale, 0);
 });

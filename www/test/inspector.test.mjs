@@ -8,7 +8,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,8 @@ import { buildVendor } from '../build.mjs';
 import { startStaticServer } from '../serve.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+/** The identity-provider profiles the core and package tests verify (issue 11 §4). */
+const IDP = JSON.parse(readFileSync(resolve(here, '../../tests/fixtures/idp/profiles.json'), 'utf8'));
 const SCREENSHOTS = resolve(here, '../../screenshots');
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
@@ -80,7 +82,7 @@ async function sign({ alg = 'RS256', kid = 'test-rs', key = keys.rs.privateKey, 
     .setProtectedHeader({ alg, kid, typ: 'at+jwt', ...header })
     .setIssuer(ISSUER)
     .setSubject('inventory-sync')
-    .setAudience(AUDIENCE)
+    .setAudience(claims.aud ?? AUDIENCE)
     .setIssuedAt(iat ?? now - 60)
     .setJti('4f1c2b9e-7d0a-4c55-9a51-2b8e6f0d1c3a');
   if (exp !== null) jwt.setExpirationTime(exp ?? now + 12 * 60 + 30);
@@ -442,6 +444,158 @@ test('evaluate at a chosen time: the engine judges the token at that moment', as
   assert.match(await page.textContent('[data-claim=exp]'), /expires in 30 min/);
   await page.click('#evaluate-now');
   assert.match(await waitForVerdict(page, 'rejected'), /ERR_JWT_EXPIRED/);
+  assertNoPageErrors(page);
+  await page.close();
+});
+
+test('header members and claims named like Object.prototype members are not taken for registered ones', async () => {
+  // Issue 10 finding 11: lookups in plain objects found `toString`, `valueOf`, `__proto__` and
+  // `constructor` on Object.prototype, listing them as registered headers labelled "undefined"
+  // and explaining alg "constructor" as `function Object() { [native code] }`.
+  const segment = (json) => Buffer.from(json).toString('base64url');
+  const header = '{"alg":"constructor","kid":"k","toString":"x","valueOf":1,"__proto__":{"a":1},"typ":"JWT"}';
+  const payload = '{"sub":"s","constructor":"c","toString":"t","hasOwnProperty":"h","__proto__":"p","exp":4102444800}';
+  const token = `${segment(header)}.${segment(payload)}.c2lnbmF0dXJl`;
+  const page = await openPage();
+  await page.fill('#token', token);
+  await waitForVerdict(page, 'unverified');
+  const listed = await page.$$eval('#header-info dt', (items) => items.map((dt) => dt.dataset.header));
+  assert.deepEqual(listed.sort(), ['alg', 'kid', 'typ']);
+  const headerInfo = await page.textContent('#header-info');
+  assert.doesNotMatch(headerInfo, /undefined|native code|function/);
+  // An unknown algorithm gets the meaning of the alg member, not a name.
+  const algInfo = await page.textContent('#header-info dd[data-header=alg] .claim-info');
+  assert.equal(algInfo, 'How the signature was made.');
+  for (const name of ['constructor', 'toString', 'hasOwnProperty', '__proto__']) {
+    const row = page.locator(`#claims [data-claim="${name}"]`);
+    assert.equal(await row.getAttribute('class'), 'claim claim-custom', `${name} is listed as a custom claim`);
+    assert.equal(await row.locator('.claim-title').textContent(), 'Custom claim');
+  }
+  assert.doesNotMatch(await page.textContent('#claims'), /undefined|native code/);
+  assertNoPageErrors(page);
+  await page.close();
+});
+
+test('first minute: token and keys only; the verdict says no audience or issuer is configured and offers the token\'s own', async () => {
+  // Issue 11 §6: with no policy, a token with aud is refused (RFC 7519 §4.1.3). The verdict stays,
+  // and the panel offers the token's aud and iss, each one click from a verified token.
+  const token = await sign({ claims: { aud: [AUDIENCE, 'api://billing'] } });
+  const page = await openPage();
+  await page.fill('#token', token);
+  await page.fill('#jwks', JSON.stringify(keys.jwks));
+  assert.match(await waitForVerdict(page, 'rejected'), /ERR_JWT_BAD_AUDIENCE/);
+  const notes = () => page.$$eval('#verdict-notes .policy-note', (items) => items.map((p) => p.dataset.claim));
+  assert.deepEqual(await notes(), ['aud', 'iss']);
+  const offered = await page.$$eval('#verdict-notes button', (buttons) => buttons.map((b) => [b.dataset.option, b.dataset.value]));
+  assert.deepEqual(offered, [['audience', AUDIENCE], ['audience', 'api://billing'], ['issuer', ISSUER]]);
+  await shot(page, '09-first-minute-no-audience', { fullPage: false });
+
+  await page.click(`#verdict-notes button[data-option=audience][data-value="${AUDIENCE}"]`);
+  assert.equal(await page.inputValue('#audience'), AUDIENCE);
+  assert.match(await waitForVerdict(page, 'valid'), /\bvalid\b/);
+  assert.deepEqual(await notes(), ['iss'], 'the issuer note stays while no issuer is configured');
+  assert.deepEqual(await pageChecks(page), nodeExplain(token, { audience: AUDIENCE }).checks.map(({ id, status }) => ({ id, status })));
+
+  await page.click('#verdict-notes button[data-option=issuer]');
+  assert.equal(await page.inputValue('#issuer'), ISSUER);
+  await page.waitForSelector('#verdict-notes', { state: 'hidden' });
+  assert.equal((await pageChecks(page)).find((c) => c.id === 'iss').status, 'passed');
+  assert.match(await verdictText(page), /\bvalid\b/);
+  // Focus stays in the verdict card, not lost with the button.
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'verdict-card');
+
+  // A configured audience that does not match is the user's policy: no offer to replace it.
+  await page.fill('#audience', 'api://other');
+  assert.match(await waitForVerdict(page, 'rejected'), /ERR_JWT_BAD_AUDIENCE/);
+  assert.equal(await page.isHidden('#verdict-notes'), true);
+  assertNoPageErrors(page);
+  await page.close();
+});
+
+/** A token of a provider profile's documented shape, signed now with this test's key of its algorithm. */
+function profileToken(profile, { claims = {}, header = {} } = {}) {
+  const present = (entries) => Object.fromEntries(entries.filter(([, value]) => value !== null));
+  // The fixture's times are around IDP.now: moved to the present, so the token is current.
+  const shift = nowSeconds() - IDP.now;
+  const payload = present(Object.entries({ ...profile.claims, ...claims }))
+  for (const name of ['iat', 'nbf', 'exp', 'auth_time']) if (typeof payload[name] === 'number') payload[name] += shift;
+  const key = profile.signing.alg === 'ES256' ? keys.es.privateKey : keys.rs.privateKey;
+  return new SignJWT(payload).setProtectedHeader(present(Object.entries({ ...profile.header, ...header }))).sign(key);
+}
+
+/** The profile's JWK Set: this test's public key of its algorithm, published as the provider does. */
+function profileJwks(profile) {
+  const { alg, kid, ...base } = keys.jwks.keys[profile.signing.alg === 'ES256' ? 1 : 0];
+  return { keys: [{ ...base, ...profile.jwk, kid: profile.header.kid }] };
+}
+
+test('provider choice: each preset is the tested profile policy, and its tokens get the profile\'s verdicts', { timeout: 120_000 }, async () => {
+  const page = await openPage();
+  const offered = await page.$$eval('#provider option', (options) => options.map((o) => o.value));
+  assert.deepEqual(offered, ['', ...IDP.profiles.map((p) => p.id)], 'Custom, then every profile');
+  for (const profile of IDP.profiles) {
+    await page.selectOption('#provider', profile.id);
+    // The form holds the profile's policy: the page's options are exactly the tested ones.
+    const { policy } = profile;
+    assert.equal(await page.inputValue('#issuer'), [policy.issuer].flat().join(' '), profile.id);
+    assert.equal(await page.inputValue('#audience'), [policy.audience ?? []].flat().join(' '));
+    assert.equal(await page.inputValue('#scope-claims'), (policy.scopeClaims ?? []).join(' '));
+    assert.equal(await page.inputValue('#scopes'), (policy.requiredScopes ?? []).join(' '));
+    assert.equal(await page.inputValue('#typ'), policy.typ ?? '');
+    assert.deepEqual(JSON.parse((await page.inputValue('#claim-values')) || 'null'), policy.claims ?? null);
+    assert.deepEqual(await page.$$eval('#alg-groups input:checked', (boxes) => boxes.map((b) => b.value)), policy.algorithms);
+    await page.fill('#jwks', JSON.stringify(profileJwks(profile)));
+
+    for (const example of [{ name: 'the documented token', expect: 'valid' }, ...profile.cases]) {
+      const token = await profileToken(profile, example);
+      await page.fill('#token', '');
+      await page.waitForSelector('#verdict[data-state=empty]');
+      await page.fill('#token', token);
+      const state = await (await page.waitForSelector('#verdict:not([data-state=empty])')).getAttribute('data-state');
+      const shown = state === 'valid' ? 'valid' : await page.textContent('#verdict .verdict-code');
+      assert.equal(shown, example.expect, `${profile.id}: ${example.name}`);
+      // And the package in Node, with the same preset, says the same.
+      const verifier = new Verifier({ jwks: profileJwks(profile), cache: false, ...policy });
+      const expected = verifier.explain(token);
+      verifier.free();
+      assert.deepEqual(await pageChecks(page), expected.checks.map(({ id, status }) => ({ id, status })), `${profile.id}: ${example.name}`);
+    }
+  }
+  await page.selectOption('#provider', 'entra-id-app-roles');
+  await page.fill('#token', await profileToken(IDP.profiles.find((p) => p.id === 'entra-id-app-roles')));
+  await page.fill('#jwks', JSON.stringify(profileJwks(IDP.profiles.find((p) => p.id === 'entra-id-app-roles'))));
+  await waitForVerdict(page, 'valid');
+  // The app roles are listed as granted scopes, as the preset's scope claims say.
+  assert.match(await page.textContent('[data-claim=roles] .chips'), /Orders\.Read\.All/);
+  await shot(page, '10-provider-entra-app-roles');
+  assertNoPageErrors(page);
+  await page.close();
+});
+
+test('provider placeholders: named in the form, and filled from the token only on a click', async () => {
+  const entra = IDP.profiles.find((p) => p.id === 'entra-id-v2');
+  const tenant = '8d3f1c2e-0b7a-4f61-9c55-3e2a1b0c9d8e';
+  const api = '5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+  const token = await profileToken(entra, { claims: { iss: `https://login.microsoftonline.com/${tenant}/v2.0`, tid: tenant, aud: api } });
+  const page = await openPage();
+  await page.selectOption('#provider', entra.id);
+  await page.fill('#token', token);
+  await page.fill('#jwks', JSON.stringify(profileJwks(entra)));
+  assert.match(await waitForVerdict(page, 'rejected'), /ERR_JWT_BAD_ISSUER/);
+  assert.equal(await page.getAttribute('#provider-note [data-placeholders]', 'data-placeholders'), 'tenant-id api-client-id');
+  assert.equal(await page.getAttribute('#provider-note a', 'href'), entra.provenance.docs[0]);
+  await page.locator('#policy-card').screenshot({ path: join(SCREENSHOTS, '11-provider-placeholders.png') });
+  await page.click('#use-token-values');
+  assert.equal(await page.inputValue('#issuer'), `https://login.microsoftonline.com/${tenant}/v2.0`);
+  assert.equal(await page.inputValue('#audience'), api);
+  assert.deepEqual(JSON.parse(await page.inputValue('#claim-values')), { tid: tenant });
+  assert.match(await waitForVerdict(page, 'valid'), /\bvalid\b/);
+  assert.equal(await page.locator('#provider-note [data-placeholders]').count(), 0, 'no placeholder left');
+  // A token whose tid contradicts its issuer's tenant fills nothing for the tenant.
+  await page.selectOption('#provider', entra.id);
+  await page.fill('#token', await profileToken(entra, { claims: { iss: `https://login.microsoftonline.com/${tenant}/v2.0`, tid: 'another-tenant', aud: api } }));
+  await page.waitForSelector('#use-token-values');
+  assert.doesNotMatch(await page.textContent('#use-token-values'), /tenant-id/);
   assertNoPageErrors(page);
   await page.close();
 });

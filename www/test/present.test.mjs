@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  cleanTokenInput, describeTime, formatDuration, formatLocal, formatUtc, orderClaimNames, relative,
+  ALG_INFO, CLAIM_INFO, HEADER_INFO, cleanTokenInput, fillPlaceholders, placeholderValues, placeholdersIn,
+  policyFields, policyOptions, policySuggestions, describeTime, formatDuration, formatLocal, formatUtc, orderClaimNames, relative,
   scopeList, splitList, timelineLayout, tokenRuns,
 } from '../present.js';
 
@@ -111,4 +112,81 @@ test('timeline: markers in time order, long gaps shortened and flagged', () => {
   const only = timelineLayout({ exp: now + 10 }, now);
   assert.deepEqual(only.markers.map((m) => m.position), [0, 1]);
   assert.equal(only.lifetime, null);
+});
+
+test('meaning tables answer only for the names they list, never from Object.prototype', () => {
+  // Names a token can carry that a plain object would find on Object.prototype (issue 10, finding 11).
+  const inherited = ['toString', 'valueOf', '__proto__', 'constructor', 'hasOwnProperty', 'isPrototypeOf', '__defineGetter__'];
+  for (const table of [HEADER_INFO, ALG_INFO, CLAIM_INFO]) {
+    for (const name of inherited) {
+      assert.equal(table.has(name), false, name);
+      assert.equal(table.get(name), undefined, name);
+    }
+  }
+  assert.equal(HEADER_INFO.get('alg')[0], 'Algorithm');
+  assert.equal(ALG_INFO.get('ES256'), 'ECDSA on P-256 with SHA-256');
+  assert.equal(CLAIM_INFO.get('tid')[0], 'Tenant');
+});
+
+test('policy suggestions: the token\'s own aud and iss, only for options the policy leaves unset', () => {
+  const payload = { iss: 'https://issuer.example/', aud: ['api://a', 'api://b', 'api://a', 7, ''], sub: 'x' };
+  assert.deepEqual(policySuggestions(payload, {}), [
+    { claim: 'aud', option: 'audience', values: ['api://a', 'api://b'] },
+    { claim: 'iss', option: 'issuer', values: ['https://issuer.example/'] },
+  ]);
+  assert.deepEqual(policySuggestions(payload, { audience: 'api://other' }).map((s) => s.claim), ['iss']);
+  assert.deepEqual(policySuggestions(payload, { audience: 'api://a', issuer: 'https://x/' }), []);
+  assert.deepEqual(policySuggestions({ aud: 'api://one' }, {}), [{ claim: 'aud', option: 'audience', values: ['api://one'] }]);
+  // Nothing usable to offer: not a string, or not the token's own member.
+  assert.deepEqual(policySuggestions({ iss: 42, aud: [] }, {}), []);
+  assert.deepEqual(policySuggestions(Object.create({ iss: 'https://inherited/' }), {}), []);
+  assert.deepEqual(policySuggestions(undefined, {}), []);
+});
+
+test('policy fields become Verifier options; empty fields set nothing', () => {
+  assert.deepEqual(policyOptions({ jwks: '{}' }), { options: { jwks: '{}', cache: false }, formError: null });
+  const { options, formError } = policyOptions({
+    jwks: 'K', issuer: ' https://a.example/ ', audience: 'api://x, api://y', algorithms: ['RS256'], scopes: 'a b',
+    tolerance: '30', subject: ' client ', typ: 'at+jwt', requiredClaims: 'tid', maxAge: '0', claimValues: '{ "tid": "t1" }',
+  });
+  assert.equal(formError, null);
+  assert.deepEqual(options, {
+    jwks: 'K', cache: false, issuer: 'https://a.example/', audience: ['api://x', 'api://y'], requiredScopes: ['a', 'b'],
+    requiredClaims: ['tid'], algorithms: ['RS256'], clockTolerance: 30, maxTokenAge: 0, subject: 'client', typ: 'at+jwt', claims: { tid: 't1' },
+  });
+  assert.equal(policyOptions({ claimValues: '[1]' }).formError.field, 'claims');
+  assert.equal(policyOptions({ claimValues: '{' }).formError.field, 'claims');
+  // Numbers are passed as typed: the engine says what is wrong with them.
+  assert.ok(Number.isNaN(policyOptions({ tolerance: 'soon' }).options.clockTolerance));
+});
+
+test('policy fields from options: the inverse of policyOptions, every field set', () => {
+  const options = {
+    issuer: ['https://a/', 'https://b/'], audience: 'api://x', algorithms: ['ES256'], requiredScopes: ['r'],
+    scopeClaims: ['scp', 'roles'], requiredClaims: ['tid'], maxTokenAge: 3600, subject: 's', typ: 'at+jwt', claims: { tid: 't' },
+  };
+  const fields = policyFields(options);
+  assert.equal(fields.issuer, 'https://a/ https://b/');
+  assert.equal(fields.tolerance, undefined, 'the clock tolerance stays the user\'s unless the options set one');
+  assert.deepEqual(policyOptions({ ...fields, jwks: 'K' }).options, { jwks: 'K', cache: false, ...options });
+  assert.equal(policyFields({ clockTolerance: 0 }).tolerance, '0');
+  assert.throws(() => policyFields({ issuer: 'x', discovery: true }), /no field for discovery/);
+});
+
+test('placeholders: found, given values by the token\'s own claims, filled only where bound', () => {
+  const preset = { issuer: 'https://login.example/{tenant-id}/v2.0', audience: '{api-id}', claims: { tid: '{tenant-id}', email: 'svc@{project}.example' }, algorithms: ['RS256'] };
+  assert.deepEqual(placeholdersIn(preset), ['tenant-id', 'api-id', 'project']);
+  const token = { iss: 'https://login.example/t-1/v2.0', aud: ['other', 'api-9'], tid: 't-1', email: 'svc@p.example' };
+  const { bindings, unresolved } = placeholderValues(preset, token);
+  assert.deepEqual(bindings, { 'tenant-id': 't-1', 'api-id': 'other', project: 'p' });
+  assert.deepEqual(unresolved, []);
+  assert.deepEqual(fillPlaceholders(preset, { 'tenant-id': 't-1' }), { ...preset, issuer: 'https://login.example/t-1/v2.0', claims: { tid: 't-1', email: 'svc@{project}.example' } });
+  // Two values for one name (iss says t-1, tid says t-2): left for the user.
+  assert.deepEqual(placeholderValues(preset, { ...token, tid: 't-2' }).unresolved, ['tenant-id']);
+  // A documentation token that carries the placeholders themselves gives nothing.
+  assert.deepEqual(placeholderValues(preset, { iss: preset.issuer, aud: '{api-id}' }).bindings, {});
+  // Patterns are literal around the placeholders, and the whole value must match.
+  assert.deepEqual(placeholderValues({ issuer: 'https://a.example/{x}' }, { iss: 'https://a.example/1/extra' }).bindings, { x: '1/extra' });
+  assert.deepEqual(placeholderValues({ issuer: 'https://a.example/{x}' }, { iss: 'https://aXexample/1' }).bindings, {});
+  assert.deepEqual(placeholderValues({ issuer: 'https://a.example/{x}' }, { iss: 42 }).bindings, {});
 });

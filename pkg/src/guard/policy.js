@@ -1,33 +1,49 @@
-// Policy loader and validator.
+// The route policy: one JSON format and one validator for every server the guard runs in (the Worker,
+// Express, Fastify, Hono, any fetch handler). Reference: worker/README.md.
 //
-// The policy is plain JSON (worker/policy.demo.json is the demo; wrangler.toml's [alias] names the file
-// the Worker bundles). It is validated completely, before the first request: every problem is
-// collected and thrown together in one PolicyError, so a typo (`"scope"` for `"scopes"`, a path
-// parameter that does not exist, an http:// key URL) stops the Worker at startup instead of quietly
-// opening or closing a route. This module is pure JavaScript with no runtime dependencies, so
-// scripts/start.mjs and the tests can validate a policy in Node too.
+// A policy is validated completely, when the guard is created, before the first request: every problem
+// is collected and thrown together in one PolicyError, so a typo (`"scope"` for `"scopes"`, a path
+// parameter that does not exist, an http:// key URL) stops the server at startup instead of quietly
+// opening or closing a route. Pure JavaScript with no imports, so a policy can be checked anywhere
+// (scripts/start.mjs checks the demo's before wrangler starts).
 //
 // The validator checks the shape; the options that end up in jwtward (algorithm names, issuer,
-// audience, claims, ...) are checked again by jwtward itself when the Worker builds its verifiers at
-// startup (worker/src/verifiers.mjs), so the two can never disagree about what is valid.
+// audience, claims, ...) are checked again by jwtward itself when the guard builds its verifiers
+// (pkg/src/guard/verifiers.js), so the two can never disagree about what is valid.
 
-import { compilePattern } from './routes.mjs';
+import { compilePattern } from './routes.js';
 
 /** Every algorithm jwtward verifies (common brief; `none` is never one of them). */
-export const ALGORITHMS = Object.freeze([
+const ALGORITHMS = Object.freeze([
   'HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512',
   'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519',
 ]);
 
 /** The identity headers the Worker always sets (and always strips from incoming requests). */
-export const IDENTITY_HEADERS = Object.freeze({
+const IDENTITY_HEADERS = Object.freeze({
   subject: 'X-Auth-Subject',
   scopes: 'X-Auth-Scopes',
   tenant: 'X-Auth-Tenant',
 });
 
 /** Incoming headers with this prefix are removed before proxying: nobody but the Worker sets them. */
-export const IDENTITY_HEADER_PREFIX = 'x-auth-';
+const IDENTITY_HEADER_PREFIX = 'x-auth-';
+
+/**
+ * Headers that ask an origin to run another method than the request's (Rails, Laravel, Express's
+ * method-override, ASP.NET, ...): removed unless the policy says `forwardMethodOverride`, since the
+ * route check only ever saw the request's own method.
+ */
+const METHOD_OVERRIDE_HEADERS = Object.freeze(['x-http-method-override', 'x-http-method', 'x-method-override']);
+
+/**
+ * A header name as CGI, WSGI, PHP and Rack see it: case-insensitive, `_` and `-` the same
+ * (`X_Auth_Tenant` and `X-Auth-Tenant` both become HTTP_X_AUTH_TENANT). Every comparison with a name
+ * the Worker sets or removes is made on this form.
+ */
+function canonicalHeaderName(name) {
+  return name.toLowerCase().replaceAll('_', '-');
+}
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 // RFC 9110 token: what a header name may contain.
@@ -36,6 +52,7 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const RESERVED_FORWARD_HEADERS = new Set([
   'authorization', 'proxy-authorization', 'cookie', 'host', 'content-length', 'content-type',
   'content-encoding', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer',
+  ...METHOD_OVERRIDE_HEADERS,
   ...Object.values(IDENTITY_HEADERS).map((h) => h.toLowerCase()),
 ]);
 // RFC 6749 §3.3 scope-token; also exactly what may appear inside the quoted `scope="..."` of RFC 6750.
@@ -49,21 +66,31 @@ const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
 const TOP_LEVEL_KEYS = new Set([
   '$schema', 'description', 'realm', 'issuer', 'audience', 'algorithms', 'typ', 'clockTolerance',
-  'maxTokenAge', 'maxTokenLength', 'requiredClaims', 'claims', 'jwks', 'jwksUri', 'jwksCache',
-  'publishJwks', 'tenantClaim', 'forwardClaims', 'forwardAuthorization', 'unmatched', 'cors', 'routes',
+  'maxTokenAge', 'maxTokenLength', 'requiredClaims', 'claims', 'scopeClaims', 'jwks', 'jwksUri', 'discovery',
+  'issuers', 'jwksCache',
+  'publishJwks', 'resource', 'tokenSources', 'tenantClaim', 'forwardClaims', 'forwardAuthorization',
+  'forwardMethodOverride', 'keepUnderscoreHeaders', 'unmatched', 'cors', 'routes',
 ]);
 const ROUTE_KEYS = new Set([
   'name', 'description', 'methods', 'path', 'public', 'scopes', 'claims', 'requiredClaims',
-  'forwardClaims', 'forwardAuthorization',
+  'forwardClaims', 'forwardAuthorization', 'otherMethods', 'tokenSources',
 ]);
-const JWKS_CACHE_KEYS = new Set(['cooldown', 'minTtl', 'maxTtl', 'defaultTtl', 'timeout']);
+const JWKS_CACHE_KEYS = new Set(['cooldown', 'minTtl', 'maxTtl', 'defaultTtl', 'timeout', 'maxStale']);
+const ISSUER_ENTRY_KEYS = new Set(['issuer', 'jwksUri', 'discovery', 'audience']);
 const CORS_KEYS = new Set(['allowOrigins', 'allowMethods', 'allowHeaders', 'exposeHeaders', 'maxAge', 'allowCredentials']);
+const TOKEN_SOURCE_KEYS = new Set(['cookie', 'query']);
 
-/** Defaults of the JWKS cache, in seconds (the issue's contract: TTL clamped to [1 min, 24 h], 30 s cooldown). */
-export const JWKS_CACHE_DEFAULTS = Object.freeze({ cooldown: 30, minTtl: 60, maxTtl: 86400, defaultTtl: 600, timeout: 5 });
+/** RFC 9728 §3.1: the metadata of a protected resource is at this path, before the resource's own path. */
+const RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource';
+
+/**
+ * Defaults of the key cache, in seconds: jwtward's RemoteJwks defaults (TTL clamped to [1 min, 24 h],
+ * 30 s unknown-kid cooldown, 5 s timeout, the last good keys served up to 7 days with the issuer down).
+ */
+const JWKS_CACHE_DEFAULTS = Object.freeze({ cooldown: 30, minTtl: 60, maxTtl: 86400, defaultTtl: 600, timeout: 5, maxStale: 7 * 86400 });
 
 /** Thrown for an invalid policy; `problems` lists every problem as "<field>: <what is wrong>". */
-export class PolicyError extends Error {
+class PolicyError extends Error {
   constructor(problems) {
     super(`jwtward: invalid policy [ERR_POLICY_INVALID], ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  - ${problems.join('\n  - ')}`);
     this.name = 'PolicyError';
@@ -77,12 +104,15 @@ const isNonEmptyString = (v) => typeof v === 'string' && v.length > 0;
 
 /**
  * Validates and compiles a policy. Returns a frozen, normalised structure the Worker uses as is;
- * throws PolicyError listing every problem.
+ * throws PolicyError listing every problem. Settings that are valid but weaken a default are listed in
+ * the result's `warnings` ("<field>: <why>"), which the Worker logs at startup and `npm start` prints.
  * @param {unknown} raw the parsed policy JSON
  */
-export function compilePolicy(raw) {
+function compilePolicy(raw) {
   const problems = [];
   const problem = (field, message) => problems.push(`${field}: ${message}`);
+  const warnings = [];
+  const warn = (field, message) => warnings.push(`${field}: ${message}`);
 
   if (!isObject(raw)) throw new PolicyError(['(root): must be a JSON object']);
   unknownKeys(raw, TOP_LEVEL_KEYS, '', problem);
@@ -92,44 +122,47 @@ export function compilePolicy(raw) {
     problem('realm', 'must be a non-empty string of printable ASCII without `"` or `\\` (it is quoted in WWW-Authenticate)');
   }
 
+  // --- where the keys come from, and whose tokens are accepted ---
+  const { keys, issuer, audience, authorizationServers } = keySources(raw, problem);
+
   // --- what every token must satisfy (handed to jwtward as Verifier options) ---
-  const issuer = stringOrStrings(raw.issuer, 'issuer', problem, { required: true });
-  const audience = stringOrStrings(raw.audience, 'audience', problem, { required: true });
   const algorithms = algorithmList(raw.algorithms, problem);
   const typ = optionalString(raw.typ, 'typ', problem);
   const clockTolerance = integer(raw.clockTolerance, 'clockTolerance', problem, { min: 0, max: 600, fallback: 0 });
   const maxTokenAge = integer(raw.maxTokenAge, 'maxTokenAge', problem, { min: 1, max: 31_536_000, fallback: undefined });
   const maxTokenLength = integer(raw.maxTokenLength, 'maxTokenLength', problem, { min: 64, max: 1 << 20, fallback: undefined });
   const requiredClaims = claimNameList(raw.requiredClaims, 'requiredClaims', problem);
+  // Where granted scopes are read (jwtward's default: `scope`, then `scp`); route scopes, `anyOf`
+  // included, and X-Auth-Scopes all use jwtward's list from these claims.
+  const scopeClaims = raw.scopeClaims === undefined ? undefined : claimNameList(raw.scopeClaims, 'scopeClaims', problem);
+  if (scopeClaims !== undefined && Array.isArray(raw.scopeClaims) && raw.scopeClaims.length === 0) problem('scopeClaims', 'must name at least one claim');
   const claims = staticClaims(raw.claims, 'claims', problem);
 
-  // --- where the keys come from ---
-  let keys = null;
-  if (raw.jwks !== undefined && raw.jwksUri !== undefined) {
-    problem('jwks', 'give either "jwks" (an inline JWK Set) or "jwksUri", not both');
-  } else if (raw.jwks !== undefined) {
-    if (!isObject(raw.jwks) || !Array.isArray(raw.jwks.keys)) problem('jwks', 'must be a JWK Set: an object with a "keys" array');
-    else keys = { inline: raw.jwks };
-    if (raw.jwksCache !== undefined) problem('jwksCache', 'only applies with "jwksUri"');
-  } else if (raw.jwksUri !== undefined) {
-    const uri = jwksUri(raw.jwksUri, problem);
-    const cache = jwksCache(raw.jwksCache, problem);
-    if (uri && cache) keys = { uri, ...cache };
-  } else {
-    problem('jwks', 'give the keys: "jwksUri" (fetched and cached) or "jwks" (an inline JWK Set)');
-  }
-
   const publishJwks = publishedJwks(raw.publishJwks, problem);
+
+  // --- how clients find and present tokens ---
+  const tokenSources = tokenSourceOptions(raw.tokenSources, 'tokenSources', { cookie: null, query: false }, problem, warn);
+  const resource = resourceMetadata(raw.resource, problem);
 
   // --- what the origin receives ---
   const tenantClaim = raw.tenantClaim ?? 'tenant_id';
   if (!isNonEmptyString(tenantClaim)) problem('tenantClaim', 'must be a claim name');
   const forwardClaims = forwardClaimMap(raw.forwardClaims, 'forwardClaims', problem);
   const forwardAuthorization = boolean(raw.forwardAuthorization, 'forwardAuthorization', problem, false);
+  const forwardMethodOverride = boolean(raw.forwardMethodOverride, 'forwardMethodOverride', problem, false);
+  if (forwardMethodOverride) {
+    warn('forwardMethodOverride', 'method-override headers reach the origin: an origin that honours them runs a method the route check never saw');
+  }
+  const keepUnderscoreHeaders = boolean(raw.keepUnderscoreHeaders, 'keepUnderscoreHeaders', problem, false);
+  if (keepUnderscoreHeaders) {
+    warn('keepUnderscoreHeaders', 'headers with "_" in their name reach the origin; CGI, WSGI, PHP and Rack read them as the "-" names of headers a proxy may set');
+  }
 
   const unmatched = raw.unmatched ?? 'deny';
   if (!['deny', 'authenticate', 'public'].includes(unmatched)) {
     problem('unmatched', 'must be "deny" (default), "authenticate" (any valid token) or "public"');
+  } else if (unmatched !== 'deny') {
+    warn('unmatched', `"${unmatched}" lets requests no route names through${unmatched === 'public' ? ' without a token' : ' with any valid token'}; "deny" is safer`);
   }
 
   const cors = corsOptions(raw.cors, problem);
@@ -140,10 +173,11 @@ export function compilePolicy(raw) {
     problem('routes', 'must be a non-empty array');
   } else {
     raw.routes.forEach((r, i) => {
-      const route = compileRoute(r, `routes[${i}]`, i, { claims, requiredClaims, forwardClaims, forwardAuthorization }, problem);
+      const route = compileRoute(r, `routes[${i}]`, i, { claims, requiredClaims, forwardClaims, forwardAuthorization, tokenSources }, problem, warn);
       if (route) routes.push(route);
     });
   }
+  if (resource && publishJwks && publishJwks.path === resource.path) problem('publishJwks.path', 'is the RFC 9728 metadata path of "resource"');
   if (problems.length > 0) throw new PolicyError(problems);
 
   // The route used for unmatched requests when `unmatched` is "authenticate" or "public".
@@ -151,6 +185,8 @@ export function compilePolicy(raw) {
     index: -1,
     name: `unmatched (${unmatched})`,
     methods: null,
+    otherMethods: 'deny',
+    tokenSources,
     pattern: compilePattern('/*'),
     public: unmatched === 'public',
     allScopes: [],
@@ -164,19 +200,34 @@ export function compilePolicy(raw) {
 
   return deepFreeze({
     realm,
-    verify: { issuer, audience, algorithms, typ, clockTolerance, maxTokenAge, maxTokenLength, requiredClaims, claims },
+    verify: { issuer, audience, algorithms, typ, clockTolerance, maxTokenAge, maxTokenLength, requiredClaims, claims, scopeClaims },
     keys,
     publishJwks,
+    tokenSources,
+    resource: resource && {
+      ...resource,
+      // RFC 9728 §2: what the metadata document says. Issuers are the authorization servers; the scopes
+      // are every scope a route names.
+      metadata: JSON.stringify({
+        resource: resource.id,
+        authorization_servers: authorizationServers,
+        ...(scopesOf(routes).length ? { scopes_supported: scopesOf(routes) } : {}),
+        bearer_methods_supported: [tokenSources, ...routes.map((r) => r.tokenSources)].some((t) => t.query) ? ['header', 'query'] : ['header'],
+      }),
+    },
     tenantClaim,
     forwardAuthorization,
+    forwardMethodOverride,
+    keepUnderscoreHeaders,
     unmatched,
     fallbackRoute,
     cors,
     routes,
+    warnings,
   });
 }
 
-function compileRoute(raw, field, index, policyLevel, problem) {
+function compileRoute(raw, field, index, policyLevel, problem, warn) {
   if (!isObject(raw)) {
     problem(field, 'must be an object');
     return null;
@@ -201,6 +252,13 @@ function compileRoute(raw, field, index, policyLevel, problem) {
         else methods.add(m);
       });
     }
+  }
+
+  // Other methods on this route's path: 405 (the route owns the path), or handed to `unmatched` when
+  // the policy says so for this route explicitly.
+  const otherMethods = raw.otherMethods ?? 'deny';
+  if (otherMethods !== 'deny' && otherMethods !== 'unmatched') {
+    problem(`${field}.otherMethods`, 'must be "deny" (default: 405 with Allow) or "unmatched" (other methods follow the policy\'s "unmatched")');
   }
 
   const isPublic = boolean(raw.public, `${field}.public`, problem, false);
@@ -246,9 +304,12 @@ function compileRoute(raw, field, index, policyLevel, problem) {
   }
   const routeRequired = claimNameList(raw.requiredClaims, `${field}.requiredClaims`, problem);
 
-  if (isPublic && (raw.scopes !== undefined || raw.claims !== undefined || raw.requiredClaims !== undefined || raw.forwardClaims !== undefined)) {
-    problem(field, 'a public route takes no token, so it cannot require scopes or claims or forward claims');
+  if (isPublic && (raw.scopes !== undefined || raw.claims !== undefined || raw.requiredClaims !== undefined || raw.forwardClaims !== undefined || raw.tokenSources !== undefined)) {
+    problem(field, 'a public route takes no token, so it cannot require scopes or claims, forward claims or name token sources');
   }
+  // A route may accept a token from another place than the policy says (an EventSource or WebSocket
+  // endpoint that cannot set headers, say): its fields win over the policy's.
+  const tokenSources = tokenSourceOptions(raw.tokenSources, `${field}.tokenSources`, policyLevel.tokenSources, problem, warn);
 
   const routeForward = forwardClaimMap(raw.forwardClaims, `${field}.forwardClaims`, problem);
   const forwardAuthorization = boolean(raw.forwardAuthorization, `${field}.forwardAuthorization`, problem, policyLevel.forwardAuthorization);
@@ -261,6 +322,8 @@ function compileRoute(raw, field, index, policyLevel, problem) {
     index,
     name,
     methods,
+    otherMethods,
+    tokenSources,
     pattern,
     public: isPublic,
     allScopes,
@@ -288,7 +351,7 @@ function finishRoute(route, policyLevel) {
   const requirements = {
     requiredScopes: sorted(route.allScopes),
     // A claim bound to a path parameter must at least be present: jwtward checks that, the Worker then
-    // compares its value with the parameter (see worker/src/guard.mjs).
+    // compares its value with the parameter (see pkg/src/guard/engine.js).
     requiredClaims: sorted([...route.requiredClaims, ...route.paramClaims.map((p) => p.claim)]),
     claims: Object.fromEntries(Object.entries(route.staticClaims).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
   };
@@ -299,6 +362,58 @@ function finishRoute(route, policyLevel) {
     requirements,
     requirementKey: JSON.stringify(requirements),
   };
+}
+
+/** Every scope any route names, sorted (RFC 9728 `scopes_supported`). */
+function scopesOf(routes) {
+  return [...new Set(routes.flatMap((route) => [...route.allScopes, ...route.anyScopes]))].sort();
+}
+
+/**
+ * `tokenSources`: where a token may come from besides `Authorization: Bearer` (RFC 6750 §2.1, always
+ * on): a cookie by name, and the `access_token` query parameter (RFC 6750 §2.3) only when asked for.
+ */
+function tokenSourceOptions(value, field, inherited, problem, warn) {
+  const out = { ...inherited };
+  if (value === undefined) return out;
+  if (!isObject(value)) {
+    problem(field, 'must be an object { "cookie": "<name>" | null, "query": true | false }');
+    return out;
+  }
+  unknownKeys(value, TOKEN_SOURCE_KEYS, field, problem);
+  if (value.cookie !== undefined) {
+    // RFC 6265 §4.1.1: a cookie-name is an RFC 9110 token. null turns an inherited cookie off.
+    if (value.cookie !== null && (typeof value.cookie !== 'string' || !HEADER_NAME.test(value.cookie))) problem(`${field}.cookie`, 'must be a cookie name, or null');
+    else out.cookie = value.cookie;
+  }
+  out.query = boolean(value.query, `${field}.query`, problem, inherited.query);
+  if (value.query === true) {
+    warn(`${field}.query`, 'tokens in URLs end up in browser history, proxy and server logs (RFC 6750 section 2.3 advises against it)');
+  }
+  return out;
+}
+
+/**
+ * `resource` (RFC 9728): the protected resource's identifier, an https URL (http on loopback hosts,
+ * for tests). The guard serves its metadata and points every 401 at it.
+ */
+function resourceMetadata(value, problem) {
+  if (value === undefined) return null;
+  let url;
+  try {
+    url = new URL(value);
+  } catch {
+    problem('resource', 'must be an absolute URL (RFC 9728: the resource identifier)');
+    return null;
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+    problem('resource', 'must use https:// (http:// is accepted only for 127.0.0.1, localhost and [::1])');
+  }
+  if (url.hash || url.search || url.username || url.password) problem('resource', 'must have no fragment, query or credentials (RFC 9728 section 1.2)');
+  if (!REALM_TEXT.test(url.href)) problem('resource', 'must be printable ASCII (it is quoted in WWW-Authenticate)');
+  // RFC 9728 §3.1: "/.well-known/oauth-protected-resource" goes between the host and the path.
+  const path = RESOURCE_METADATA_PATH + (url.pathname === '/' ? '' : url.pathname);
+  return { id: value, path, url: url.origin + path };
 }
 
 function mergeForward(base, extra) {
@@ -399,29 +514,120 @@ function scopeList(value, field, problem) {
   return [...new Set(value)];
 }
 
-function jwksUri(value, problem) {
+/**
+ * Where the keys come from (exactly one of `jwks`, `jwksUri`, `discovery: true`, `issuers`) and whose
+ * tokens are accepted (`issuer`, or each entry's), with the audience every token must carry (`audience`,
+ * or an entry's own). The compiled `keys`:
+ *   { inline: jwks }                                   keys in the policy
+ *   { remote: [{ issuer?, jwksUri?, discovery }], cache }  one entry per (issuer, JWK Set URL): one
+ *                                                      shared key source each (jwtward's RemoteJwks)
+ *   with `issuers: true` when the token's `iss` picks the entry (several issuers)
+ */
+function keySources(raw, problem) {
+  const given = ['jwks', 'jwksUri', 'discovery', 'issuers'].filter((name) => raw[name] !== undefined);
+  if (given.length !== 1) {
+    problem(given.length === 0 || given.includes('jwks') ? 'jwks' : given[1], 'give the keys, one way: "jwksUri" (fetched and cached), "discovery": true (the issuer\'s metadata names its JWK Set), "issuers" (several issuers, each with "jwksUri" or "discovery") or "jwks" (an inline JWK Set)');
+  }
+  if (raw.jwks !== undefined && raw.jwksCache !== undefined) problem('jwksCache', 'only applies to keys fetched from an issuer');
+  const cache = raw.jwks === undefined ? jwksCache(raw.jwksCache, problem) : null;
+
+  if (raw.issuers !== undefined && given.length === 1) {
+    if (raw.issuer !== undefined) problem('issuer', 'with "issuers", each entry names its issuer');
+    const audience = stringOrStrings(raw.audience, 'audience', problem, { required: false });
+    const entries = [];
+    if (!Array.isArray(raw.issuers) || raw.issuers.length === 0) {
+      problem('issuers', 'must be a non-empty array of { "issuer", "jwksUri" | "discovery": true, "audience"? }');
+    } else {
+      raw.issuers.forEach((entry, i) => {
+        const field = `issuers[${i}]`;
+        if (!isObject(entry)) {
+          problem(field, 'must be an object { "issuer", "jwksUri" | "discovery": true, "audience"? }');
+          return;
+        }
+        unknownKeys(entry, ISSUER_ENTRY_KEYS, field, problem);
+        const remote = remoteSource(entry, field, problem);
+        if (remote && entries.some((e) => e.issuer === remote.issuer)) problem(`${field}.issuer`, 'names an issuer listed before');
+        const own = stringOrStrings(entry.audience, `${field}.audience`, problem, { required: false });
+        if (own === undefined && audience === undefined) problem(`${field}.audience`, 'is required here, or "audience" for every issuer');
+        if (remote) entries.push({ ...remote, ...(own === undefined ? {} : { audience: own }) });
+      });
+    }
+    return { keys: { remote: entries, cache, issuers: true }, issuer: undefined, audience, authorizationServers: entries.map((e) => e.issuer) };
+  }
+
+  const issuer = stringOrStrings(raw.issuer, 'issuer', problem, { required: true });
+  const audience = stringOrStrings(raw.audience, 'audience', problem, { required: true });
+  const authorizationServers = [...new Set(Array.isArray(issuer) ? issuer : issuer === undefined ? [] : [issuer])];
+  if (given.length !== 1) return { keys: null, issuer, audience, authorizationServers };
+  if (raw.jwks !== undefined) {
+    if (!isObject(raw.jwks) || !Array.isArray(raw.jwks.keys)) problem('jwks', 'must be a JWK Set: an object with a "keys" array');
+    return { keys: { inline: raw.jwks }, issuer, audience, authorizationServers };
+  }
+  // One issuer's key source. With several accepted `iss` values and one JWK Set URL, the source is
+  // the URL's alone (no issuer to scope it to); discovery needs the one issuer whose metadata it reads.
+  const remote = remoteSource({ ...raw, issuer: typeof issuer === 'string' ? issuer : undefined }, '', problem);
+  if (raw.discovery !== undefined && typeof issuer !== 'string') problem('issuer', 'discovery reads the metadata of one issuer: give one URL string');
+  return { keys: remote ? { remote: [remote], cache, issuers: false } : null, issuer, audience, authorizationServers };
+}
+
+/** `{ issuer, jwksUri }` or `{ issuer, discovery: true }` of a policy (field '') or an `issuers` entry. */
+function remoteSource(entry, field, problem) {
+  const at = (name) => (field ? `${field}.${name}` : name);
+  const issuer = entry.issuer;
+  if (field && !isNonEmptyString(issuer)) {
+    problem(at('issuer'), 'is required: the issuer, one string');
+    return null;
+  }
+  if (entry.discovery !== undefined) {
+    if (entry.discovery !== true) problem(at('discovery'), 'must be true (the keys come from the issuer\'s metadata), or left out');
+    if (field && entry.jwksUri !== undefined) problem(at('jwksUri'), 'give "jwksUri" or "discovery": true, not both');
+    if (typeof issuer === 'string' && !remoteUrl(issuer, at('issuer'), problem)) return null;
+    return { issuer, discovery: true };
+  }
+  if (entry.jwksUri === undefined) {
+    problem(at('jwksUri'), 'give "jwksUri" or "discovery": true');
+    return null;
+  }
+  const uri = remoteUrl(entry.jwksUri, at('jwksUri'), problem);
+  return uri ? { ...(issuer === undefined ? {} : { issuer }), jwksUri: uri, discovery: false } : null;
+}
+
+/**
+ * A URL keys (or metadata) are fetched from: https, or http on a loopback host (a development issuer
+ * on this machine); no credentials, no fragment. Returns its href, or null after a problem.
+ */
+function remoteUrl(value, field, problem) {
   let url;
   try {
     url = new URL(value);
   } catch {
-    problem('jwksUri', 'must be an absolute URL');
+    problem(field, 'must be an absolute URL');
     return null;
   }
+  let ok = true;
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
     // Keys fetched over plain HTTP could be swapped on the way: every token would then verify.
-    problem('jwksUri', 'must use https:// (http:// is accepted only for 127.0.0.1, localhost and [::1])');
+    problem(field, 'must use https:// (http:// is accepted only for 127.0.0.1, localhost and [::1])');
+    ok = false;
   }
-  if (url.username || url.password) problem('jwksUri', 'must not contain credentials');
-  if (url.hash) problem('jwksUri', 'must not contain a fragment');
-  return url.href;
+  if (url.username || url.password) {
+    problem(field, 'must not contain credentials');
+    ok = false;
+  }
+  if (url.hash) {
+    problem(field, 'must not contain a fragment');
+    ok = false;
+  }
+  return ok ? url.href : null;
 }
 
+/** `jwksCache`, in seconds: the tuning of every key source of the policy (RemoteJwks options). */
 function jwksCache(value, problem) {
   const out = { ...JWKS_CACHE_DEFAULTS };
-  if (value === undefined) return toMs(out);
+  if (value === undefined) return out;
   if (!isObject(value)) {
     problem('jwksCache', 'must be an object');
-    return null;
+    return out;
   }
   unknownKeys(value, JWKS_CACHE_KEYS, 'jwksCache', problem);
   out.cooldown = integer(value.cooldown, 'jwksCache.cooldown', problem, { min: 1, max: 3600, fallback: out.cooldown });
@@ -429,18 +635,9 @@ function jwksCache(value, problem) {
   out.maxTtl = integer(value.maxTtl, 'jwksCache.maxTtl', problem, { min: 1, max: 7 * 86400, fallback: out.maxTtl });
   out.defaultTtl = integer(value.defaultTtl, 'jwksCache.defaultTtl', problem, { min: 1, max: 7 * 86400, fallback: out.defaultTtl });
   out.timeout = integer(value.timeout, 'jwksCache.timeout', problem, { min: 1, max: 60, fallback: out.timeout });
+  out.maxStale = integer(value.maxStale, 'jwksCache.maxStale', problem, { min: 0, max: 30 * 86400, fallback: out.maxStale });
   if (out.minTtl > out.maxTtl) problem('jwksCache', 'minTtl must not exceed maxTtl');
-  return toMs(out);
-}
-
-function toMs(seconds) {
-  return {
-    cooldownMs: seconds.cooldown * 1000,
-    minTtlMs: seconds.minTtl * 1000,
-    maxTtlMs: seconds.maxTtl * 1000,
-    defaultTtlMs: seconds.defaultTtl * 1000,
-    timeoutMs: seconds.timeout * 1000,
-  };
+  return out;
 }
 
 function publishedJwks(value, problem) {
@@ -478,6 +675,7 @@ function forwardClaimMap(value, field, problem) {
     const f = `${field}.${claim}`;
     if (!CLAIM_NAME.test(claim)) problem(f, 'claim names may not be empty or contain whitespace');
     if (typeof header !== 'string' || !HEADER_NAME.test(header)) problem(f, 'must be a header name');
+    else if (header.includes('_')) problem(f, 'must not contain "_" (origins may read it as "-"; incoming "_" names are dropped)');
     else if (RESERVED_FORWARD_HEADERS.has(header.toLowerCase()) || header.toLowerCase().startsWith('cf-')) {
       problem(f, `"${header}" is reserved (transport, credentials or a built-in identity header)`);
     } else out.push({ claim, header });
@@ -545,3 +743,14 @@ function deepFreeze(value) {
   }
   return value;
 }
+
+export {
+  ALGORITHMS,
+  IDENTITY_HEADERS,
+  IDENTITY_HEADER_PREFIX,
+  METHOD_OVERRIDE_HEADERS,
+  canonicalHeaderName,
+  JWKS_CACHE_DEFAULTS,
+  PolicyError,
+  compilePolicy,
+};

@@ -1,6 +1,6 @@
 // Path patterns and route matching.
 //
-// Pattern syntax (documented in worker/README.md):
+// Pattern syntax (documented in worker/README.md, the policy reference):
 //   /api/orders          literal segments, matched exactly and case-sensitively
 //   /tenants/:tenant/x   `:name` matches exactly one non-empty segment and binds it
 //   /api/orders/*        `*`, only as the last segment, matches the rest of the path
@@ -22,7 +22,7 @@ const LITERAL_SEGMENT = /^[A-Za-z0-9\-._~!$&'()+,;=@]+$/;
  * @param {string} pattern
  * @returns {{ source: string, segments: Array<{ literal?: string, param?: string }>, wildcard: boolean, params: string[] }}
  */
-export function compilePattern(pattern) {
+function compilePattern(pattern) {
   if (typeof pattern !== 'string' || !pattern.startsWith('/')) {
     throw new Error('must be a string starting with "/"');
   }
@@ -54,7 +54,7 @@ export function compilePattern(pattern) {
 }
 
 /** Thrown for a request path that could mean different things to the guard and to the origin. */
-export class UnsafePathError extends Error {}
+class UnsafePathError extends Error {}
 
 /**
  * Splits a URL pathname (as `new URL(...).pathname` gives it: dot segments already resolved, percent
@@ -62,7 +62,7 @@ export class UnsafePathError extends Error {}
  * @param {string} pathname
  * @returns {string[]}
  */
-export function splitPath(pathname) {
+function splitPath(pathname) {
   if (/%(2f|5c|00)/i.test(pathname) || pathname.includes('\\')) {
     throw new UnsafePathError('the path contains an encoded "/", "\\" or NUL');
   }
@@ -80,7 +80,7 @@ export function splitPath(pathname) {
  * Matches decoded path segments against a compiled pattern.
  * @returns {Record<string, string> | null} the bound parameters, or null when it does not match
  */
-export function matchPattern(compiled, segments) {
+function matchPattern(compiled, segments) {
   const { segments: want, wildcard } = compiled;
   if (wildcard ? segments.length <= want.length : segments.length !== want.length) {
     // A wildcard needs at least one more segment (possibly empty: "/api/orders/"), never the bare prefix.
@@ -101,19 +101,26 @@ export function matchPattern(compiled, segments) {
 
 /**
  * First match wins, in policy order.
- * @param {Array<{ methods: Set<string> | null, pattern: object }>} routes
+ * @param {Array<{ methods: Set<string> | null, otherMethods: string, pattern: object }>} routes
  * @param {string} method
  * @param {string[]} segments
- * @returns {{ route: object, params: Record<string, string> } | { route: null, allowedMethods: string[] }}
- *   when nothing matches, `allowedMethods` lists the methods of routes whose path matched (for a 405)
+ * @returns {{ route: object, params: Record<string, string> }
+ *   | { route: null, allowedMethods: string[], pathOwned: boolean }}
+ *   when nothing matches, `allowedMethods` lists the methods of routes whose path matched (for a 405),
+ *   and `pathOwned` says whether one of them keeps its other methods (`otherMethods: "deny"`, the
+ *   default): then the answer is 405 whatever `unmatched` says.
  */
-export function findRoute(routes, method, segments) {
+function findRoute(routes, method, segments) {
   const allowedMethods = new Set();
+  let pathOwned = false;
   for (const route of routes) {
     const params = matchPattern(route.pattern, segments);
     if (params === null) continue;
     if (route.methods === null || route.methods.has(method)) return { route, params };
     for (const m of route.methods) allowedMethods.add(m);
+    if (route.otherMethods !== 'unmatched') pathOwned = true;
   }
-  return { route: null, allowedMethods: [...allowedMethods].sort() };
+  return { route: null, allowedMethods: [...allowedMethods].sort(), pathOwned };
 }
+
+export { compilePattern, UnsafePathError, splitPath, matchPattern, findRoute };

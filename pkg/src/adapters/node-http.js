@@ -1,0 +1,90 @@
+// What the Express and Fastify adapters share: Node's IncomingMessage in (method, URL, headers as the
+// engine reads them), the engine's answer or decision out (to the ServerResponse, or onto the request
+// the application's handlers then read). No framework is imported: both frameworks hand their
+// middleware Node's own request and response objects.
+
+import { errorAnswer } from '../guard/responses.js';
+
+/**
+ * The engine's view of a Node request: its URL (dot segments resolved by the URL parser, as in a
+ * Worker) and its headers, read from `rawHeaders` so that a header sent twice is seen twice (Node keeps
+ * only the first `Authorization` in `req.headers`): values of one name joined by ", " ("; " for
+ * Cookie), as fetch's Headers join them. Not a Headers object: the three methods the engine reads, over
+ * lower-case names, without building one per request.
+ * @param {import('node:http').IncomingMessage} req
+ * @param {string} target the request target: `req.originalUrl` (Express) or `req.url`
+ * @returns {{ url: URL, headers: { get(name: string): string | null, has(name: string): boolean,
+ *   keys(): Iterable<string> } } | null} null for a target the URL parser refuses
+ */
+function requestView(req, target) {
+  let url;
+  try {
+    // Concatenated, not resolved against a base: "//host/path" is a path here, as for the frameworks,
+    // never a URL on another host.
+    url = target.startsWith('/') ? new URL(`http://localhost${target}`) : new URL(target);
+  } catch {
+    return null;
+  }
+  const values = new Map();
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    const list = values.get(name);
+    if (list) list.push(raw[i + 1]);
+    else values.set(name, [raw[i + 1]]);
+  }
+  const headers = {
+    get: (name) => values.get(name)?.join(name === 'cookie' ? '; ' : ', ') ?? null,
+    has: (name) => values.has(name),
+    keys: () => values.keys(),
+  };
+  return { url, headers };
+}
+
+/** The answer for a request target the engine cannot read. */
+function unreadableRequest() {
+  return errorAnswer(400, 'invalid_request', 'ERR_PATH_UNSAFE', 'the request target cannot be read');
+}
+
+/** `pathname?search` of a URL: the request target the application sees after the guard. */
+function targetOf(url) {
+  return url.pathname + url.search;
+}
+
+/**
+ * Puts an allowed decision's header changes onto the Node request the application reads:
+ * `req.headers` and `req.rawHeaders` alike lose the spoofable headers and gain the verified identity.
+ * @param {import('node:http').IncomingMessage} req
+ * @param {{ changes: { remove: string[], set: Record<string, string> } }} decision
+ */
+function applyHeaders(req, { changes }) {
+  const names = Object.keys(changes.set);
+  if (changes.remove.length === 0 && names.length === 0) return;
+  for (const name of changes.remove) delete req.headers[name];
+  for (const name of names) req.headers[name] = changes.set[name];
+  const replaced = new Set([...changes.remove, ...names]);
+  const raw = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if (!replaced.has(req.rawHeaders[i].toLowerCase())) raw.push(req.rawHeaders[i], req.rawHeaders[i + 1]);
+  }
+  for (const name of names) raw.push(name, changes.set[name]);
+  req.rawHeaders = raw;
+}
+
+/** Writes one of the guard's own answers to a Node response and ends it. */
+function writeAnswer(res, answer, method) {
+  res.statusCode = answer.status;
+  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+  res.end(method === 'HEAD' || answer.body === null ? undefined : answer.body);
+}
+
+/** The CORS headers of an allowed request, onto the response the application will write. */
+function addCors(setHeader, appendHeader, cors) {
+  if (!cors) return;
+  for (const [name, value] of Object.entries(cors)) {
+    if (name === 'vary') appendHeader(name, value);
+    else setHeader(name, value);
+  }
+}
+
+export { addCors, applyHeaders, requestView, targetOf, unreadableRequest, writeAnswer };

@@ -1,0 +1,631 @@
+// The DevTools extension in real Chromium (Debian's, headless, through playwright-core): it is
+// loaded unpacked from www/extension/dist/ (built by www/build.mjs), DevTools is opened on a real
+// test page (--auto-open-devtools-for-tabs), the JWT panel is shown in that DevTools, and the panel
+// receives the page's requests through chrome.devtools.network itself: nothing is simulated. The
+// page gets a token from its token endpoint and calls a local API (another origin, which verifies
+// with jwtward in Node) with valid, expired, tampered and wrong-audience bearer tokens, a DPoP
+// token and a cookie.
+//
+// Playwright does not expose DevTools windows as pages, so the test drives them over CDP: the
+// DevTools front end (to show the panel, dock it and take screenshots) and the panel's frame (to
+// read rows and click like a user). Screenshots go to <repo>/test-results/extension/.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { Verifier } from 'jwtward';
+import { buildVendor } from '../build.mjs';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const EXTENSION = resolve(here, '../extension/dist');
+const RESULTS = resolve(here, '../../test-results/extension');
+const AUDIENCE = 'api://orders';
+
+let keys;
+let issuer;
+/** Two more authorization servers: one whose keys the panel fetches, one without CORS headers. */
+let otherIssuer;
+let closedIssuer;
+let api;
+let app;
+let context;
+let profileDir;
+let devtools;
+/** The extension's DevTools page (extension/devtools.html) in that DevTools window. */
+let devtoolsPage;
+let panel;
+let extensionId;
+/** The tokens the test page sends, by case. */
+const tokens = {};
+
+// ---------------------------------------------------------------- servers
+
+/** An HTTP server on 127.0.0.1 answering with `handle(req, url, body)`; counts hits per path. */
+async function serve(handle) {
+  const hits = [];
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://127.0.0.1');
+    hits.push(`${req.method} ${url.pathname}`);
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    const { status = 200, headers = {}, text = '' } = await handle(req, url, body);
+    res.writeHead(status, headers).end(text);
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  return { url: `http://127.0.0.1:${server.address().port}`, hits, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+const json = (value, headers = {}) => ({ headers: { 'content-type': 'application/json', ...headers }, text: JSON.stringify(value) });
+
+async function startServers() {
+  // The authorization server: the token issuer, and its keys (CORS open, as IdPs publish them).
+  issuer = await serve((req, url) => {
+    const cors = { 'access-control-allow-origin': '*' };
+    if (url.pathname === '/.well-known/openid-configuration') return json({ issuer: issuer.url, jwks_uri: `${issuer.url}/jwks.json` }, cors);
+    if (url.pathname === '/jwks.json') return json(keys.jwks, cors);
+    return { status: 404 };
+  });
+  // Another issuer (ES256), whose keys the panel fetches on a click, and one that sends no CORS
+  // headers (a browser page may not read it; an extension may, with the user's permission).
+  const discoveryOf = (server, cors) => (req, url) => {
+    if (url.pathname === '/.well-known/openid-configuration') return json({ issuer: server().url, jwks_uri: `${server().url}/keys` }, cors);
+    if (url.pathname === '/keys') return json({ keys: [{ ...keys.esJwk, kid: 'other-es' }] }, cors);
+    return { status: 404 };
+  };
+  otherIssuer = await serve(discoveryOf(() => otherIssuer, { 'access-control-allow-origin': '*' }));
+  closedIssuer = await serve(discoveryOf(() => closedIssuer, {}));
+  // The API the page calls: verifies bearer tokens with jwtward, as a resource server would.
+  const verifier = new Verifier({ jwks: keys.jwks, issuer: issuer.url, audience: AUDIENCE, requiredScopes: ['orders:read'] });
+  api = await serve((req, url) => {
+    const cors = {
+      'access-control-allow-origin': app.url, 'access-control-allow-headers': 'authorization, dpop, content-type',
+      'access-control-allow-methods': 'GET, POST', vary: 'origin',
+    };
+    if (req.method === 'OPTIONS') return { status: 204, headers: cors };
+    const [, token] = /^(?:Bearer|DPoP) (.+)$/.exec(req.headers.authorization ?? '') ?? [];
+    try {
+      const { payload } = verifier.verify(token);
+      return json({ orders: [], sub: payload.sub }, cors);
+    } catch (error) {
+      return { status: 401, headers: { ...cors, 'www-authenticate': `Bearer error="invalid_token", error_description="${error.code}"` }, text: '' };
+    }
+  });
+  // The web app: its page (which sets a session cookie holding a JWT) and its token endpoint.
+  app = await serve((req, url) => {
+    if (url.pathname === '/') {
+      return {
+        headers: { 'content-type': 'text/html; charset=utf-8', 'set-cookie': `session=${tokens.session}; Path=/; SameSite=Strict` },
+        text: `<!doctype html><title>orders app</title><h1>Orders</h1>
+<script type="application/json" id="cases">${JSON.stringify({ api: api.url, tokens })}</script>
+<script src="/app.js"></script>`,
+      };
+    }
+    if (url.pathname === '/app.js') return { headers: { 'content-type': 'text/javascript' }, text: APP_SCRIPT };
+    if (url.pathname === '/oauth/token' && req.method === 'POST') return json({ access_token: tokens.valid, token_type: 'Bearer', expires_in: 900 });
+    if (url.pathname === '/me') return json({ name: 'someone' });
+    return { status: 404 };
+  });
+}
+
+// The test page's own script: what a single-page app does with tokens.
+const APP_SCRIPT = `
+const { api, tokens } = JSON.parse(document.getElementById('cases').textContent);
+window.callApi = (token, { scheme = 'Bearer', method = 'GET', dpop } = {}) => fetch(api + '/api/orders', {
+  method, headers: { authorization: scheme + ' ' + token, ...(dpop ? { dpop } : {}) },
+}).then((response) => response.status);
+(async () => {
+  const { access_token } = await (await fetch('/oauth/token', { method: 'POST', body: 'grant_type=client_credentials' })).json();
+  const statuses = [await callApi(access_token)];
+  for (const name of ['expired', 'tampered', 'wrongAudience']) statuses.push(await callApi(tokens[name]));
+  statuses.push(await callApi(tokens.dpopBound, { scheme: 'DPoP', method: 'POST', dpop: tokens.dpopProof }));
+  await fetch('/me');
+  document.body.dataset.statuses = statuses.join(' ');
+})();
+`;
+
+// ---------------------------------------------------------------- tokens
+
+async function makeKeys() {
+  const rs = await generateKeyPair('RS256', { modulusLength: 2048 });
+  const es = await generateKeyPair('ES256');
+  const rsJwk = { ...(await exportJWK(rs.publicKey)), kid: 'app-rs', alg: 'RS256', use: 'sig' };
+  const esJwk = { ...(await exportJWK(es.publicKey)), alg: 'ES256', use: 'sig' };
+  return { rs, es, esJwk, jwks: { keys: [rsJwk] } };
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+function sign(claims, { aud = AUDIENCE, expiresIn = 900, header = {}, by = issuer } = {}) {
+  const now = nowSeconds();
+  // The first issuer signs with its RS256 key, the others with the ES256 key they publish.
+  const [alg, kid, key] = by === issuer ? ['RS256', 'app-rs', keys.rs.privateKey] : ['ES256', 'other-es', keys.es.privateKey];
+  return new SignJWT({ scope: 'orders:read orders:write', client_id: 'orders-web', ...claims })
+    .setProtectedHeader({ alg, kid, typ: 'at+jwt', ...header })
+    .setIssuer(by.url).setSubject(claims.sub ?? 'orders-web').setAudience(aud)
+    .setIssuedAt(now - 60).setExpirationTime(now + expiresIn)
+    .sign(key);
+}
+
+async function makeTokens() {
+  tokens.valid = await sign({ sub: 'alice' });
+  tokens.expired = await sign({ sub: 'bob' }, { expiresIn: -3600 });
+  const other = await sign({ sub: 'carol' });
+  const [h, p, s] = other.split('.');
+  const at = Math.floor(s.length / 2);
+  tokens.tampered = `${h}.${p}.${s.slice(0, at)}${s[at] === 'A' ? 'B' : 'A'}${s.slice(at + 1)}`;
+  tokens.wrongAudience = await sign({ sub: 'dave' }, { aud: 'api://billing' });
+  tokens.dpopBound = await sign({ sub: 'erin', cnf: { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' } }, { header: { typ: 'at+jwt' } });
+  // A DPoP proof (RFC 9449) rides in its own header; the panel keeps it beside the request.
+  tokens.dpopProof = await new SignJWT({ htm: 'POST', htu: 'http://api/orders', jti: 'proof-1', iat: nowSeconds() })
+    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: await exportJWK(keys.es.publicKey) })
+    .sign(keys.es.privateKey);
+  tokens.session = await sign({ sub: 'alice', sid: 'session-1' }, { aud: 'orders-web' });
+}
+
+// ---------------------------------------------------------------- CDP: DevTools windows are targets
+
+/**
+ * A CDP connection to one target (the DevTools front end, the panel's frame), through a session
+ * of the browser's first page: Target.attachToTarget without flattening, messages relayed by
+ * Target.sendMessageToTarget. `errors` collects the target's exceptions and console errors.
+ */
+class Target {
+  static #nextId = 1;
+
+  constructor(cdp, sessionId) {
+    this.cdp = cdp;
+    this.sessionId = sessionId;
+    this.pending = new Map();
+    this.errors = [];
+    this.requests = [];
+    cdp.on('Target.receivedMessageFromTarget', ({ sessionId: from, message }) => {
+      if (from !== this.sessionId) return;
+      const data = JSON.parse(message);
+      if (data.id && this.pending.has(data.id)) {
+        const { ok, fail } = this.pending.get(data.id);
+        this.pending.delete(data.id);
+        if (data.error) fail(new Error(`${data.error.message} ${data.error.data ?? ''}`));
+        else ok(data.result);
+      } else if (data.method === 'Runtime.exceptionThrown') {
+        this.errors.push(data.params.exceptionDetails.exception?.description ?? data.params.exceptionDetails.text);
+      } else if (data.method === 'Runtime.consoleAPICalled' && data.params.type === 'error') {
+        this.errors.push(data.params.args.map((arg) => arg.value ?? arg.description).join(' '));
+      } else if (data.method === 'Network.requestWillBeSent') {
+        this.requests.push(data.params.request.url);
+      }
+    });
+  }
+
+  /** Attaches to the one target that `matches` (waiting while there is none, or several). */
+  static async attach(cdp, matches, { timeout = 30_000 } = {}) {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const { targetInfos } = await cdp.send('Target.getTargets');
+      const candidates = targetInfos.filter(matches);
+      if (candidates.length === 1) {
+        const [found] = candidates;
+        const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: found.targetId, flatten: false });
+        return new Target(cdp, sessionId);
+      }
+      if (Date.now() > deadline) throw new Error(`not exactly one such target: ${targetInfos.map((t) => `${t.type} ${t.url}`).join(', ')}`);
+      await new Promise((ok) => setTimeout(ok, 200));
+    }
+  }
+
+  /** A CDP command; fails after `timeout` ms rather than waiting forever on a target that went away. */
+  send(method, params = {}, { timeout = 30_000 } = {}) {
+    const id = Target.#nextId++;
+    return new Promise((ok, fail) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        fail(new Error(`${method}: no answer within ${timeout} ms`));
+      }, timeout);
+      this.pending.set(id, { ok: (value) => (clearTimeout(timer), ok(value)), fail: (error) => (clearTimeout(timer), fail(error)) });
+      this.cdp.send('Target.sendMessageToTarget', { sessionId: this.sessionId, message: JSON.stringify({ id, method, params }) }).catch(fail);
+    });
+  }
+
+  /** Runs `fn(...args)` in the target and returns its (JSON) result. */
+  async evaluate(fn, ...args) {
+    const { result, exceptionDetails } = await this.send('Runtime.evaluate', {
+      expression: `(${fn})(...${JSON.stringify(args)})`, returnByValue: true, awaitPromise: true,
+    }).catch((error) => {
+      throw new Error(`${error.message}: ${String(fn).slice(0, 120)}`);
+    });
+    if (exceptionDetails) throw new Error(exceptionDetails.exception?.description ?? exceptionDetails.text);
+    return result.value;
+  }
+
+  /** Waits until `fn(...args)` is truthy in the target; returns its value. */
+  async waitFor(fn, args = [], { timeout = 20_000, what = String(fn) } = {}) {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const value = await this.evaluate(fn, ...args);
+      if (value) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((ok) => setTimeout(ok, 150));
+    }
+  }
+}
+
+/** The DevTools front end that shows the JWT panel's tab, and that tab's id. */
+async function findDevTools(cdp, { timeout = 30_000 } = {}) {
+  const deadline = Date.now() + timeout;
+  const tried = new Map();
+  for (;;) {
+    const { targetInfos } = await cdp.send('Target.getTargets');
+    for (const info of targetInfos.filter((t) => t.type === 'page' && t.url.startsWith('devtools://'))) {
+      if (!tried.has(info.targetId)) {
+        // A DevTools window closing with its tab is listed, then gone: skip it.
+        const attached = await cdp.send('Target.attachToTarget', { targetId: info.targetId, flatten: false }).catch(() => null);
+        tried.set(info.targetId, attached && new Target(cdp, attached.sessionId));
+      }
+      const target = tried.get(info.targetId);
+      if (!target) continue;
+      const tab = await target.send('Runtime.evaluate', {
+        expression: `import('./ui/legacy/legacy.js').then((UI) => UI.InspectorView.InspectorView.instance().tabbedPane.tabIds().find((id) => id.startsWith('chrome-extension://${extensionId}')))`,
+        awaitPromise: true, returnByValue: true,
+      }, { timeout: 5000 }).then(({ result }) => result.value, () => undefined);
+      if (tab) return { devtools: target, panelTab: tab };
+    }
+    if (Date.now() > deadline) throw new Error('no DevTools window shows the JWT panel');
+    await new Promise((ok) => setTimeout(ok, 200));
+  }
+}
+
+// ---------------------------------------------------------------- the panel, as a user sees it
+
+/** The table as shown: one entry per row. */
+function panelRows() {
+  return panel.evaluate(() => [...document.querySelectorAll('#token-rows tr')].filter((tr) => !tr.hidden).map((tr) => ({
+    verdict: tr.dataset.verdict,
+    code: tr.dataset.code,
+    sub: tr.querySelector('.cell-sub').textContent,
+    iss: tr.querySelector('.cell-iss').textContent,
+    source: tr.querySelector('.request-source').textContent,
+    request: tr.querySelector('.request-url').textContent,
+  })));
+}
+
+/** Clicks the row whose subject is `sub`, like a user would, and waits for its detail. */
+async function selectRow(sub) {
+  const id = await panel.evaluate((wanted) => {
+    const tr = [...document.querySelectorAll('#token-rows tr')].find((row) => row.querySelector('.cell-sub').textContent === wanted);
+    tr.click();
+    return tr.dataset.id;
+  }, sub);
+  await panel.waitFor((selected) => document.querySelector(`#detail[data-id="${selected}"]`), [id], { what: `the detail of ${sub}` });
+}
+
+/** Types into a field of the panel (sets the value, then the input event a keystroke fires). */
+function type(selector, value) {
+  return panel.evaluate((sel, text) => {
+    const el = document.querySelector(sel);
+    el.focus();
+    el.value = text;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, selector, value);
+}
+
+async function screenshot(name) {
+  await panel.evaluate(() => document.activeElement?.blur());
+  await new Promise((ok) => setTimeout(ok, 400)); // the verdict card's colour transition
+  const { data } = await devtools.send('Page.captureScreenshot', { format: 'png' });
+  const path = join(RESULTS, `${name}.png`);
+  writeFileSync(path, Buffer.from(data, 'base64'));
+  return path;
+}
+
+/** What the engine says in Node for the same token and options: the panel must agree. */
+function nodeVerdict(token, options) {
+  const verifier = new Verifier({ jwks: keys.jwks, cache: false, ...options });
+  try {
+    const report = verifier.explain(token);
+    return report.valid ? { verdict: 'valid', code: '' } : { verdict: 'rejected', code: report.code };
+  } finally {
+    verifier.free();
+  }
+}
+
+// ---------------------------------------------------------------- the run
+
+before(async () => {
+  buildVendor(); // fails with "build the package first" when pkg/ is not built; builds the extension
+  mkdirSync(RESULTS, { recursive: true });
+  keys = await makeKeys();
+  await startServers();
+  await makeTokens();
+  profileDir = mkdtempSync(join(tmpdir(), 'jwtward-extension-'));
+  // Developer mode from the start, so chrome://extensions collects every error of the extension's
+  // pages (the DevTools page loads with the first tab, before any test runs).
+  mkdirSync(join(profileDir, 'Default'));
+  writeFileSync(join(profileDir, 'Default', 'Preferences'), JSON.stringify({ extensions: { ui: { developer_mode: true } } }));
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    viewport: null,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--window-size=1500,1000',
+      `--disable-extensions-except=${EXTENSION}`, `--load-extension=${EXTENSION}`,
+      '--auto-open-devtools-for-tabs',
+    ],
+  });
+});
+
+after(async () => {
+  await context?.close();
+  for (const server of [issuer, otherIssuer, closedIssuer, api, app]) await server?.close();
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+});
+
+/** The extension as chrome://extensions reports it (in developer mode, with the errors it collected). */
+async function extensionInfo() {
+  const page = await context.newPage();
+  try {
+    await page.goto('chrome://extensions/');
+    return await page.evaluate(async () => {
+      const { inDeveloperMode } = await chrome.developerPrivate.getProfileConfiguration();
+      if (!inDeveloperMode) throw new Error('developer mode is off: errors are not collected');
+      const all = await chrome.developerPrivate.getExtensionsInfo();
+      return all.find((extension) => extension.name.startsWith('jwtward'));
+    });
+  } finally {
+    await page.close();
+  }
+}
+
+test('the extension loads unpacked without errors or warnings, asking for no host permission', { timeout: 60_000 }, async () => {
+  const info = await extensionInfo();
+  assert.ok(info, 'chrome://extensions lists the jwtward extension');
+  extensionId = info.id;
+  assert.equal(info.state, 'ENABLED');
+  assert.deepEqual(info.manifestErrors, []);
+  assert.deepEqual(info.installWarnings, []);
+  assert.deepEqual(info.runtimeErrors, []);
+  // Chrome gives every DevTools extension (devtools_page) this warning, since the DevTools APIs
+  // could run script in the inspected page; this extension never does. Nothing else is asked for:
+  // no host is granted (the panel's chrome.permissions.getAll() says so below).
+  assert.deepEqual(info.permissions.simplePermissions.map((p) => p.message), ['Read and change all your data on all websites']);
+  assert.equal(info.permissions.runtimeHostPermissions.hasAllHosts, false);
+  assert.deepEqual(info.permissions.runtimeHostPermissions.hosts, []);
+});
+
+test('DevTools on a page that calls a guarded API: the JWT panel lists every token, de-duplicated', { timeout: 90_000 }, async () => {
+  const [page] = context.pages();
+  const cdp = await context.newCDPSession(page);
+  // The DevTools window where the extension's DevTools page has added the JWT panel: that of this
+  // tab (DevTools on chrome:// pages, like the one test 1 opened, run no extensions). From then on
+  // its network log records.
+  let panelTab;
+  ({ devtools, panelTab } = await findDevTools(cdp));
+  // Its console from the start: V8 replays the messages logged before Runtime.enable.
+  devtoolsPage = await Target.attach(cdp, (t) => t.url === `chrome-extension://${extensionId}/extension/devtools.html`);
+  await devtoolsPage.send('Runtime.enable');
+
+  await page.goto(app.url);
+  await page.waitForSelector('body[data-statuses]');
+  // What the API itself answered: the valid and DPoP-presented tokens pass, the others are refused.
+  assert.equal(await page.getAttribute('body', 'data-statuses'), '200 401 401 401 200');
+
+  // Undock DevTools (its own window, so the panel is large in the screenshots) and show the JWT
+  // panel, as a click on its tab would: the page's requests so far reach it through getHAR.
+  await devtools.evaluate(async (tab) => {
+    const UI = await import('./ui/legacy/legacy.js');
+    UI.DockController.DockController.instance().setDockSide('undocked');
+    await UI.InspectorView.InspectorView.instance().showPanel(tab);
+  }, panelTab);
+  panel = await Target.attach(cdp, (t) => t.url === `chrome-extension://${extensionId}/extension/panel.html`);
+  await panel.send('Runtime.enable');
+  await panel.send('Network.enable');
+  await panel.waitFor(() => document.documentElement.dataset.ready === 'true', [], { what: 'the engine in the panel' });
+  // Granted: DevTools (the panel itself), storage (for opted-in policies), and no host at all.
+  assert.deepEqual(await panel.evaluate(() => chrome.permissions.getAll()), { origins: [], permissions: ['devtools', 'storage'] });
+
+  // Requests made before the panel opened arrive through getHAR: six distinct tokens, one row each
+  // (the DPoP proof rides beside its token and is not a row of its own).
+  await panel.waitFor(() => document.querySelectorAll('#token-rows tr').length >= 6, [], { what: 'six rows' });
+  await new Promise((ok) => setTimeout(ok, 500)); // nothing more arrives
+  const rows = await panelRows();
+  assert.deepEqual(rows.map((row) => row.sub).sort(), ['alice', 'alice', 'bob', 'carol', 'dave', 'erin']);
+  const bySource = (sub, source) => rows.find((row) => row.sub === sub && row.source.startsWith(source));
+  // The token endpoint's access_token and the API call that presented it: one row, two sightings.
+  const apiHost = new URL(api.url).host;
+  assert.equal(bySource('alice', 'Authorization: Bearer').source, `Authorization: Bearer ×2 · ${apiHost}`);
+  assert.match(bySource('alice', 'Cookie session').source, new RegExp(`^Cookie session ×\\d+ · ${new URL(app.url).host}$`));
+  assert.equal(bySource('erin', 'Authorization: DPoP').request, 'POST /api/orders');
+  // No keys yet: decoded, not verified.
+  assert.ok(rows.every((row) => row.verdict === 'unverified'), JSON.stringify(rows));
+  assert.ok(rows.every((row) => row.iss === issuer.url));
+});
+
+test('keys pasted for the issuer and the API\'s audience, one click from the verdict: the engine\'s verdict on every row', { timeout: 60_000 }, async () => {
+  await selectRow('bob');
+  await type('#keys-jwks', JSON.stringify(keys.jwks, null, 2));
+  // Keys, but no audience for the API: tokens naming one are refused, and the verdict offers it.
+  await panel.waitFor(() => document.querySelector('#token-rows tr[data-verdict=rejected]'), [], { what: 'verdicts' });
+  let rows = await panelRows();
+  const apiRows = rows.filter((row) => row.request.includes('/api/orders'));
+  assert.ok(apiRows.every((row) => row.code === 'ERR_JWT_BAD_AUDIENCE' || row.code === 'ERR_JWT_BAD_SIGNATURE'), JSON.stringify(apiRows));
+  const offered = await panel.evaluate(() => [...document.querySelectorAll('#verdict-notes button')].map((b) => [b.dataset.option, b.dataset.value]));
+  assert.deepEqual(offered, [['audience', AUDIENCE]]);
+  await panel.evaluate(() => document.querySelector('#verdict-notes button[data-option=audience]').click());
+  assert.equal(await panel.evaluate(() => document.querySelector('#policy-audience').value), AUDIENCE);
+  assert.equal(await panel.evaluate(() => document.querySelector('#policy-origin').textContent), api.url);
+
+  await panel.waitFor(() => document.querySelector('#token-rows tr[data-verdict=valid]'), [], { what: 'a valid row' });
+  rows = await panelRows();
+  const verdict = (sub, source) => {
+    const row = rows.find((r) => r.sub === sub && r.source.startsWith(source));
+    return { verdict: row.verdict, code: row.code };
+  };
+  assert.deepEqual(verdict('alice', 'Authorization: Bearer'), { verdict: 'valid', code: '' });
+  assert.deepEqual(verdict('bob', 'Authorization'), { verdict: 'rejected', code: 'ERR_JWT_EXPIRED' });
+  assert.deepEqual(verdict('carol', 'Authorization'), { verdict: 'rejected', code: 'ERR_JWT_BAD_SIGNATURE' });
+  assert.deepEqual(verdict('dave', 'Authorization'), { verdict: 'rejected', code: 'ERR_JWT_BAD_AUDIENCE' });
+  assert.deepEqual(verdict('erin', 'Authorization: DPoP'), { verdict: 'valid', code: '' });
+  // The session cookie belongs to the app's origin, whose policy names no audience (yet).
+  assert.deepEqual(verdict('alice', 'Cookie session'), { verdict: 'rejected', code: 'ERR_JWT_BAD_AUDIENCE' });
+  // The same verdicts as the package in Node for the same token, keys and policy.
+  const apiPolicy = { issuer: issuer.url, audience: AUDIENCE };
+  for (const [sub, name] of [['alice', 'valid'], ['bob', 'expired'], ['carol', 'tampered'], ['dave', 'wrongAudience'], ['erin', 'dpopBound']]) {
+    assert.deepEqual(verdict(sub, 'Authorization'), nodeVerdict(tokens[name], apiPolicy), name);
+  }
+  assert.deepEqual(verdict('alice', 'Cookie session'), nodeVerdict(tokens.session, { issuer: issuer.url }));
+
+  // The selected row's view: the checklist is explain's, as on the inspector page.
+  await selectRow('bob');
+  await panel.waitFor(() => document.querySelector('#verdict[data-state=rejected]')?.textContent.includes('ERR_JWT_EXPIRED'), [], { what: 'bob in the view' });
+  const checks = await panel.evaluate(() => [...document.querySelectorAll('#checks li')].map((li) => ({ id: li.dataset.check, status: li.dataset.status })));
+  const verifier = new Verifier({ jwks: keys.jwks, cache: false, ...apiPolicy });
+  assert.deepEqual(checks, verifier.explain(tokens.expired).checks.map(({ id, status }) => ({ id, status })));
+  verifier.free();
+  assert.match(await panel.evaluate(() => document.querySelector('[data-claim=exp]').textContent), /expired 1 h( \d+ min)? ago/);
+});
+
+test('a request made while the panel is open arrives through onRequestFinished, with its DPoP proof kept', { timeout: 60_000 }, async () => {
+  const [page] = context.pages();
+  tokens.noScope = await sign({ sub: 'frank', scope: 'billing:read' });
+  assert.equal(await page.evaluate((token) => window.callApi(token), tokens.noScope), 401);
+  await panel.waitFor(() => [...document.querySelectorAll('#token-rows .cell-sub')].some((td) => td.textContent === 'frank'), [], { what: 'the new row' });
+  // The API's policy (audience) applies to it at once; the panel's policy names no scope, so the
+  // engine's verdict is valid where the API, which requires orders:read, said 401.
+  const frank = (await panelRows()).find((row) => row.sub === 'frank');
+  assert.deepEqual([frank.verdict, frank.code], ['valid', '']);
+  await selectRow('frank');
+  await type('#policy-scopes', 'orders:read');
+  await panel.waitFor(() => document.querySelector('#token-rows tr[data-code=ERR_JWT_INSUFFICIENT_SCOPE]'), [], { what: 'insufficient scope' });
+  assert.deepEqual(nodeVerdict(tokens.noScope, { issuer: issuer.url, audience: AUDIENCE, requiredScopes: ['orders:read'] }), { verdict: 'rejected', code: 'ERR_JWT_INSUFFICIENT_SCOPE' });
+
+  // A client-credentials token that carries its permissions as app roles (Entra ID's shape): the
+  // API's policy names `roles` as its scope claim, and the engine's scopes come from there.
+  tokens.appRoles = await sign({ sub: 'grace', scope: undefined, roles: ['orders:read'] });
+  await page.evaluate((token) => window.callApi(token), tokens.appRoles);
+  await panel.waitFor(() => [...document.querySelectorAll('#token-rows .cell-sub')].some((td) => td.textContent === 'grace'), [], { what: 'the app-roles row' });
+  const scopesOf = (sub) => panel.evaluate((wanted) => [...document.querySelectorAll('#token-rows tr')]
+    .find((tr) => tr.querySelector('.cell-sub').textContent === wanted).querySelector('.cell-scopes').textContent, sub);
+  assert.equal((await panelRows()).find((row) => row.sub === 'grace').code, 'ERR_JWT_INSUFFICIENT_SCOPE');
+  assert.equal(await scopesOf('grace'), '');
+  await selectRow('grace');
+  await type('#policy-scope-claims', 'scope roles');
+  await panel.waitFor(() => [...document.querySelectorAll('#token-rows tr')].find((tr) => tr.querySelector('.cell-sub').textContent === 'grace')?.dataset.verdict === 'valid', [], { what: 'grace valid' });
+  assert.equal(await scopesOf('grace'), 'orders:read');
+  assert.deepEqual(nodeVerdict(tokens.appRoles, { issuer: issuer.url, audience: AUDIENCE, requiredScopes: ['orders:read'], scopeClaims: ['scope', 'roles'] }), { verdict: 'valid', code: '' });
+  assert.match(await panel.evaluate(() => document.querySelector('[data-claim=roles] .chips')?.textContent ?? ''), /orders:read/);
+
+  // The DPoP-presented row keeps the request's method, URL and proof for sender-constraint checks.
+  await selectRow('erin');
+  const sighting = await panel.evaluate(() => [...document.querySelectorAll('#sightings-list li')].map((li) => li.textContent));
+  assert.equal(sighting.length, 1);
+  assert.match(sighting[0], new RegExp(`Authorization: DPoP.*POST ${api.url}/api/orders.*DPoP proof`));
+});
+
+test('screenshot of the panel in DevTools', { timeout: 60_000 }, async () => {
+  await selectRow('carol');
+  await panel.waitFor(() => document.querySelector('#verdict')?.textContent.includes('ERR_JWT_BAD_SIGNATURE'), [], { what: 'carol in the view' });
+  const path = await screenshot('devtools-panel');
+  assert.ok(path.endsWith('.png'));
+  // DevTools docked at the side is narrow: the list goes above the selected token.
+  await devtools.send('Emulation.setDeviceMetricsOverride', { width: 640, height: 900, deviceScaleFactor: 1, mobile: false });
+  try {
+    await screenshot('devtools-panel-narrow');
+    const overflow = await panel.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `the panel is ${overflow}px wider than DevTools`);
+  } finally {
+    await devtools.send('Emulation.clearDeviceMetricsOverride');
+  }
+});
+
+test('privacy: no request leaves the panel, no token is stored; a policy is stored only when the user opts in', { timeout: 60_000 }, async () => {
+  const foreign = panel.requests.filter((url) => !url.startsWith(`chrome-extension://${extensionId}/`));
+  assert.deepEqual(foreign, [], 'the panel fetched something');
+  assert.deepEqual(issuer.hits, [], 'the issuer was contacted without a click');
+  assert.deepEqual(await panel.evaluate(() => chrome.storage.local.get(null)), {});
+
+  await selectRow('dave');
+  await panel.evaluate(() => document.querySelector('#policy-remember').click());
+  const stored = await panel.waitFor(async () => {
+    const all = await chrome.storage.local.get(null);
+    return Object.keys(all).length ? all : null;
+  }, [], { what: 'the remembered policy' });
+  assert.deepEqual(stored, { [`policy:${api.url}`]: { audience: AUDIENCE, scopes: 'orders:read', typ: '', tolerance: '', scopeClaims: 'scope roles' } });
+  assert.ok(!JSON.stringify(stored).includes('eyJ'), 'no token in storage');
+  await panel.evaluate(() => document.querySelector('#policy-remember').click());
+  await panel.waitFor(async () => Object.keys(await chrome.storage.local.get(null)).length === 0, [], { what: 'the policy forgotten' });
+});
+
+test('keys fetched by discovery, only on a click, only from the token\'s iss, once per issuer for the session', { timeout: 60_000 }, async () => {
+  const [page] = context.pages();
+  const before = panel.requests.length;
+  tokens.fromOther = await sign({ sub: 'heidi' }, { by: otherIssuer });
+  await page.evaluate((token) => window.callApi(token), tokens.fromOther);
+  await panel.waitFor(() => [...document.querySelectorAll('#token-rows .cell-sub')].some((td) => td.textContent === 'heidi'), [], { what: 'heidi' });
+  await selectRow('heidi');
+  // The issuer is named on the button before anything is fetched; nothing is, yet.
+  assert.equal(await panel.evaluate(() => document.querySelector('#fetch-keys').textContent), `Fetch keys from ${otherIssuer.url}`);
+  assert.equal((await panelRows()).find((row) => row.sub === 'heidi').verdict, 'unverified');
+  assert.deepEqual(otherIssuer.hits, []);
+
+  await panel.evaluate(() => document.querySelector('#fetch-keys').click());
+  await panel.waitFor(() => document.querySelector('#fetch-status[data-kind=ok]'), [], { what: 'the keys fetched' });
+  assert.deepEqual(otherIssuer.hits, ['GET /.well-known/openid-configuration', 'GET /keys']);
+  // Fetched by the package's RemoteJwks: the fetched JWK Set is shown (and linted), and the
+  // verdict is the engine's with those keys and the API's policy.
+  assert.deepEqual(JSON.parse(await panel.evaluate(() => document.querySelector('#keys-jwks').value)), { keys: [{ ...keys.esJwk, kid: 'other-es' }] });
+  assert.deepEqual(await panel.evaluate(() => [...document.querySelectorAll('#fetch-log li')].map((li) => li.dataset.type)), ['fetch_finished', 'fetch_finished', 'keys_rotated']);
+  await panel.waitFor(() => [...document.querySelectorAll('#token-rows tr')].find((tr) => tr.querySelector('.cell-sub').textContent === 'heidi')?.dataset.verdict === 'valid', [], { what: 'heidi valid' });
+  const esJwks = { keys: [{ ...keys.esJwk, kid: 'other-es' }] };
+  const verifier = new Verifier({ jwks: esJwks, cache: false, issuer: otherIssuer.url, audience: AUDIENCE, requiredScopes: ['orders:read'], scopeClaims: ['scope', 'roles'] });
+  assert.equal(verifier.explain(tokens.fromOther).valid, true);
+  verifier.free();
+  // The panel's requests since: exactly those two, to the token's issuer.
+  assert.deepEqual(panel.requests.slice(before).filter((url) => !url.startsWith('chrome-extension:')), [
+    `${otherIssuer.url}/.well-known/openid-configuration`, `${otherIssuer.url}/keys`,
+  ]);
+
+  // Another token of the same issuer: verified with the session's keys, no new fetch.
+  tokens.fromOtherExpired = await sign({ sub: 'ivan' }, { by: otherIssuer, expiresIn: -60 });
+  await page.evaluate((token) => window.callApi(token), tokens.fromOtherExpired);
+  await panel.waitFor(() => [...document.querySelectorAll('#token-rows tr')].find((tr) => tr.querySelector('.cell-sub').textContent === 'ivan')?.dataset.code === 'ERR_JWT_EXPIRED', [], { what: 'ivan expired' });
+  assert.equal(otherIssuer.hits.length, 2);
+
+  // An issuer that sends no CORS headers: the fetch fails, and the panel offers to ask for
+  // permission on that host (a prompt the user answers; not clicked here).
+  tokens.fromClosed = await sign({ sub: 'judy' }, { by: closedIssuer });
+  await page.evaluate((token) => window.callApi(token), tokens.fromClosed);
+  await panel.waitFor(() => [...document.querySelectorAll('#token-rows .cell-sub')].some((td) => td.textContent === 'judy'), [], { what: 'judy' });
+  await selectRow('judy');
+  await panel.evaluate(() => document.querySelector('#fetch-keys').click());
+  await panel.waitFor(() => document.querySelector('#fetch-status[data-kind=error]'), [], { what: 'the fetch refused' });
+  assert.equal(await panel.evaluate(() => document.querySelector('#grant-origin').dataset.origins), 'http://127.0.0.1/*');
+  assert.equal(await panel.evaluate(() => document.querySelector('#grant-origin').hidden), false);
+  assert.equal((await panelRows()).find((row) => row.sub === 'judy').verdict, 'unverified');
+  assert.deepEqual(await panel.evaluate(() => chrome.permissions.getAll()), { origins: [], permissions: ['devtools', 'storage'] });
+  await screenshot('devtools-panel-fetch-refused');
+
+  // An issuer that is no https URL (nor a loopback http one): nothing to fetch from, no button.
+  tokens.fromUrn = await sign({ sub: 'ken', scope: undefined, roles: ['orders:admin'] }, { by: { url: 'urn:example:issuer' } });
+  await page.evaluate((token) => window.callApi(token), tokens.fromUrn);
+  await panel.waitFor(() => [...document.querySelectorAll('#token-rows .cell-sub')].some((td) => td.textContent === 'ken'), [], { what: 'ken' });
+  await selectRow('ken');
+  assert.equal(await panel.evaluate(() => document.querySelector('#fetch-box').hidden), true);
+  // Not verified (no keys), yet its scopes are read from the API policy's scope claims.
+  assert.deepEqual(await panel.evaluate(() => {
+    const tr = [...document.querySelectorAll('#token-rows tr')].find((row) => row.querySelector('.cell-sub').textContent === 'ken');
+    return [tr.dataset.verdict, tr.querySelector('.cell-scopes').textContent];
+  }), ['unverified', 'orders:admin']);
+});
+
+test('no errors in the panel or the extension', async () => {
+  assert.deepEqual(panel.errors, []);
+  assert.deepEqual(devtoolsPage.errors, []);
+  const info = await extensionInfo();
+  assert.deepEqual(info.runtimeErrors, []);
+  assert.deepEqual(info.manifestErrors, []);
+});
