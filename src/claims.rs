@@ -649,12 +649,20 @@ fn check_scopes(claims: &Claims, policy: &Policy, trace: &mut Trace) -> Result<V
         Err(Error::for_claim(
             ErrorCode::InsufficientScope,
             claim,
-            format!(
-                "missing scope(s) {}; granted (from {}): {}",
-                quoted(&missing),
-                read(),
-                quoted(&granted)
-            ),
+            if granted.is_empty() {
+                format!(
+                    "missing scope(s) {}; no scope granted (read from {})",
+                    quoted(&missing),
+                    read()
+                )
+            } else {
+                format!(
+                    "missing scope(s) {}; granted (from {}): {}",
+                    quoted(&missing),
+                    read(),
+                    quoted(&granted)
+                )
+            },
         ))
     };
     trace.record("scopes", result, |granted| {

@@ -1202,3 +1202,25 @@ fn verified_claims_accessors() {
     assert_eq!(verified.header().get("alg"), Some(&json!("HS256")));
     assert_eq!(verified.header().kid(), Some("hs256"));
 }
+
+/// Issue 13: a token that grants no scope at all says so, rather than ending on "granted: "
+/// with nothing after it (the message reaches WWW-Authenticate's error_description).
+#[test]
+fn no_scope_granted_is_said_in_words() {
+    let v = verifier(Policy::new().required_scopes(["orders:read"]));
+    for claims in [json!({}), json!({"scope": ""}), json!({"scp": []})] {
+        let err = v
+            .verify(&token(claims_with(claims)), NOW)
+            .expect_err("no scope granted");
+        assert_eq!(err.code(), InsufficientScope);
+        assert!(
+            err.message().contains("no scope granted"),
+            "{}",
+            err.message()
+        );
+    }
+    let err = v
+        .verify(&token(claims_with(json!({"scope": "a b"}))), NOW)
+        .expect_err("scope a b lacks orders:read");
+    assert!(err.message().ends_with("\"a\", \"b\""), "{}", err.message());
+}

@@ -124,7 +124,10 @@ enum ParsedSignature<'a> {
 
 /// Why a well-formed signature was refused (the same words whichever backend refused it).
 pub(crate) fn does_not_verify(curve: EcCurve) -> String {
-    format!("the ECDSA {} signature does not verify", curve.name())
+    format!(
+        "well-formed, but not made with this {} key over this header and payload",
+        curve.name()
+    )
 }
 
 #[cfg(test)]

@@ -81,7 +81,7 @@ impl Ed25519Key {
 
 /// Why a well-formed signature was refused (the same words whichever backend refused it).
 pub(crate) fn does_not_verify() -> String {
-    String::from("the Ed25519 signature does not verify")
+    String::from("well-formed, but not made with this Ed25519 key over this header and payload")
 }
 
 /// The group order L = 2^252 + 27742317777372353535851937790883648493, little-endian.

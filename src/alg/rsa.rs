@@ -138,8 +138,8 @@ impl RsaKey {
 }
 
 /// Why a well-formed signature was refused (the same words whichever backend refused it).
-pub(crate) fn does_not_verify(alg: Algorithm) -> String {
-    format!("the {alg} signature does not verify")
+pub(crate) fn does_not_verify(_alg: Algorithm) -> String {
+    String::from("well-formed, but not made with this RSA key over this header and payload")
 }
 
 /// The odd primes up to 167: every ROCA modulus size uses at least these in its primorial.
