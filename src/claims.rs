@@ -123,7 +123,7 @@ pub(crate) fn granted_scopes<S: AsRef<str>>(
 /// Whether two `typ` values name the same media type (RFC 7515 §4.1.9): case-insensitive, with
 /// `application/` implied when there is no `/`. Compared as (type, rest) split at the first `/`,
 /// which is comparing the normalised strings without building them (this runs on every token).
-fn same_media_type(a: &str, b: &str) -> bool {
+pub(crate) fn same_media_type(a: &str, b: &str) -> bool {
     fn parts(typ: &str) -> (&str, &str) {
         typ.split_once('/').unwrap_or(("application", typ))
     }

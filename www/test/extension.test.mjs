@@ -12,13 +12,14 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import { Verifier } from 'jwtward';
 import { buildVendor } from '../build.mjs';
 
@@ -88,9 +89,11 @@ async function startServers() {
       'access-control-allow-methods': 'GET, POST', vary: 'origin',
     };
     if (req.method === 'OPTIONS') return { status: 204, headers: cors };
-    const [, token] = /^(?:Bearer|DPoP) (.+)$/.exec(req.headers.authorization ?? '') ?? [];
+    const [, scheme, token] = /^(Bearer|DPoP) (.+)$/.exec(req.headers.authorization ?? '') ?? [];
     try {
-      const { payload } = verifier.verify(token);
+      // A DPoP-bound token needs its proof (RFC 9449): the DPoP header, checked for this request.
+      const dpop = { proof: req.headers.dpop ?? null, method: req.method, url: `${api.url}${url.pathname}` };
+      const { payload } = verifier.verify(token, scheme === 'DPoP' ? { dpop } : undefined);
       return json({ orders: [], sub: payload.sub }, cors);
     } catch (error) {
       return { status: 401, headers: { ...cors, 'www-authenticate': `Bearer error="invalid_token", error_description="${error.code}"` }, text: '' };
@@ -160,9 +163,12 @@ async function makeTokens() {
   const at = Math.floor(s.length / 2);
   tokens.tampered = `${h}.${p}.${s.slice(0, at)}${s[at] === 'A' ? 'B' : 'A'}${s.slice(at + 1)}`;
   tokens.wrongAudience = await sign({ sub: 'dave' }, { aud: 'api://billing' });
-  tokens.dpopBound = await sign({ sub: 'erin', cnf: { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' } }, { header: { typ: 'at+jwt' } });
+  // Bound to the client's key (cnf.jkt: its RFC 7638 thumbprint), which signs the proof.
+  const jkt = await calculateJwkThumbprint(await exportJWK(keys.es.publicKey));
+  tokens.dpopBound = await sign({ sub: 'erin', cnf: { jkt } }, { header: { typ: 'at+jwt' } });
   // A DPoP proof (RFC 9449) rides in its own header; the panel keeps it beside the request.
-  tokens.dpopProof = await new SignJWT({ htm: 'POST', htu: 'http://api/orders', jti: 'proof-1', iat: nowSeconds() })
+  const ath = createHash('sha256').update(tokens.dpopBound).digest('base64url');
+  tokens.dpopProof = await new SignJWT({ htm: 'POST', htu: `${api.url}/api/orders`, jti: 'proof-1', iat: nowSeconds(), ath })
     .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: await exportJWK(keys.es.publicKey) })
     .sign(keys.es.privateKey);
   tokens.session = await sign({ sub: 'alice', sid: 'session-1' }, { aud: 'orders-web' });
@@ -469,7 +475,9 @@ test('keys pasted for the issuer and the API\'s audience, one click from the ver
   assert.deepEqual(verdict('bob', 'Authorization'), { verdict: 'rejected', code: 'ERR_JWT_EXPIRED' });
   assert.deepEqual(verdict('carol', 'Authorization'), { verdict: 'rejected', code: 'ERR_JWT_BAD_SIGNATURE' });
   assert.deepEqual(verdict('dave', 'Authorization'), { verdict: 'rejected', code: 'ERR_JWT_BAD_AUDIENCE' });
-  assert.deepEqual(verdict('erin', 'Authorization: DPoP'), { verdict: 'valid', code: '' });
+  // The DPoP-bound token alone, without its proof, is refused (RFC 9449 §7.2: the panel verifies
+  // the token as it is shown, not yet with the proof it keeps beside it).
+  assert.deepEqual(verdict('erin', 'Authorization: DPoP'), { verdict: 'rejected', code: 'ERR_JWT_BAD_BINDING' });
   // The session cookie belongs to the app's origin, whose policy names no audience (yet).
   assert.deepEqual(verdict('alice', 'Cookie session'), { verdict: 'rejected', code: 'ERR_JWT_BAD_AUDIENCE' });
   // The same verdicts as the package in Node for the same token, keys and policy.
