@@ -92,7 +92,7 @@ test('route claims: ":param" must name a parameter of the path', () => {
   assert.deepEqual(route.paramClaims, [{ claim: 'tenant_id', param: 'tenant' }]);
   assert.deepEqual(route.staticClaims, { plan: 'gold' });
   // jwtward checks presence of the parameter-bound claim and the fixed value.
-  assert.deepEqual(route.requirements, { requiredScopes: [], requiredClaims: ['tenant_id'], claims: { plan: 'gold' } });
+  assert.deepEqual(route.requirements, { requiredScopes: [], requiredClaims: ['tenant_id'], claims: { plan: 'gold' }, senderConstraint: 'none' });
   assert.deepEqual([...route.routeClaimNames].sort(), ['plan', 'tenant_id']);
 });
 
@@ -158,7 +158,7 @@ test('unmatched: deny by default; authenticate and public give a fallback route'
   assert.equal(compilePolicy(base()).fallbackRoute, null);
   const auth = compilePolicy({ ...base(), unmatched: 'authenticate' }).fallbackRoute;
   assert.equal(auth.public, false);
-  assert.deepEqual(auth.requirements, { requiredScopes: [], requiredClaims: [], claims: {} });
+  assert.deepEqual(auth.requirements, { requiredScopes: [], requiredClaims: [], claims: {}, senderConstraint: 'none' });
   assert.equal(compilePolicy({ ...base(), unmatched: 'public' }).fallbackRoute.public, true);
   assert.deepEqual(problemFields({ ...base(), unmatched: 'allow' }), ['unmatched']);
 });
