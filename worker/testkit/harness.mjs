@@ -95,6 +95,8 @@ export async function startWorker({ policy, vars = {}, persist = false, serviceB
     url: mf.url,
     /** fetch() against the Worker; `path` is relative to its URL. Never waits more than 30 s. */
     request: (path, init = {}) => fetch(new URL(path, mf.url), { signal: AbortSignal.timeout(30_000), ...init }),
+    /** Miniflare's dispatchFetch: `init.cf` is the request's `request.cf` (a client certificate, say). */
+    dispatch: (path, init = {}) => mf.dispatchFetch(new URL(path, mf.url), init),
     /** The JSON lines the Worker has logged so far, parsed. */
     logs: () => mf.stdio().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line)),
     /** Waits until the Worker has logged at least `count` request lines after index `since`; returns them. */
