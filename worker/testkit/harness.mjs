@@ -135,12 +135,13 @@ export function runWrangler(args, { timeoutMs = 120_000 } = {}) {
 /**
  * A copy of the repository's wrangler.toml in a scratch directory, with its relative paths made absolute
  * and the policy alias pointed at `modulePath`: what a user does to protect their own API.
- * (`wrangler deploy --alias` would be simpler, but wrangler 4.86's deploy ignores it.)
+ * (`wrangler deploy --alias` would be simpler, but wrangler 4.86's deploy ignores it.) `main`: another
+ * entry module (absolute path) than the repository's Worker.
  */
-export function configWithPolicyModule(modulePath) {
+export function configWithPolicyModule(modulePath, { main: entry } = {}) {
   const dir = scratchDir('jwtward-config-');
   const toml = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')
-    .replace(/^main = "(.+)"$/m, (_, main) => `main = ${JSON.stringify(join(ROOT, main))}`)
+    .replace(/^main = "(.+)"$/m, (_, main) => `main = ${JSON.stringify(entry ?? join(ROOT, main))}`)
     .replace(/^"@jwtward\/policy" = ".+"$/m, `"@jwtward/policy" = ${JSON.stringify(modulePath)}`)
     .replace(/^directory = "(.+)"$/m, (_, assets) => `directory = ${JSON.stringify(join(ROOT, assets))}`);
   if (!toml.includes(JSON.stringify(modulePath))) throw new Error('wrangler.toml has no "@jwtward/policy" alias line');

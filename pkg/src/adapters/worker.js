@@ -68,9 +68,11 @@ function resolveDpopBindings(env, nonces) {
  */
 function durableReplayStore(namespace) {
   return {
-    record(key, expiresAt, now) {
+    // Awaited here: an RPC call's result is a thenable of workerd's own (a function, for pipelining),
+    // not a Promise.
+    async record(key, expiresAt, now) {
       const jkt = key.slice(0, key.indexOf('.'));
-      return namespace.get(namespace.idFromName(jkt)).record(key, expiresAt, now);
+      return await namespace.get(namespace.idFromName(jkt)).record(key, expiresAt, now);
     },
   };
 }
