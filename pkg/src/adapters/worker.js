@@ -103,6 +103,7 @@ function demoAnswer(decision) {
       exp: auth.exp,
       kid: auth.kid,
       alg: auth.alg,
+      cnf: auth.cnf,
     },
     forwardedHeaders: identity,
     note: 'No ORIGIN_URL or ORIGIN binding is configured, so the Worker answers with the identity it would forward.',
