@@ -594,7 +594,10 @@ test('provider placeholders: named in the form, and filled from the token only o
   // A token whose tid contradicts its issuer's tenant fills nothing for the tenant.
   await page.selectOption('#provider', entra.id);
   await page.fill('#token', await profileToken(entra, { claims: { iss: `https://login.microsoftonline.com/${tenant}/v2.0`, tid: 'another-tenant', aud: api } }));
-  await page.waitForSelector('#use-token-values');
+  // The offer drawn for the previous token is still there until the new one renders: wait for the
+  // new token's offer (a timeout here means the tenant was still offered).
+  await page.waitForFunction(() => /api-client-id/.test(document.querySelector('#use-token-values')?.textContent ?? '')
+    && !/tenant-id/.test(document.querySelector('#use-token-values').textContent));
   assert.doesNotMatch(await page.textContent('#use-token-values'), /tenant-id/);
   assertNoPageErrors(page);
   await page.close();
