@@ -490,7 +490,7 @@ test('keys pasted for the issuer and the API\'s audience, one click from the ver
   // The selected row's view: the checklist is explain's, as on the inspector page.
   await selectRow('bob');
   await panel.waitFor(() => document.querySelector('#verdict[data-state=rejected]')?.textContent.includes('ERR_JWT_EXPIRED'), [], { what: 'bob in the view' });
-  const checks = await panel.evaluate(() => [...document.querySelectorAll('#checks li')].map((li) => ({ id: li.dataset.check, status: li.dataset.status })));
+  const checks = await panel.evaluate(() => [...document.querySelectorAll('#checks-card li.check')].map((li) => ({ id: li.dataset.check, status: li.dataset.status })));
   const verifier = new Verifier({ jwks: keys.jwks, cache: false, ...apiPolicy });
   assert.deepEqual(checks, verifier.explain(tokens.expired).checks.map(({ id, status }) => ({ id, status })));
   verifier.free();

@@ -122,16 +122,16 @@ async function waitForVerdict(page, state) {
   return verdictText(page);
 }
 
-/** The checklist as the page shows it: [{ id, status }]. */
+/** The checklist as the page shows it (the token's lines, then the sender constraint's): [{ id, status }]. */
 function pageChecks(page) {
-  return page.$$eval('#checks li', (items) => items.map((li) => ({ id: li.dataset.check, status: li.dataset.status })));
+  return page.$$eval('#checks-card li.check', (items) => items.map((li) => ({ id: li.dataset.check, status: li.dataset.status })));
 }
 
-/** The same token through the package in Node, for comparison with the page. */
-function nodeExplain(token, options, now = nowSeconds()) {
+/** The same token through the package in Node, for comparison with the page; `request`: explain's dpop / clientCertificate. */
+function nodeExplain(token, options, now = nowSeconds(), request = {}) {
   const verifier = new Verifier({ jwks: keys.jwks, cache: false, ...options });
   try {
-    return verifier.explain(token, { now });
+    return verifier.explain(token, { ...request, now });
   } finally {
     verifier.free();
   }
