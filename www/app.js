@@ -53,6 +53,7 @@ const ui = {
   requiredClaims: $('required-claims'),
   maxAge: $('max-age'),
   claimValues: $('claim-values'),
+  senderConstraint: $('sender-constraint'),
   evaluateAt: $('evaluate-at'),
   evaluateNow: $('evaluate-now'),
   morePolicy: $('more-policy'),
@@ -67,7 +68,7 @@ const ui = {
 const POLICY_INPUTS = new Map([
   ['issuer', ui.issuer], ['audience', ui.audience], ['scopes', ui.scopes], ['scopeClaims', ui.scopeClaims],
   ['tolerance', ui.tolerance], ['subject', ui.subject], ['typ', ui.typ], ['requiredClaims', ui.requiredClaims],
-  ['maxAge', ui.maxAge], ['claimValues', ui.claimValues],
+  ['maxAge', ui.maxAge], ['claimValues', ui.claimValues], ['senderConstraint', ui.senderConstraint],
 ]);
 
 /** The engine module, once loaded. */
@@ -129,7 +130,7 @@ function setFields(fields) {
   for (const [name, input] of POLICY_INPUTS) if (Object.hasOwn(fields, name)) input.value = fields[name];
   if (fields.algorithms) applyAlgorithms(fields.algorithms);
   // A preset that checks more than the first fields shows where.
-  if (['subject', 'typ', 'requiredClaims', 'maxAge', 'claimValues'].some((name) => fields[name])) ui.morePolicy.open = true;
+  if (['subject', 'typ', 'requiredClaims', 'maxAge', 'claimValues', 'senderConstraint'].some((name) => fields[name])) ui.morePolicy.open = true;
 }
 
 /** How the request presented the token (explain's dpop and clientCertificate), from the request fields. */
@@ -151,7 +152,7 @@ const PRESENTATION_INPUTS = new Map(Object.entries({
 const FIELD_INPUTS = new Map(Object.entries({
   jwks: 'jwks', issuer: 'issuer', audience: 'audience', algorithms: 'alg-groups', requiredScopes: 'scopes',
   scopeClaims: 'scope-claims', clockTolerance: 'tolerance', subject: 'subject', typ: 'typ', requiredClaims: 'required-claims',
-  maxTokenAge: 'max-age', claims: 'claim-values',
+  maxTokenAge: 'max-age', claims: 'claim-values', senderConstraint: 'sender-constraint',
 }));
 
 // ---------------------------------------------------------------- the model
@@ -433,7 +434,7 @@ function useTokenPlaceholders() {
 
 const STORED_FIELDS = [
   'token', 'dpop-proof', 'dpop-method', 'dpop-url', 'dpop-nonce', 'client-cert', 'jwks', 'jwks-url', 'provider', 'issuer',
-  'audience', 'scopes', 'scope-claims', 'tolerance', 'subject', 'typ', 'required-claims', 'max-age', 'claim-values',
+  'audience', 'scopes', 'scope-claims', 'tolerance', 'subject', 'typ', 'required-claims', 'max-age', 'claim-values', 'sender-constraint',
 ];
 
 function saveIfRemembered() {

@@ -448,7 +448,7 @@ export function policyOptions(fields) {
   for (const [field, option] of [['tolerance', 'clockTolerance'], ['maxAge', 'maxTokenAge']]) {
     if (text(field) !== '') options[option] = Number(text(field));
   }
-  for (const field of ['subject', 'typ']) {
+  for (const field of ['subject', 'typ', 'senderConstraint']) {
     if (text(field)) options[field] = text(field);
   }
   let formError = null;
@@ -471,7 +471,7 @@ export function policyOptions(fields) {
  * an option the form has no field for, so a preset can never be shown partly.
  */
 export function policyFields(options) {
-  const known = new Set(['issuer', 'audience', 'algorithms', 'requiredScopes', 'scopeClaims', 'requiredClaims', 'clockTolerance', 'maxTokenAge', 'subject', 'typ', 'claims']);
+  const known = new Set(['issuer', 'audience', 'algorithms', 'requiredScopes', 'scopeClaims', 'requiredClaims', 'clockTolerance', 'maxTokenAge', 'subject', 'typ', 'claims', 'senderConstraint']);
   const unknown = Object.keys(options).filter((name) => !known.has(name));
   if (unknown.length) throw new Error(`the policy form has no field for ${unknown.join(', ')}`);
   const list = (value) => [value ?? []].flat().join(' ');
@@ -485,6 +485,7 @@ export function policyFields(options) {
     maxAge: options.maxTokenAge === undefined ? '' : String(options.maxTokenAge),
     subject: options.subject ?? '',
     typ: options.typ ?? '',
+    senderConstraint: options.senderConstraint ?? '',
     claimValues: options.claims === undefined ? '' : JSON.stringify(options.claims, null, 2),
   };
   if (options.clockTolerance !== undefined) fields.tolerance = String(options.clockTolerance);

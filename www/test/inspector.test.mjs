@@ -642,8 +642,8 @@ async function waitForCode(page, code) {
 }
 
 /** The page's verdict as { valid, code, claim } and its checklist, against the package's in Node. */
-async function assertSameAsPackage(page, token, request, label) {
-  const expected = nodeExplain(token, POLICY, nowSeconds(), request);
+async function assertSameAsPackage(page, token, request, label, policy = POLICY) {
+  const expected = nodeExplain(token, policy, nowSeconds(), request);
   const state = await page.getAttribute('#verdict', 'data-state');
   const shown = state === 'valid' ? { valid: true } : {
     valid: false,
@@ -757,11 +757,19 @@ test('DPoP: a bound token without its proof is refused and offered the proof fie
 
   // An unbound token: the sender-constraint checks are folded away, all skipped, and no card.
   await page.fill('#dpop-proof', '');
-  await page.fill('#token', await sign());
+  const unbound = await sign();
+  await page.fill('#token', unbound);
   assert.match(await waitForVerdict(page, 'valid'), /\bvalid\b/);
   assert.equal(await page.locator('#sender-checks details:not([open])').count(), 1);
   assert.match(await page.textContent('#sender-checks summary'), /skipped \(not sender-constrained\)/);
   assert.equal(await page.isHidden('#proof-card'), true);
+  // A policy that requires DPoP-bound tokens refuses it (senderConstraint), as the package does.
+  await page.click('#more-policy summary');
+  await page.selectOption('#sender-constraint', 'dpop');
+  await waitForCode(page, 'ERR_JWT_BAD_BINDING');
+  const required = await assertSameAsPackage(page, unbound, {}, 'unbound, DPoP required', { ...POLICY, senderConstraint: 'dpop' });
+  assert.equal(required.claim, 'cnf');
+  assert.equal(await page.getAttribute('#sender-checks li[data-check=sender_constraint]', 'data-status'), 'failed');
   assertNoPageErrors(page);
   await page.close();
 });

@@ -149,11 +149,13 @@ test('policy fields become Verifier options; empty fields set nothing', () => {
   const { options, formError } = policyOptions({
     jwks: 'K', issuer: ' https://a.example/ ', audience: 'api://x, api://y', algorithms: ['RS256'], scopes: 'a b',
     tolerance: '30', subject: ' client ', typ: 'at+jwt', requiredClaims: 'tid', maxAge: '0', claimValues: '{ "tid": "t1" }',
+    senderConstraint: 'dpop',
   });
   assert.equal(formError, null);
   assert.deepEqual(options, {
     jwks: 'K', cache: false, issuer: 'https://a.example/', audience: ['api://x', 'api://y'], requiredScopes: ['a', 'b'],
     requiredClaims: ['tid'], algorithms: ['RS256'], clockTolerance: 30, maxTokenAge: 0, subject: 'client', typ: 'at+jwt', claims: { tid: 't1' },
+    senderConstraint: 'dpop',
   });
   assert.equal(policyOptions({ claimValues: '[1]' }).formError.field, 'claims');
   assert.equal(policyOptions({ claimValues: '{' }).formError.field, 'claims');
@@ -165,12 +167,14 @@ test('policy fields from options: the inverse of policyOptions, every field set'
   const options = {
     issuer: ['https://a/', 'https://b/'], audience: 'api://x', algorithms: ['ES256'], requiredScopes: ['r'],
     scopeClaims: ['scp', 'roles'], requiredClaims: ['tid'], maxTokenAge: 3600, subject: 's', typ: 'at+jwt', claims: { tid: 't' },
+    senderConstraint: 'any',
   };
   const fields = policyFields(options);
   assert.equal(fields.issuer, 'https://a/ https://b/');
   assert.equal(fields.tolerance, undefined, 'the clock tolerance stays the user\'s unless the options set one');
   assert.deepEqual(policyOptions({ ...fields, jwks: 'K' }).options, { jwks: 'K', cache: false, ...options });
   assert.equal(policyFields({ clockTolerance: 0 }).tolerance, '0');
+  assert.equal(policyFields({}).senderConstraint, '', 'a preset without it resets the sender constraint');
   assert.throws(() => policyFields({ issuer: 'x', discovery: true }), /no field for discovery/);
 });
 
