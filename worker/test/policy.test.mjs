@@ -422,7 +422,11 @@ test('dpop: asymmetric algorithms, an iat window, nonces, a public origin', () =
 });
 
 test('mtls: which client certificates count', () => {
-  assert.deepEqual(compilePolicy(base()).mtls, { given: false, certificate: 'verified' });
+  assert.deepEqual(compilePolicy(base()).mtls, { given: false, certificate: 'verified', read: false });
+  // Certificates are read where the policy speaks of mTLS.
+  assert.equal(compilePolicy({ ...base(), mtls: {} }).mtls.read, true);
+  assert.equal(compilePolicy({ ...base(), routes: [{ path: '/a', senderConstraint: 'any' }] }).mtls.read, true);
+  assert.equal(compilePolicy({ ...base(), senderConstraint: 'dpop' }).mtls.read, false);
   assert.equal(compilePolicy({ ...base(), mtls: { certificate: 'presented' } }).mtls.certificate, 'presented');
   assert.deepEqual(problemFields({ ...base(), mtls: { certificate: 'any' } }), ['mtls.certificate']);
   assert.deepEqual(problemFields({ ...base(), mtls: { ca: 'x' } }), ['mtls.ca']);

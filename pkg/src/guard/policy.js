@@ -219,6 +219,7 @@ function compilePolicy(raw) {
   }, { claims, requiredClaims, dpop });
 
   const protectedRoutes = [...routes, ...(fallbackRoute ? [fallbackRoute] : [])].filter((route) => !route.public);
+  const readsCertificates = mtls.given || protectedRoutes.some((route) => route.senderConstraint === 'mtls' || route.senderConstraint === 'any');
   return deepFreeze({
     realm,
     verify: {
@@ -227,7 +228,10 @@ function compilePolicy(raw) {
       dpopIatWindow: dpop.iatWindow,
     },
     dpop: { algorithms: dpop.algorithms, publicOrigin: dpop.publicOrigin, nonces: protectedRoutes.some((route) => route.dpopNonce !== null) },
-    mtls,
+    // Client certificates are read where the policy speaks of mTLS: an `mtls` section, or a route that
+    // requires certificate-bound tokens ("mtls", "any"). Elsewhere no certificate is looked at (a
+    // certificate-bound token is then refused: ERR_JWT_BAD_BINDING).
+    mtls: { ...mtls, read: readsCertificates },
     keys,
     publishJwks,
     tokenSources,
@@ -244,7 +248,7 @@ function compilePolicy(raw) {
         // whether every protected route requires DPoP, whether certificate-bound tokens are taken.
         ...(protectedRoutes.some((route) => route.schemes.dpop) ? { dpop_signing_alg_values_supported: dpop.algorithms } : {}),
         ...(protectedRoutes.length && protectedRoutes.every((route) => route.senderConstraint === 'dpop') ? { dpop_bound_access_tokens_required: true } : {}),
-        ...(mtls.given || protectedRoutes.some((route) => route.senderConstraint === 'mtls' || route.senderConstraint === 'any') ? { tls_client_certificate_bound_access_tokens: true } : {}),
+        ...(readsCertificates ? { tls_client_certificate_bound_access_tokens: true } : {}),
       }),
     },
     tenantClaim,

@@ -52,7 +52,8 @@ function cloudflareCertificate(cf) {
  *                no proof (RFC 9449 §4.3, check 1: jwtward refuses it); the method; the URL the client
  *                addressed, without query; the nonces the proof may carry where the route asks for
  *                nonces (the current one and the previous one)
- *   clientCertificate  the TLS client certificate, when the transport has one that counts (`mtls`)
+ *   clientCertificate  the TLS client certificate, when the transport has one that counts (`mtls`),
+ *                read only where the policy speaks of mTLS (policy.js: `mtls.read`)
  * @param {object} policy the compiled policy
  * @param {object} route
  * @param {{ token: string, scheme: 'Bearer' | 'DPoP' }} found the token and its scheme (token.js)
@@ -76,7 +77,7 @@ async function presentationOf(policy, route, found, method, url, headers, transp
       if (route.dpopNonce !== null && found.scheme === 'DPoP') presentation.dpop.nonce = await nonces.expected();
     }
   }
-  const certificate = transport.certificate(source);
+  const certificate = policy.mtls.read ? transport.certificate(source) : null;
   if (certificate !== null && (certificate.verified || policy.mtls.certificate === 'presented')) {
     presentation ??= {};
     presentation.clientCertificate = certificate.der ?? { sha256: certificate.sha256 };
