@@ -144,9 +144,11 @@ function createEngine(policyDocument, options = {}) {
       return allow(entry, route, url, headers, null, null);
     }
 
-    // Where the route asks for DPoP nonces, every answer on it carries the current one (RFC 9449 §9,
-    // §8.2: a client keeps the last it was given).
-    const nonce = route.dpopNonce === null ? null : { 'dpop-nonce': await nonces.current() };
+    // Where the route asks for DPoP nonces, a proof may carry the current one or the previous one, and
+    // every answer on the route carries the current one (RFC 9449 §9, §8.2: a client keeps the last
+    // it was given).
+    const expectedNonces = route.dpopNonce === null ? null : await nonces.expected();
+    const nonce = expectedNonces === null ? null : { 'dpop-nonce': expectedNonces[0] };
     const refuse = (answer) => deny(entry, nonce ? addHeaders(answer, nonce) : answer);
 
     const found = findToken(headers, requestUrl, route.tokenSources);
@@ -162,7 +164,7 @@ function createEngine(policyDocument, options = {}) {
     }
     const { token, scheme } = found;
 
-    const presentation = await presentationOf(policy, route, found, method, requestUrl, headers, transport, source, nonces);
+    const presentation = presentationOf(policy, found, method, requestUrl, headers, transport, source, expectedNonces);
     const outcome = await verifiers.verify(route, token, ctx, presentation);
     if (outcome.error) {
       const { code, claim, message } = outcome.error;

@@ -51,20 +51,20 @@ function cloudflareCertificate(cf) {
  *   dpop         the DPoP header as it arrived: several DPoP headers arrive joined by ", ", which is
  *                no proof (RFC 9449 §4.3, check 1: jwtward refuses it); the method; the URL the client
  *                addressed, without query; the nonces the proof may carry where the route asks for
- *                nonces (the current one and the previous one)
+ *                nonces
  *   clientCertificate  the TLS client certificate, when the transport has one that counts (`mtls`),
  *                read only where the policy speaks of mTLS (policy.js: `mtls.read`)
  * @param {object} policy the compiled policy
- * @param {object} route
  * @param {{ token: string, scheme: 'Bearer' | 'DPoP' }} found the token and its scheme (token.js)
  * @param {string} method
  * @param {URL} url the request URL
  * @param {{ get(name: string): string | null }} headers
  * @param {{ origin(source: unknown, url: URL): string | null, certificate(source: unknown): ClientCertificate | null }} transport
  * @param {unknown} source the adapter's request object
- * @param {{ expected(): Promise<string[]> }} nonces
+ * @param {string[] | null} nonces where the route asks for nonces, those a proof may carry (the
+ *   current one and the previous one, dpopNonces' `expected()`)
  */
-async function presentationOf(policy, route, found, method, url, headers, transport, source, nonces) {
+function presentationOf(policy, found, method, url, headers, transport, source, nonces) {
   let presentation;
   const proof = headers.get('dpop');
   if (found.scheme === 'DPoP' || proof !== null) {
@@ -74,7 +74,7 @@ async function presentationOf(policy, route, found, method, url, headers, transp
       // no proof's htu can be made for it by a client addressing this one.
       const origin = policy.dpop.publicOrigin ?? transport.origin(source, url) ?? `${url.protocol}//host.invalid`;
       presentation.dpop = { proof, method, url: origin + url.pathname };
-      if (route.dpopNonce !== null && found.scheme === 'DPoP') presentation.dpop.nonce = await nonces.expected();
+      if (nonces !== null && found.scheme === 'DPoP') presentation.dpop.nonce = nonces;
     }
   }
   const certificate = policy.mtls.read ? transport.certificate(source) : null;
@@ -96,7 +96,7 @@ async function presentationOf(policy, route, found, method, url, headers, transp
  *   bytes (a string: its UTF-8); a function is called once, when the first nonce is needed
  * @param {number} rotation seconds
  * @param {() => number} [clock] milliseconds (Date.now)
- * @returns {{ expected(): Promise<string[]>, current(): Promise<string> }}
+ * @returns {{ expected(): Promise<string[]> }} the current period's nonce, then the previous one's
  */
 function dpopNonces(secret, rotation, clock = Date.now) {
   let key;
@@ -115,7 +115,7 @@ function dpopNonces(secret, rotation, clock = Date.now) {
     }
     return period.values;
   };
-  return { expected, current: () => expected().then(([current]) => current) };
+  return { expected };
 }
 
 /** The bytes of a nonce secret; a new random one when none is given. Throws for a short one. */
