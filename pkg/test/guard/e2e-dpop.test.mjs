@@ -18,6 +18,8 @@ import { guard } from 'jwtward/express';
 import { closeAll, parseChallenge, startWorker } from '../../../worker/testkit/harness.mjs';
 import { startAuthorizationServer } from '../../../worker/testkit/oidc.mjs';
 import { ath, dpopClient } from '../../testkit/dpop-client.mjs';
+import { readmeBlock } from '../../testkit/readme.mjs';
+import { generateKeyPair, generateProof } from 'dpop';
 
 after(closeAll);
 
@@ -107,6 +109,27 @@ describe('oidc-provider issues DPoP-bound tokens; Express and the Worker require
       assert.deepEqual([(await asBearer.json()).code, parseChallenge(asBearer.headers.get('www-authenticate')).scheme], ['ERR_JWT_BAD_BINDING', 'DPoP']);
     });
   }
+
+  test('the README\'s client (the dpop library) gets a bound token and passes Express\'s nonce route on its retry', async () => {
+    let block;
+    for (let i = 0; !block?.includes('generateProof'); i += 1) block = readmeBlock('Guards', 'js', i, 'root');
+    const source = block
+      .replace(/^import .*\n/m, '')
+      .replace("'https://api.example.com/api/orders'", JSON.stringify(`${apis.express.url}/api/orders`))
+      .replace("'https://api.example.com/'", JSON.stringify(RESOURCES.express));
+    assert.ok(!source.includes('api.example.com'), 'the README names the API as the test expects');
+    const calls = [];
+    const counted = (url, init) => {
+      calls.push(String(url));
+      return fetch(url, init);
+    };
+    const AsyncFunction = (async () => {}).constructor;
+    const run = new AsyncFunction('generateKeyPair', 'generateProof', 'fetch', 'tokenEndpoint', 'clientId', 'clientSecret', `${source}\nreturn response;`);
+    const response = await run(generateKeyPair, generateProof, counted, as.discovery.token_endpoint, CLIENT.id, CLIENT.secret);
+    assert.equal(response.status, 200);
+    assert.equal((await response.json()).client, CLIENT.id);
+    assert.deepEqual(calls, [as.discovery.token_endpoint, `${apis.express.url}/api/orders`, `${apis.express.url}/api/orders`], 'the token, the call told to use a nonce, the retry');
+  });
 
   test('every attack on the proof or the binding is refused by both, with its code and part', async () => {
     // A token bound to a key of the `dpop` library's, proven at the token endpoint with its proof.
