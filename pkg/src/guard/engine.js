@@ -49,7 +49,7 @@ function createEngine(policyDocument, options = {}) {
   // A given secret is checked now (a short one stops the guard at startup); a random one is made when
   // the first nonce is needed (Workers allow no randomness at startup).
   if (dpopNonceSecret !== undefined && typeof dpopNonceSecret !== 'function') nonceSecret(dpopNonceSecret);
-  const nonces = dpopNonces(dpopNonceSecret, nonceRotation(policy));
+  const nonces = dpopNonces(dpopNonceSecret, policy.dpop.rotation);
   const emit = (fields) => {
     if (log) log(auditRecord(fields));
   };
@@ -313,12 +313,6 @@ function unverifiedIdentity(token, policy, authentic, binding = false) {
     if (binding) out.binding = bindingOf(payload.cnf, true);
   }
   return out;
-}
-
-/** The rotation of the policy's DPoP nonces (every route that asks for them has the policy's). */
-function nonceRotation(policy) {
-  const route = [...policy.routes, policy.fallbackRoute].find((r) => r && r.dpopNonce !== null);
-  return route ? route.dpopNonce.rotation : 300;
 }
 
 function stringOrUndefined(value) {

@@ -227,7 +227,13 @@ function compilePolicy(raw) {
       dpopAlgorithms: dpop.algorithmsGiven ? dpop.algorithms : undefined,
       dpopIatWindow: dpop.iatWindow,
     },
-    dpop: { algorithms: dpop.algorithms, publicOrigin: dpop.publicOrigin, nonces: protectedRoutes.some((route) => route.dpopNonce !== null) },
+    dpop: {
+      algorithms: dpop.algorithms,
+      publicOrigin: dpop.publicOrigin,
+      // Whether a route asks for nonces, and their rotation (the policy's, for every route).
+      nonces: protectedRoutes.some((route) => route.dpopNonce !== null),
+      rotation: dpop.nonce?.rotation ?? DPOP_NONCE_ROTATION,
+    },
     // Client certificates are read where the policy speaks of mTLS: an `mtls` section, or a route that
     // requires certificate-bound tokens ("mtls", "any"). Elsewhere no certificate is looked at (a
     // certificate-bound token is then refused: ERR_JWT_BAD_BINDING).
