@@ -3,15 +3,14 @@
 // bundled by wrangler and run by miniflare in real workerd, where verifyAsync hands both the
 // token's and the proof's signatures to WebCrypto.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { Miniflare } from 'miniflare';
 
 import { SCENARIO_NAMES } from '../testkit/dpop-scenarios.mjs';
-import { bin, makeProject } from '../testkit/project.mjs';
+import { makeProject, workerdBundle } from '../testkit/project.mjs';
 
 const WORKER = `import * as jwtward from 'jwtward';
 import { runScenario } from './dpop-scenarios.mjs';
@@ -33,22 +32,7 @@ before(async () => {
     'src/dpop-scenarios.mjs': readFileSync(new URL('../testkit/dpop-scenarios.mjs', import.meta.url), 'utf8'),
     'wrangler.toml': 'name = "jwtward-dpop-test"\nmain = "src/index.js"\ncompatibility_date = "2025-01-01"\n',
   });
-  execFileSync(bin('wrangler'), ['deploy', '--dry-run', '--outdir', 'out'], {
-    cwd: project.dir,
-    stdio: 'pipe',
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1' },
-  });
-  const out = join(project.dir, 'out');
-  mf = new Miniflare({
-    modulesRoot: out,
-    modules: [
-      { type: 'ESModule', path: join(out, 'index.js') },
-      ...readdirSync(out)
-        .filter((f) => f.endsWith('.wasm'))
-        .map((f) => ({ type: 'CompiledWasm', path: join(out, f) })),
-    ],
-    compatibilityDate: '2025-01-01',
-  });
+  mf = new Miniflare(workerdBundle(project.dir));
   await mf.ready;
 });
 
