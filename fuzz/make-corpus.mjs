@@ -87,4 +87,6 @@ count += write('verify', tokenSeeds);
 count += write('jwks', jwksSeeds);
 // The structured target reads `arbitrary` bytes: a few short varied seeds are enough to start.
 count += write('verify_structured', [0, 1, 2, 3, 7, 13, 42, 99].map((n) => Buffer.from(Array.from({ length: 24 + n }, (_, i) => (i * 37 + n * 11) & 255))));
+// So does the DPoP target; an all-zero input is the proof built exactly right (the oracle's case).
+count += write('dpop', [0, 1, 2, 3, 7, 13, 42, 99].map((n) => Buffer.from(Array.from({ length: 32 + n }, (_, i) => (n === 0 ? 0 : (i * 29 + n * 13) & 255)))));
 console.log(`wrote ${count} seeds into ${join(here, 'corpus')}`);

@@ -20,6 +20,9 @@ export type Algorithm =
   | 'EdDSA'
   | 'Ed25519';
 
+/** The algorithms that can sign a DPoP proof (RFC 9449 §4.2: asymmetric only). */
+export type AsymmetricAlgorithm = Exclude<Algorithm, 'HS256' | 'HS384' | 'HS512'>;
+
 /** Why a token was rejected: `ERR_JWT_` + the core's stable code in upper case. */
 export type VerifyErrorCode =
   | 'ERR_JWT_MALFORMED'
@@ -40,7 +43,11 @@ export type VerifyErrorCode =
   | 'ERR_JWT_MISSING_CLAIM'
   | 'ERR_JWT_INSUFFICIENT_SCOPE'
   | 'ERR_JWT_BAD_TYP'
-  | 'ERR_JWT_UNSUPPORTED_CRIT';
+  | 'ERR_JWT_UNSUPPORTED_CRIT'
+  /** The DPoP proof is invalid; `claim` names the part (`proof`, `typ`, `alg`, `jwk`, `signature`, `htm`, `htu`, `iat`, `jti`, `ath`, `nonce`). */
+  | 'ERR_JWT_BAD_DPOP_PROOF'
+  /** The sender constraint does not hold (`cnf`): a bound token without its proof or certificate, or as a Bearer token; another key or certificate; an unbound token where binding is required. */
+  | 'ERR_JWT_BAD_BINDING';
 
 /** A caller mistake, thrown by `new Verifier(...)` (and `lintJwks`), never by `verify`. */
 export type ConfigErrorCode = 'ERR_OPTIONS_INVALID' | 'ERR_JWKS_INVALID';
@@ -148,6 +155,46 @@ export interface VerifierOptions {
    * WebAssembly core. `'wasm'`: always the core (the portable path). Verdicts are the same.
    */
   backend?: 'auto' | 'wasm';
+  /**
+   * Which sender-constrained tokens are required: `'dpop'` (RFC 9449, `cnf.jkt`), `'mtls'`
+   * (RFC 8705, `cnf.x5t#S256`), `'any'` (either), or `'none'` (default: unbound tokens are
+   * accepted). Whatever it says, a bound token is accepted only with its DPoP proof or client
+   * certificate (`ERR_JWT_BAD_BINDING` otherwise).
+   */
+  senderConstraint?: 'none' | 'dpop' | 'mtls' | 'any';
+  /** Algorithms a DPoP proof may be signed with (non-empty); default: every asymmetric one. */
+  dpopAlgorithms?: readonly AsymmetricAlgorithm[];
+  /** Seconds a DPoP proof's `iat` may be from now, either way (integer, default 60, at most 3600). */
+  dpopIatWindow?: number;
+  /**
+   * Where accepted DPoP proofs are remembered, so that a replayed one is refused
+   * (`ERR_JWT_BAD_DPOP_PROOF`, claim `jti`). Default: a `memoryReplayStore()` of this Verifier.
+   * Share one between Verifiers that accept the same proofs; give an asynchronous one (shared by
+   * every instance) to `verifyAsync`.
+   */
+  dpopReplayStore?: ReplayStore;
+}
+
+/**
+ * Remembers DPoP proofs (RFC 9449 §11.1). `record` keeps `key` until `expiresAt` (Unix seconds;
+ * `now` is the verification's time) and answers whether it was new: `false` refuses the proof as
+ * a replay. It must be atomic: of two calls with one key, one answers true. A promise is only
+ * for `verifyAsync` (sync `verify` throws a TypeError on one).
+ */
+export interface ReplayStore {
+  record(key: string, expiresAt: number, now: number): boolean | Promise<boolean>;
+}
+
+/** How the request presented the token: its DPoP proof (RFC 9449). */
+export interface DpopPresentation {
+  /** The `DPoP` header's value; `null` or absent when the request has none. */
+  proof?: string | null;
+  /** The request's method (`htm` must equal it). Required with a proof. */
+  method?: string;
+  /** The request's absolute URL (`htu` must equal it, compared as URIs, query and fragment ignored). Required with a proof. */
+  url?: string | URL;
+  /** The nonce(s) this server gave the client (`DPoP-Nonce`): the proof's `nonce` must be one of them. */
+  nonce?: string | readonly string[];
 }
 
 /** Options of `verify` and `explain`. */
@@ -160,6 +207,18 @@ export interface VerifyOptions {
    * as long as the runtime lets it.
    */
   waitUntil?: WaitUntil;
+  /** The request's DPoP proof, method and URL, for a DPoP-bound token (`cnf.jkt`). */
+  dpop?: DpopPresentation;
+  /**
+   * The TLS client certificate of the request, for a certificate-bound token (`cnf.x5t#S256`,
+   * RFC 8705): its DER bytes, or its SHA-256 in base64url.
+   */
+  clientCertificate?: Uint8Array | ArrayBuffer | { sha256: string };
+  /**
+   * The `Authorization` scheme the token came with. Default: `'DPoP'` with a proof, else
+   * `'Bearer'`; a DPoP-bound token as `'Bearer'` is refused (RFC 9449 §7.2).
+   */
+  scheme?: 'Bearer' | 'DPoP';
 }
 
 /** Hands a promise to the host that must keep it running (`ctx.waitUntil` in Workers). */
@@ -394,6 +453,10 @@ export interface VerifiedToken<P extends object = {}> {
   alg: Algorithm;
   /** The `kid` of the JWK that verified the signature (absent when that key has none). */
   kid?: string;
+  /** The sender constraint the request proved (only for a bound token): the DPoP key's thumbprint, or the certificate's hash. */
+  cnf?: { jkt?: string; 'x5t#S256'?: string };
+  /** The DPoP proof that was checked (and recorded in the replay store). */
+  dpop?: { jti: string; iat: number; jkt: string };
 }
 
 /** What `decode` returns: nothing in it is verified. */
@@ -450,7 +513,12 @@ export type CheckStatus = 'passed' | 'failed' | 'not_reached' | 'skipped';
 
 /** One line of the `explain` checklist. */
 export interface Check {
-  /** Stable id: `size`, `structure`, `header`, `crit`, `algorithm`, `key`, `signature`, `payload`, `typ`, ... */
+  /**
+   * Stable id: `size`, `structure`, `header`, `crit`, `algorithm`, `key`, `signature`, `payload`,
+   * `typ`, ..., `scopes`, then the sender constraint: `cnf`, `sender_constraint`, `dpop_proof`,
+   * `dpop_typ`, `dpop_alg`, `dpop_jwk`, `dpop_signature`, `dpop_htm`, `dpop_htu`, `dpop_iat`,
+   * `dpop_jti`, `dpop_ath`, `dpop_nonce`, `cnf_jkt`, `cnf_x5t`.
+   */
   id: string;
   label: string;
   status: CheckStatus;
@@ -556,6 +624,13 @@ export function lintJwks(jwks: JwkSet | string): JwksWarning[];
 
 /** A KeyStore in this process's (or page's) memory. */
 export function memoryStore(): KeyStore;
+
+/**
+ * A ReplayStore in this process's (or isolate's, or page's) memory: bounded (default 100,000
+ * proofs, the ones closest to expiry dropped first when full), entries expire with the `iat`
+ * window.
+ */
+export function memoryReplayStore(options?: { maxEntries?: number }): ReplayStore;
 
 /** A KeyStore in the Workers Cache API (the default in Workers); `cache` default `caches.default`. */
 export function cacheApiStore(cache?: {

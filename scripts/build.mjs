@@ -234,7 +234,7 @@ function writeGlue(tmp) {
 // workerd-only entries (they import cloudflare:workers): no copy.
 export function nodeModules() {
   const dir = (name) => readdirSync(join(pkgDir, 'src', name)).filter((f) => f.endsWith('.js') && !f.endsWith('.workerd.js')).sort().map((f) => `${name}/${f}`);
-  return ['api.js', 'errors.js', ...dir('keys'), ...dir('guard'), ...dir('adapters')];
+  return ['api.js', 'binding.js', 'errors.js', ...dir('keys'), ...dir('guard'), ...dir('adapters')];
 }
 
 /**
@@ -309,7 +309,9 @@ export function buildPackage() {
   // bindings never use and which cost module size.
   const features = ['wasm', 'hmac', 'rsa', 'ecdsa', 'eddsa'];
   const raw = cargoBuild(features, { noDefault: true });
-  const rawFast = cargoBuild(features, { noDefault: true, profile: NODE_PROFILE });
+  // Node's module, where size matters little, keeps Ed25519's precomputed tables (`eddsa-tables`
+  // in Cargo.toml: ~6% faster Ed25519, 7.4 KiB gzipped that the edge module's budget cannot take).
+  const rawFast = cargoBuild([...features, 'eddsa-tables'], { noDefault: true, profile: NODE_PROFILE });
   rmSync(distDir, { recursive: true, force: true });
   mkdirSync(join(distDir, 'node'), { recursive: true });
   const tmp = mkdtempSync(join(tmpdir(), 'jwtward-build-'));

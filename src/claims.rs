@@ -73,6 +73,10 @@ impl Claims {
     pub fn as_json(&self) -> &JsonObject {
         self.json.as_map()
     }
+    /// Whether the token has claim `name` (without building the map of every claim).
+    pub(crate) fn has(&self, name: &str) -> bool {
+        self.json.contains(name)
+    }
     /// The payload's JSON text, as the token carried it.
     pub(crate) fn text(&self) -> &str {
         self.json.text()
@@ -132,7 +136,7 @@ pub(crate) fn granted_scopes<S: AsRef<str>>(
 /// Whether two `typ` values name the same media type (RFC 7515 §4.1.9): case-insensitive, with
 /// `application/` implied when there is no `/`. Compared as (type, rest) split at the first `/`,
 /// which is comparing the normalised strings without building them (this runs on every token).
-fn same_media_type(a: &str, b: &str) -> bool {
+pub(crate) fn same_media_type(a: &str, b: &str) -> bool {
     fn parts(typ: &str) -> (&str, &str) {
         typ.split_once('/').unwrap_or(("application", typ))
     }

@@ -108,6 +108,35 @@ pub fn base64url_decode(input: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Unpadded base64url (RFC 4648 §5), the one encoding [`base64url_decode`] accepts for these
+/// bytes: JWK members, thumbprints (RFC 7638) and hashes (`ath`, `x5t#S256`) are written with it.
+pub fn base64url_encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        // 2, 3 or 4 characters for 1, 2 or 3 bytes.
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+        }
+    }
+    out
+}
+
+/// base64url of the SHA-256 of `bytes`: a JWK thumbprint's last step, a DPoP proof's `ath`, the
+/// package's cache key. Out of line: inlined, the hash is copied into each caller (this is in
+/// the edge module's size budget).
+#[inline(never)]
+pub(crate) fn sha256_base64url(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    base64url_encode(&Sha256::digest(bytes))
+}
+
 fn json_error(what: &str, err: JsonError) -> Error {
     match err {
         JsonError::TooDeep => Error::new(ErrorCode::TooLarge, format!("{what}: {err}")),
@@ -466,6 +495,15 @@ mod tests {
         assert!(base64url_decode(b"Z").is_none(), "length 1 mod 4");
         assert!(base64url_decode(b"Zm9v\n").is_none(), "whitespace");
         assert!(base64url_decode(b"+/8").is_none(), "standard alphabet");
+        for len in 0..70 {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
+            let text = base64url_encode(&bytes);
+            assert_eq!(
+                base64url_decode(text.as_bytes()),
+                Some(bytes),
+                "round trip of {len}"
+            );
+        }
     }
 
     #[test]

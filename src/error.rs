@@ -48,11 +48,19 @@ pub enum ErrorCode {
     BadTyp,
     /// The header has a `crit` member: no critical extension is supported.
     UnsupportedCrit,
+    /// The DPoP proof (RFC 9449) is invalid; [`Error::claim`] names the part that failed:
+    /// `proof` (missing, or not a well-formed JWT), `typ`, `alg`, `jwk`, `signature`, `htm`,
+    /// `htu`, `iat`, `jti` (also a replayed proof, decided by the host), `ath` or `nonce`.
+    BadDpopProof,
+    /// The sender constraint does not hold: a bound token presented without its DPoP proof or
+    /// client certificate (or as a `Bearer` token), a proof key or certificate that is not the
+    /// one in the token's `cnf`, or an unbound token where the policy requires binding.
+    BadBinding,
 }
 
 impl ErrorCode {
     /// Every code, in contract order.
-    pub const ALL: [ErrorCode; 19] = [
+    pub const ALL: [ErrorCode; 21] = [
         ErrorCode::Malformed,
         ErrorCode::TooLarge,
         ErrorCode::UnsupportedAlg,
@@ -72,6 +80,8 @@ impl ErrorCode {
         ErrorCode::InsufficientScope,
         ErrorCode::BadTyp,
         ErrorCode::UnsupportedCrit,
+        ErrorCode::BadDpopProof,
+        ErrorCode::BadBinding,
     ];
 
     /// The stable snake_case name, e.g. `"expired"`.
@@ -96,6 +106,8 @@ impl ErrorCode {
             ErrorCode::InsufficientScope => "insufficient_scope",
             ErrorCode::BadTyp => "bad_typ",
             ErrorCode::UnsupportedCrit => "unsupported_crit",
+            ErrorCode::BadDpopProof => "bad_dpop_proof",
+            ErrorCode::BadBinding => "bad_binding",
         }
     }
 

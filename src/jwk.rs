@@ -9,7 +9,7 @@ use core::fmt;
 use serde_json::{Map, Value};
 
 use crate::alg::{self, Algorithm, EcCurve, KeyType};
-use crate::decode::base64url_decode;
+use crate::decode::{base64url_decode, base64url_encode, sha256_base64url};
 use crate::error::ConfigError;
 
 /// A parsed JWK Set. Only its public key material is ever used.
@@ -141,6 +141,49 @@ impl KeyMaterial {
             KeyMaterial::Ed25519 { .. } => KeyType::Ed25519,
         }
     }
+
+    /// The RFC 7638 JWK Thumbprint: base64url of the SHA-256 of the key's required members
+    /// (and only those), in lexicographic order, without whitespace. What a DPoP-bound token's
+    /// `cnf.jkt` holds (RFC 9449 §6.1).
+    ///
+    /// The members are written from the decoded octets: strict base64url (RFC 7515 §2) has one
+    /// encoding per octet string, so they are exactly the strings the JWK carried.
+    pub fn thumbprint(&self) -> String {
+        let mut canonical = String::with_capacity(128);
+        // Base64url and the fixed names need no JSON escaping.
+        let mut member = |name: &str, value: &str| {
+            canonical.push_str(if canonical.is_empty() { "{\"" } else { ",\"" });
+            canonical.push_str(name);
+            canonical.push_str("\":\"");
+            canonical.push_str(value);
+            canonical.push('"');
+        };
+        let b64 = base64url_encode;
+        match self {
+            KeyMaterial::Oct { k } => {
+                member("k", &b64(k));
+                member("kty", "oct");
+            }
+            KeyMaterial::Rsa { n, e } => {
+                member("e", &b64(e));
+                member("kty", "RSA");
+                member("n", &b64(n));
+            }
+            KeyMaterial::Ec { crv, x, y } => {
+                member("crv", crv.name());
+                member("kty", "EC");
+                member("x", &b64(x));
+                member("y", &b64(y));
+            }
+            KeyMaterial::Ed25519 { x } => {
+                member("crv", "Ed25519");
+                member("kty", "OKP");
+                member("x", &b64(x));
+            }
+        }
+        canonical.push('}');
+        sha256_base64url(canonical.as_bytes())
+    }
 }
 
 impl fmt::Debug for KeyMaterial {
@@ -213,6 +256,10 @@ impl Jwk {
     /// The public key material.
     pub fn material(&self) -> &KeyMaterial {
         &self.material
+    }
+    /// The key's RFC 7638 thumbprint (see [`KeyMaterial::thumbprint`]).
+    pub fn thumbprint(&self) -> String {
+        self.material.thumbprint()
     }
     /// Whether the JWK carried private members (ignored; reported by [`Jwks::lint`]).
     pub fn has_private_members(&self) -> bool {
@@ -587,9 +634,9 @@ fn parse_document(json: &str) -> Result<Map<String, Value>, ConfigError> {
 /// Members that only a private key has (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2).
 const PRIVATE_MEMBERS: [&str; 7] = ["d", "p", "q", "dp", "dq", "qi", "oth"];
 
-/// One `keys` element: a usable [`Jwk`] or the reason it is skipped (its `index` set by the
-/// caller).
-fn parse_key(value: &Value) -> Result<Jwk, SkippedKey> {
+/// One `keys` element (or a DPoP proof's `jwk` header): a usable [`Jwk`] or the reason it is
+/// skipped (its `index` set by the caller).
+pub(crate) fn parse_key(value: &Value) -> Result<Jwk, SkippedKey> {
     let Value::Object(member) = value else {
         return Err(SkippedKey::malformed(
             None,

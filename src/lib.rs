@@ -7,9 +7,11 @@ extern crate alloc;
 extern crate std;
 
 pub mod alg;
+pub mod binding;
 pub mod cache;
 pub mod claims;
 pub mod decode;
+pub mod dpop;
 pub mod error;
 pub mod explain;
 mod json;
@@ -22,9 +24,11 @@ pub mod verify;
 pub mod wasm;
 
 pub use alg::{Algorithm, BackendVerdict, BuiltinBackend, SignatureBackend};
+pub use binding::{Confirmation, Presentation, Scheme, SenderConstraint};
 pub use cache::{CacheStats, CachingVerifier};
 pub use claims::{Claims, TimeWindow};
 pub use decode::{decode, Header, TokenWarning, UnverifiedToken};
+pub use dpop::{DpopProof, DpopRequest};
 pub use error::{ConfigError, Error, ErrorCode};
 pub use explain::{Check, CheckStatus, Explanation};
 pub use jwk::{Jwk, Jwks, LintCode, LintWarning};

@@ -1,13 +1,16 @@
 //! What the caller requires of a token. Each option documents its side effect (for example,
 //! setting an issuer makes `iss` required).
 
+use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use serde_json::Value;
 
-use crate::alg::Algorithm;
+use crate::alg::{Algorithm, KeyType};
+use crate::binding::SenderConstraint;
 use crate::decode::DEFAULT_MAX_TOKEN_LEN;
+use crate::dpop::DEFAULT_IAT_WINDOW;
 use crate::error::ConfigError;
 
 /// The claims scopes are read from unless [`Policy::scope_claims`] says otherwise: `scope`
@@ -44,6 +47,9 @@ pub struct Policy {
     pub(crate) clock_tolerance: u64,
     pub(crate) max_token_age: Option<u64>,
     pub(crate) max_token_len: usize,
+    pub(crate) sender_constraint: SenderConstraint,
+    pub(crate) dpop_algorithms: Option<Vec<Algorithm>>,
+    pub(crate) dpop_iat_window: u64,
 }
 
 impl Default for Policy {
@@ -73,6 +79,9 @@ impl Policy {
             clock_tolerance: 0,
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
             max_token_age: None,
+            sender_constraint: SenderConstraint::None,
+            dpop_algorithms: None,
+            dpop_iat_window: DEFAULT_IAT_WINDOW,
         }
     }
 
@@ -211,6 +220,61 @@ impl Policy {
         self
     }
 
+    /// Which sender-constrained tokens are required (RFC 9449 DPoP, RFC 8705 mTLS). Default
+    /// [`SenderConstraint::None`]: unbound tokens are accepted. Whatever this says, a token
+    /// that is bound (its `cnf` has `jkt` or `x5t#S256`) is accepted only with its proof or
+    /// client certificate; see `Verifier::verify_presented`.
+    pub fn sender_constraint(mut self, constraint: SenderConstraint) -> Self {
+        self.sender_constraint = constraint;
+        self
+    }
+
+    /// Allow only these algorithms for DPoP proofs (adds to any already allowed). Default:
+    /// every asymmetric algorithm this build supports. A symmetric (HMAC) algorithm can never
+    /// sign a proof (RFC 9449 §4.2): listing one is refused when the verifier is built.
+    pub fn dpop_algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
+        let list = self.dpop_algorithms.get_or_insert_with(Vec::new);
+        for alg in algorithms {
+            if !list.contains(&alg) {
+                list.push(alg);
+            }
+        }
+        self
+    }
+
+    /// [`Policy::dpop_algorithms`] by JOSE name. A name that is not a supported algorithm
+    /// allows nothing (fails closed, as with [`Policy::algorithm_names`]); an HMAC name is
+    /// refused when the verifier is built.
+    pub fn dpop_algorithm_names<S: AsRef<str>>(
+        mut self,
+        names: impl IntoIterator<Item = S>,
+    ) -> Self {
+        let list = self.dpop_algorithms.get_or_insert_with(Vec::new);
+        for name in names {
+            match Algorithm::from_name(name.as_ref()) {
+                Some(alg) if alg.is_supported() && !list.contains(&alg) => list.push(alg),
+                _ => {}
+            }
+        }
+        self
+    }
+
+    /// Seconds a DPoP proof's `iat` may be from `now`, either way (RFC 9449 §11.1: proofs
+    /// are short-lived; a host's replay store keeps `jti`s this long). Default 60, at most
+    /// 3600.
+    pub fn dpop_iat_window(mut self, seconds: u64) -> Self {
+        self.dpop_iat_window = seconds;
+        self
+    }
+
+    /// Whether the policy's DPoP algorithm list allows `alg` (a symmetric algorithm is
+    /// refused before the list is asked: see `dpop`).
+    pub(crate) fn allows_dpop(&self, alg: Algorithm) -> bool {
+        self.dpop_algorithms
+            .as_ref()
+            .is_none_or(|list| list.contains(&alg))
+    }
+
     /// The algorithms this policy allows, or `None` for every supported one.
     pub fn allowed_algorithms(&self) -> Option<&[Algorithm]> {
         self.algorithms.as_deref()
@@ -267,6 +331,25 @@ impl Policy {
             return Err(ConfigError::policy(
                 "maxTokenLength",
                 "must be between 1 byte and 16 MiB",
+            ));
+        }
+        if let Some(hmac) = self
+            .dpop_algorithms
+            .iter()
+            .flatten()
+            .find(|alg| alg.key_type() == KeyType::Oct)
+        {
+            return Err(ConfigError::policy(
+                "dpopAlgorithms",
+                format!(
+                    "{hmac} is symmetric: a DPoP proof is signed with the client's private key"
+                ),
+            ));
+        }
+        if self.dpop_iat_window > 3600 {
+            return Err(ConfigError::policy(
+                "dpopIatWindow",
+                "must be at most 3600 seconds",
             ));
         }
         if self.clock_tolerance > 86_400 {

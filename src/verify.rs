@@ -5,7 +5,10 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::alg::{prepare_key, Algorithm, BuiltinBackend, PreparedKey, SignatureBackend};
+use crate::alg::{
+    prepare_key, Algorithm, BackendKey, BuiltinBackend, PreparedKey, SignatureBackend,
+};
+use crate::binding::{confirm, Confirmation, Presentation};
 use crate::claims::{check_claims, time_window, Claims, TimeWindow};
 use crate::decode::{parse_header, parse_payload, split_token, Header};
 use crate::error::{ConfigError, Error, ErrorCode};
@@ -22,6 +25,7 @@ pub struct Verified {
     scopes: Vec<String>,
     kid: Option<String>,
     algorithm: Algorithm,
+    confirmation: Confirmation,
 }
 
 impl Verified {
@@ -55,6 +59,11 @@ impl Verified {
     pub fn algorithm(&self) -> Algorithm {
         self.algorithm
     }
+    /// The sender constraint the presentation confirmed (`cnf.jkt` with the DPoP proof,
+    /// `cnf.x5t#S256`): empty for a token that is not bound.
+    pub fn confirmation(&self) -> &Confirmation {
+        &self.confirmation
+    }
 }
 
 /// The result of [`Verifier::verify_with`] when no rule failed before the signature check.
@@ -68,15 +77,18 @@ pub enum Outcome {
     Deferred(DeferredSignature),
 }
 
-/// The verdicts of a token whose signature check a backend deferred.
+/// The verdicts of a token whose signature checks a backend deferred: the token's, the DPoP
+/// proof's, or both (in that order, the order the backend was asked in).
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeferredSignature {
     if_valid: Result<Verified, Error>,
     if_invalid: Error,
+    if_later_invalid: Vec<Error>,
 }
 
 impl DeferredSignature {
-    /// The verdict once the backend answered whether the signature verifies.
+    /// The verdict once the backend answered whether the signature verifies, for one deferred
+    /// check (see [`DeferredSignature::resolve_each`] for several).
     pub fn resolve(self, signature_verifies: bool) -> Result<Verified, Error> {
         if signature_verifies {
             self.if_valid
@@ -85,14 +97,41 @@ impl DeferredSignature {
         }
     }
 
-    /// The verdict if the signature verifies (the claims' verdict).
+    /// The verdict once the backend answered each deferred check, in the order it was asked:
+    /// the error of the first check that does not verify, else [`DeferredSignature::if_valid`].
+    /// A missing answer counts as "does not verify".
+    pub fn resolve_each(self, answers: impl IntoIterator<Item = bool>) -> Result<Verified, Error> {
+        let mut answers = answers.into_iter();
+        if answers.next() != Some(true) {
+            return Err(self.if_invalid);
+        }
+        for error in self.if_later_invalid {
+            if answers.next() != Some(true) {
+                return Err(error);
+            }
+        }
+        self.if_valid
+    }
+
+    /// How many checks were deferred.
+    pub fn deferred_checks(&self) -> usize {
+        1 + self.if_later_invalid.len()
+    }
+
+    /// The verdict if every deferred check verifies (the claims' and the proof's verdict).
     pub fn if_valid(&self) -> &Result<Verified, Error> {
         &self.if_valid
     }
 
-    /// The verdict if it does not (`bad_signature`).
+    /// The verdict if the first deferred check does not verify (`bad_signature` for the
+    /// token's signature, `bad_dpop_proof` for the proof's).
     pub fn if_invalid(&self) -> &Error {
         &self.if_invalid
+    }
+
+    /// The verdicts if a later deferred check does not verify (while the ones before it do).
+    pub fn if_later_invalid(&self) -> &[Error] {
+        &self.if_later_invalid
     }
 }
 
@@ -188,9 +227,29 @@ impl Verifier {
     }
 
     /// Verifies `token` at `now` (Unix seconds, supplied by the caller: the core never reads a
-    /// clock).
+    /// clock). The token is taken as presented alone: a sender-constrained one (`cnf.jkt`,
+    /// `cnf.x5t#S256`) is refused, see [`Verifier::verify_presented`].
     pub fn verify(&self, token: &str, now: i64) -> Result<Verified, Error> {
-        match self.run(token, now, &mut Trace::off(), &mut BuiltinBackend)? {
+        self.verify_presented(token, now, &Presentation::new())
+    }
+
+    /// Verifies `token` as the request presented it: every rule of [`Verifier::verify`], then
+    /// the sender constraint (the DPoP proof, the client certificate, the policy's
+    /// requirement; see [`crate::binding`]).
+    pub fn verify_presented(
+        &self,
+        token: &str,
+        now: i64,
+        presentation: &Presentation<'_>,
+    ) -> Result<Verified, Error> {
+        let outcome = self.run(
+            token,
+            now,
+            presentation,
+            &mut Trace::off(),
+            &mut BuiltinBackend,
+        )?;
+        match outcome {
             Outcome::Verified(verified) => Ok(verified),
             // The built-in backend never defers.
             Outcome::Deferred(deferred) => Err(deferred.if_invalid),
@@ -206,7 +265,19 @@ impl Verifier {
         now: i64,
         backend: &mut dyn SignatureBackend,
     ) -> Result<Outcome, Error> {
-        self.run(token, now, &mut Trace::off(), backend)
+        self.verify_presented_with(token, now, &Presentation::new(), backend)
+    }
+
+    /// [`Verifier::verify_presented`] with `backend` doing the arithmetic of the token's and
+    /// the DPoP proof's signatures where it offers to.
+    pub fn verify_presented_with(
+        &self,
+        token: &str,
+        now: i64,
+        presentation: &Presentation<'_>,
+        backend: &mut dyn SignatureBackend,
+    ) -> Result<Outcome, Error> {
+        self.run(token, now, presentation, &mut Trace::off(), backend)
     }
 
     /// The keys a [`SignatureBackend`] may be asked to use, by the index it is given: every
@@ -228,8 +299,19 @@ impl Verifier {
     /// Verifies `token` and also returns the checklist of every check. The result is exactly
     /// what [`Verifier::verify`] returns.
     pub fn explain(&self, token: &str, now: i64) -> Explanation {
+        self.explain_presented(token, now, &Presentation::new())
+    }
+
+    /// [`Verifier::explain`] for a token as the request presented it: the result is exactly
+    /// what [`Verifier::verify_presented`] returns.
+    pub fn explain_presented(
+        &self,
+        token: &str,
+        now: i64,
+        presentation: &Presentation<'_>,
+    ) -> Explanation {
         let mut trace = Trace::on();
-        let result = match self.run(token, now, &mut trace, &mut BuiltinBackend) {
+        let result = match self.run(token, now, presentation, &mut trace, &mut BuiltinBackend) {
             Ok(Outcome::Verified(verified)) => Ok(verified),
             Ok(Outcome::Deferred(deferred)) => Err(deferred.if_invalid),
             Err(error) => Err(error),
@@ -244,6 +326,7 @@ impl Verifier {
         &self,
         token: &str,
         now: i64,
+        presentation: &Presentation<'_>,
         trace: &mut Trace,
         backend: &mut dyn SignatureBackend,
     ) -> Result<Outcome, Error> {
@@ -299,7 +382,7 @@ impl Verifier {
         };
         let signature = key
             .verify_with(
-                key_index,
+                BackendKey::Listed(key_index),
                 algorithm,
                 segments.signing_input.as_bytes(),
                 &segments.signature,
@@ -311,15 +394,37 @@ impl Verifier {
         })?;
 
         // What follows does not depend on the signature's answer, so a deferred answer only
-        // chooses between two verdicts decided here.
-        let rest = self.after_signature(header, segments.payload, chosen, algorithm, now, trace);
-        if checked {
-            rest.map(Outcome::Verified)
-        } else {
-            Ok(Outcome::Deferred(DeferredSignature {
+        // chooses between verdicts decided here (the proof's signature may be deferred too).
+        let mut deferred = Vec::new();
+        if !checked {
+            deferred.push(bad_signature(key.does_not_verify(algorithm)));
+        }
+        let rest =
+            match self.after_signature(header, segments.payload, chosen, algorithm, now, trace) {
+                Ok(mut verified) => confirm(
+                    &verified.claims,
+                    token,
+                    now,
+                    presentation,
+                    &self.policy,
+                    trace,
+                    backend,
+                    &mut deferred,
+                )
+                .map(|confirmation| {
+                    verified.confirmation = confirmation;
+                    verified
+                }),
+                Err(error) => Err(error),
+            };
+        let mut deferred = deferred.into_iter();
+        match deferred.next() {
+            None => rest.map(Outcome::Verified),
+            Some(if_invalid) => Ok(Outcome::Deferred(DeferredSignature {
                 if_valid: rest,
-                if_invalid: bad_signature(key.does_not_verify(algorithm)),
-            }))
+                if_invalid,
+                if_later_invalid: deferred.collect(),
+            })),
         }
     }
 
@@ -344,6 +449,7 @@ impl Verifier {
             scopes,
             kid: chosen.jwk.kid.clone(),
             algorithm,
+            confirmation: Confirmation::default(),
         })
     }
 

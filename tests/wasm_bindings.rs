@@ -11,7 +11,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use js_sys::{Array, Reflect, JSON};
 use jwtward::wasm::{decode, inspect, js_code, lint_jwks, Platform, WasmVerifier};
 use jwtward::{Error, ErrorCode};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -87,6 +87,7 @@ fn verify_returns_a_plain_object() {
         .verify(
             &token(r#"{"iss":"iss-1","sub":"u","exp":1750000060,"scope":"a b","n":5}"#),
             NOW,
+            None,
         )
         .unwrap();
     let payload = get(&result, "payload");
@@ -145,7 +146,7 @@ fn rejected_tokens_throw_code_message_and_claim() {
         ),
     ];
     for (token, code, claim) in cases {
-        let error = verifier.verify(&token, NOW).unwrap_err();
+        let error = verifier.verify(&token, NOW, None).unwrap_err();
         assert!(
             !error.is_instance_of::<js_sys::Error>(),
             "a plain object, not an Error"
@@ -204,15 +205,15 @@ fn options_are_converted_and_checked() {
     ))
     .unwrap();
     let good = r#"{"iss":"i","aud":"api","level":5,"org":{"id":"acme"},"scope":"read write"}"#;
-    assert!(verifier.verify(&token(good), NOW).is_ok());
+    assert!(verifier.verify(&token(good), NOW, None).is_ok());
     let wrong_level = r#"{"iss":"i","aud":"api","level":6,"org":{"id":"acme"},"scope":"read"}"#;
-    let error = verifier.verify(&token(wrong_level), NOW).unwrap_err();
+    let error = verifier.verify(&token(wrong_level), NOW, None).unwrap_err();
     assert_eq!(
         get_str(&error, "code").as_deref(),
         Some("ERR_JWT_BAD_CLAIM")
     );
     let no_scope = r#"{"iss":"i","aud":"api","level":5,"org":{"id":"acme"},"scope":"write"}"#;
-    let error = verifier.verify(&token(no_scope), NOW).unwrap_err();
+    let error = verifier.verify(&token(no_scope), NOW, None).unwrap_err();
     assert_eq!(
         get_str(&error, "code").as_deref(),
         Some("ERR_JWT_INSUFFICIENT_SCOPE")
@@ -226,16 +227,18 @@ fn options_are_converted_and_checked() {
     .unwrap();
     Reflect::set(&text, &"issuer".into(), &JsValue::UNDEFINED).unwrap();
     let mut from_text = WasmVerifier::new(&text).unwrap();
-    assert!(from_text.verify(&token(r#"{"iss":"anyone"}"#), NOW).is_ok());
+    assert!(from_text
+        .verify(&token(r#"{"iss":"anyone"}"#), NOW, None)
+        .is_ok());
 
     // Tolerance and length limits are applied.
     let mut tolerant =
         WasmVerifier::new(&options(r#""clockTolerance":30,"maxTokenLength":4096"#)).unwrap();
     assert!(tolerant
-        .verify(&token(r#"{"exp":1749999990}"#), NOW)
+        .verify(&token(r#"{"exp":1749999990}"#), NOW, None)
         .is_ok());
     let long = token(&format!(r#"{{"pad":"{}"}}"#, "x".repeat(5000)));
-    let error = tolerant.verify(&long, NOW).unwrap_err();
+    let error = tolerant.verify(&long, NOW, None).unwrap_err();
     assert_eq!(
         get_str(&error, "code").as_deref(),
         Some("ERR_JWT_TOO_LARGE")
@@ -247,15 +250,15 @@ fn now_must_be_finite_and_is_floored() {
     let mut verifier = WasmVerifier::new(&options(r#""cache":false"#)).unwrap();
     let t = token(r#"{"exp":1750000010}"#);
     for bad in [f64::NAN, f64::INFINITY, -f64::INFINITY, 1e300] {
-        let error = verifier.verify(&t, bad).unwrap_err();
+        let error = verifier.verify(&t, bad, None).unwrap_err();
         assert_eq!(
             get_str(&error, "code").as_deref(),
             Some("ERR_OPTIONS_INVALID")
         );
         assert_eq!(get_str(&error, "field").as_deref(), Some("now"));
     }
-    assert!(verifier.verify(&t, NOW + 9.99).is_ok());
-    let error = verifier.verify(&t, NOW + 10.0).unwrap_err();
+    assert!(verifier.verify(&t, NOW + 9.99, None).is_ok());
+    let error = verifier.verify(&t, NOW + 10.0, None).unwrap_err();
     assert_eq!(get_str(&error, "code").as_deref(), Some("ERR_JWT_EXPIRED"));
 }
 
@@ -265,6 +268,18 @@ fn platform(body: &str) -> Platform {
     let check = js_sys::Function::new_with_args("keyIndex, alg, signingInput, signature", body);
     Reflect::set(&object, &JsValue::from_str("check"), &check).unwrap();
     object.unchecked_into()
+}
+
+/// A platform that leaves the JWK Set's keys to the core and answers `answer` for a DPoP
+/// proof's key (`checkJwk`), keeping the JWK text it was given as `lastJwk`.
+fn proof_platform(answer: u32) -> Platform {
+    let object = platform("return 2");
+    let check_jwk = js_sys::Function::new_with_args(
+        "jwk, alg, signingInput, signature",
+        &format!("this.lastJwk = jwk; this.lastAlg = alg; return {answer};"),
+    );
+    Reflect::set(&object, &JsValue::from_str("checkJwk"), &check_jwk).unwrap();
+    object
 }
 
 #[wasm_bindgen_test]
@@ -284,10 +299,10 @@ fn what_the_package_cache_and_platforms_get() {
         0.0
     );
     let t = token(r#"{"sub":"a","nbf":1749999990,"exp":1750000010}"#);
-    assert!(verifier.verify(&t, NOW).is_ok());
+    assert!(verifier.verify(&t, NOW, None).is_ok());
     assert_eq!(verifier.valid_from(), 1_749_999_990.0);
     assert_eq!(verifier.valid_until(), 1_750_000_010.0);
-    assert!(verifier.verify(&token(r#"{"sub":"b"}"#), NOW).is_ok());
+    assert!(verifier.verify(&token(r#"{"sub":"b"}"#), NOW, None).is_ok());
     assert_eq!(verifier.valid_from(), f64::NEG_INFINITY);
     assert_eq!(verifier.valid_until(), f64::INFINITY);
 
@@ -296,9 +311,14 @@ fn what_the_package_cache_and_platforms_get() {
     assert!(verifier.accepts_platform());
     assert_eq!(Array::from(&verifier.public_keys().unwrap()).length(), 0);
     verifier.set_platform(Some(platform("return 0")), Some(platform("return 3")));
-    assert!(verifier.verify(&t, NOW).is_ok());
-    assert!(verifier.verify_deferred_text(t.as_bytes(), NOW).is_ok());
-    assert!(verifier.verify_text(t.as_bytes(), NOW).unwrap().is_string());
+    assert!(verifier.verify(&t, NOW, None).is_ok());
+    assert!(verifier
+        .verify_deferred_text(t.as_bytes(), NOW, None)
+        .is_ok());
+    assert!(verifier
+        .verify_text(t.as_bytes(), NOW, None)
+        .unwrap()
+        .is_string());
     // backend: 'wasm' never takes a platform.
     let portable = WasmVerifier::new(&options(r#""backend":"wasm""#)).unwrap();
     assert!(!portable.accepts_platform());
@@ -314,7 +334,9 @@ fn what_the_package_cache_and_platforms_get() {
 #[wasm_bindgen_test]
 fn explain_reports_checks_without_throwing() {
     let verifier = WasmVerifier::new(&options(r#""issuer":"i""#)).unwrap();
-    let report = verifier.explain(&token(r#"{"iss":"j"}"#), NOW).unwrap();
+    let report = verifier
+        .explain(&token(r#"{"iss":"j"}"#), NOW, None)
+        .unwrap();
     assert_eq!(get(&report, "valid").as_bool(), Some(false));
     assert_eq!(
         get_str(&report, "code").as_deref(),
@@ -330,7 +352,9 @@ fn explain_reports_checks_without_throwing() {
         .map(|c| get_str(&c, "status").unwrap())
         .collect();
     assert_eq!(statuses.iter().filter(|s| *s == "failed").count(), 1);
-    let ok = verifier.explain(&token(r#"{"iss":"i"}"#), NOW).unwrap();
+    let ok = verifier
+        .explain(&token(r#"{"iss":"i"}"#), NOW, None)
+        .unwrap();
     assert_eq!(get(&ok, "valid").as_bool(), Some(true));
     assert!(get(&ok, "code").is_undefined());
 }
@@ -420,4 +444,309 @@ fn decode_inspect_and_lint() {
         get_str(&error, "code").as_deref(),
         Some("ERR_OPTIONS_INVALID")
     );
+}
+
+/// A client's Ed25519 key (TEST ONLY: a fixed seed), its public JWK and RFC 7638 thumbprint.
+fn client_key() -> (ed25519_dalek::SigningKey, String, String) {
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let jwk = format!(
+        r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#,
+        b64url(key.verifying_key().as_bytes())
+    );
+    // The JWK above is already the canonical form (required members, sorted).
+    let jkt = b64url(&Sha256::digest(jwk.as_bytes()));
+    (key, jwk, jkt)
+}
+
+/// A DPoP proof for `GET https://api.example/orders` at NOW, bound to `access_token`.
+fn dpop_proof(key: &ed25519_dalek::SigningKey, jwk: &str, access_token: &str, htm: &str) -> String {
+    use ed25519_dalek::Signer;
+    let header = format!(r#"{{"typ":"dpop+jwt","alg":"EdDSA","jwk":{jwk}}}"#);
+    let ath = b64url(&Sha256::digest(access_token.as_bytes()));
+    let claims = format!(
+        r#"{{"jti":"j-1","htm":"{htm}","htu":"https://api.example/orders","iat":{NOW},"ath":"{ath}"}}"#
+    );
+    let input = format!(
+        "{}.{}",
+        b64url(header.as_bytes()),
+        b64url(claims.as_bytes())
+    );
+    let signature = key.sign(input.as_bytes()).to_bytes();
+    format!("{input}.{}", b64url(&signature))
+}
+
+fn presentation(proof: Option<&str>, extra: &str) -> Option<String> {
+    let proof = proof.map_or("null".to_string(), |p| format!("{p:?}"));
+    Some(format!(
+        r#"{{"dpop":{{"proof":{proof},"method":"GET","url":"https://api.example/orders?page=2"}}{extra}}}"#
+    ))
+}
+
+fn error_of(thrown: JsValue) -> (Option<String>, Option<String>, Option<String>) {
+    (
+        get_str(&thrown, "code"),
+        get_str(&thrown, "claim"),
+        get_str(&thrown, "field"),
+    )
+}
+
+#[wasm_bindgen_test]
+fn dpop_presentations_cross_as_json_text() {
+    let (key, jwk, jkt) = client_key();
+    let access = token(&format!(r#"{{"sub":"a","cnf":{{"jkt":"{jkt}"}}}}"#));
+    let proof = dpop_proof(&key, &jwk, &access, "GET");
+    let mut verifier = WasmVerifier::new(&options("")).unwrap();
+
+    let text = verifier
+        .verify_text(access.as_bytes(), NOW, presentation(Some(&proof), ""))
+        .unwrap();
+    let result = JSON::parse(&text.as_string().unwrap()).unwrap();
+    assert_eq!(
+        get_str(&get(&result, "cnf"), "jkt").as_deref(),
+        Some(jkt.as_str())
+    );
+    let dpop = get(&result, "dpop");
+    assert_eq!(get_str(&dpop, "jti").as_deref(), Some("j-1"));
+    assert_eq!(get_num(&dpop, "iat"), NOW);
+    assert_eq!(get_str(&dpop, "jkt").as_deref(), Some(jkt.as_str()));
+    // A verdict that depended on the proof is never for a cache keyed by the token.
+    assert_eq!(verifier.valid_from(), f64::INFINITY);
+    assert_eq!(verifier.valid_until(), f64::NEG_INFINITY);
+    // An unbound token's result has neither, and a window again.
+    let plain = verifier
+        .verify(&token(r#"{"sub":"b"}"#), NOW, None)
+        .unwrap();
+    assert!(get(&plain, "cnf").is_undefined() && get(&plain, "dpop").is_undefined());
+    assert_eq!(verifier.valid_until(), f64::INFINITY);
+
+    let bad_binding = Some("ERR_JWT_BAD_BINDING".to_string());
+    let refused = |verifier: &mut WasmVerifier, presentation: Option<String>| {
+        error_of(
+            verifier
+                .verify_text(access.as_bytes(), NOW, presentation)
+                .unwrap_err(),
+        )
+    };
+    assert_eq!(
+        refused(&mut verifier, None),
+        (bad_binding.clone(), Some("cnf.jkt".into()), None)
+    );
+    assert_eq!(
+        refused(&mut verifier, presentation(None, "")),
+        (bad_binding.clone(), Some("cnf.jkt".into()), None)
+    );
+    assert_eq!(
+        refused(
+            &mut verifier,
+            presentation(Some(&proof), r#","scheme":"Bearer""#)
+        ),
+        (bad_binding, Some("cnf.jkt".into()), None)
+    );
+    let for_post = dpop_proof(&key, &jwk, &access, "POST");
+    assert_eq!(
+        refused(&mut verifier, presentation(Some(&for_post), "")),
+        (
+            Some("ERR_JWT_BAD_DPOP_PROOF".into()),
+            Some("htm".into()),
+            None
+        )
+    );
+
+    // The checklist shows the proof's checks.
+    let report = verifier
+        .explain(&access, NOW, presentation(Some(&proof), ""))
+        .unwrap();
+    assert_eq!(get(&report, "valid").as_bool(), Some(true));
+    let checks: Array = get(&report, "checks").into();
+    let status = |id: &str| {
+        checks
+            .iter()
+            .find(|c| get_str(c, "id").as_deref() == Some(id))
+            .and_then(|c| get_str(&c, "status"))
+    };
+    assert_eq!(status("dpop_signature").as_deref(), Some("passed"));
+    assert_eq!(status("cnf_jkt").as_deref(), Some("passed"));
+    assert_eq!(status("cnf_x5t").as_deref(), Some("skipped"));
+
+    // Caller mistakes in the presentation name the field.
+    let field = |verifier: &mut WasmVerifier, json: &str| {
+        error_of(
+            verifier
+                .verify_text(access.as_bytes(), NOW, Some(json.to_string()))
+                .unwrap_err(),
+        )
+        .2
+    };
+    assert_eq!(field(&mut verifier, "[]").as_deref(), Some("presentation"));
+    assert_eq!(
+        field(&mut verifier, r#"{"dpoop":{}}"#).as_deref(),
+        Some("presentation")
+    );
+    assert_eq!(
+        field(&mut verifier, r#"{"scheme":"Basic"}"#).as_deref(),
+        Some("scheme")
+    );
+    assert_eq!(
+        field(&mut verifier, r#"{"dpop":{"proof":"x"}}"#).as_deref(),
+        Some("dpop")
+    );
+    assert_eq!(
+        field(
+            &mut verifier,
+            r#"{"dpop":{"proof":"x","method":"GET","url":1}}"#
+        )
+        .as_deref(),
+        Some("dpop.url")
+    );
+    assert_eq!(
+        field(
+            &mut verifier,
+            r#"{"dpop":{"proof":"x","method":"GET","url":"u","nonce":[1]}}"#
+        )
+        .as_deref(),
+        Some("dpop.nonce")
+    );
+    assert_eq!(
+        field(&mut verifier, r#"{"clientCertificate":{"sha256":"AAAA"}}"#).as_deref(),
+        Some("clientCertificate")
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_certificate_bound_token_takes_the_certificate_or_its_hash() {
+    let der = b"0\x82 the DER of a client certificate";
+    let sha256 = b64url(&Sha256::digest(der));
+    let access = token(&format!(r#"{{"sub":"a","cnf":{{"x5t#S256":"{sha256}"}}}}"#));
+    let mut verifier = WasmVerifier::new(&options(r#""senderConstraint":"mtls""#)).unwrap();
+    for certificate in [
+        format!("{:?}", b64url(der)),
+        format!(r#"{{"sha256":"{sha256}"}}"#),
+    ] {
+        let json = format!(r#"{{"clientCertificate":{certificate}}}"#);
+        let result = verifier.verify(&access, NOW, Some(json)).unwrap();
+        assert_eq!(
+            get_str(&get(&result, "cnf"), "x5t#S256").as_deref(),
+            Some(sha256.as_str())
+        );
+    }
+    let other = format!(
+        r#"{{"clientCertificate":{:?}}}"#,
+        b64url(b"another certificate")
+    );
+    assert_eq!(
+        error_of(verifier.verify(&access, NOW, Some(other)).unwrap_err()),
+        (
+            Some("ERR_JWT_BAD_BINDING".into()),
+            Some("cnf.x5t#S256".into()),
+            None
+        )
+    );
+    // Under senderConstraint 'mtls', an unbound token is refused.
+    assert_eq!(
+        error_of(
+            verifier
+                .verify(&token(r#"{"sub":"b"}"#), NOW, None)
+                .unwrap_err()
+        )
+        .0
+        .as_deref(),
+        Some("ERR_JWT_BAD_BINDING")
+    );
+    assert_eq!(
+        construction_error(&options(r#""senderConstraint":"tls""#)),
+        (
+            "ERR_OPTIONS_INVALID".to_string(),
+            Some("senderConstraint".to_string())
+        )
+    );
+    assert_eq!(
+        construction_error(&options(r#""dpopAlgorithms":["HS256"]"#)),
+        (
+            "ERR_OPTIONS_INVALID".to_string(),
+            Some("dpopAlgorithms".to_string())
+        )
+    );
+    assert_eq!(
+        construction_error(&options(r#""dpopIatWindow":3601"#)),
+        (
+            "ERR_OPTIONS_INVALID".to_string(),
+            Some("dpopIatWindow".to_string())
+        )
+    );
+}
+
+#[wasm_bindgen_test]
+fn the_proof_signature_goes_to_the_platform_when_it_offers() {
+    let (key, jwk, jkt) = client_key();
+    let access = token(&format!(r#"{{"sub":"a","cnf":{{"jkt":"{jkt}"}}}}"#));
+    let proof = dpop_proof(&key, &jwk, &access, "GET");
+    // A well-encoded signature of something else: the core would refuse it; the platform's
+    // answer is what counts when it gives one.
+    let forged = {
+        use ed25519_dalek::Signer;
+        let (input, _) = proof.rsplit_once('.').unwrap();
+        format!(
+            "{input}.{}",
+            b64url(&key.sign(b"another message").to_bytes())
+        )
+    };
+    let mut verifier = WasmVerifier::new(&options("")).unwrap();
+    // The JS object itself, to read what the platform was given.
+    let says_yes: JsValue = proof_platform(1).into();
+    verifier.set_platform(Some(says_yes.clone().unchecked_into()), None);
+    assert!(verifier
+        .verify_text(access.as_bytes(), NOW, presentation(Some(&forged), ""))
+        .is_ok());
+    // The platform was given the proof's public key (only public members) and algorithm.
+    assert_eq!(
+        get_str(&says_yes, "lastJwk").as_deref(),
+        Some(
+            format!(
+                r#"{{"kty":"OKP","crv":"Ed25519","x":"{}"}}"#,
+                b64url(key.verifying_key().as_bytes())
+            )
+            .as_str()
+        )
+    );
+    assert_eq!(get_str(&says_yes, "lastAlg").as_deref(), Some("EdDSA"));
+    verifier.set_platform(Some(proof_platform(0)), None);
+    assert_eq!(
+        error_of(
+            verifier
+                .verify_text(access.as_bytes(), NOW, presentation(Some(&proof), ""))
+                .unwrap_err()
+        ),
+        (
+            Some("ERR_JWT_BAD_DPOP_PROOF".into()),
+            Some("signature".into()),
+            None
+        )
+    );
+    // A platform without checkJwk (or one that throws) leaves the proof to the core.
+    verifier.set_platform(Some(platform("return 2")), None);
+    assert!(verifier
+        .verify_text(access.as_bytes(), NOW, presentation(Some(&proof), ""))
+        .is_ok());
+    assert!(verifier
+        .verify_text(access.as_bytes(), NOW, presentation(Some(&forged), ""))
+        .is_err());
+
+    // Deferred (WebCrypto): the verdict for either answer, decided here.
+    verifier.set_platform(None, Some(proof_platform(3)));
+    let text = verifier
+        .verify_deferred_text(access.as_bytes(), NOW, presentation(Some(&proof), ""))
+        .unwrap();
+    let deferred = JSON::parse(&text.as_string().unwrap()).unwrap();
+    assert_eq!(
+        get_str(&get(&get(&deferred, "ifValid"), "dpop"), "jti").as_deref(),
+        Some("j-1")
+    );
+    let if_invalid = get(&deferred, "ifInvalid");
+    assert_eq!(
+        get_str(&if_invalid, "code").as_deref(),
+        Some("ERR_JWT_BAD_DPOP_PROOF")
+    );
+    assert_eq!(get_str(&if_invalid, "claim").as_deref(), Some("signature"));
+    // Only the proof was deferred (an HMAC token never leaves the core).
+    assert!(get(&deferred, "ifInvalidLater").is_undefined());
 }

@@ -10,8 +10,8 @@
 import { draw, h, show } from './dom.js';
 import { Verifiers, decodedOf, evaluateToken, loadEngine } from './evaluate.js';
 import {
-  ALG_FAMILIES, ALG_INFO, cleanTokenInput, fillPlaceholders, placeholderValues, placeholdersIn, policyFields,
-  policyOptions, tokenRuns,
+  ALG_FAMILIES, ALG_INFO, cleanProofInput, cleanTokenInput, fillPlaceholders, placeholderValues, placeholdersIn, policyFields,
+  policyOptions, presentationOptions, tokenRuns,
 } from './present.js';
 import { createInspectorView } from './view.js';
 
@@ -23,6 +23,14 @@ const ui = {
   highlight: $('token-highlight'),
   tokenSize: $('token-size'),
   tokenNote: $('token-note'),
+  presentation: $('presentation'),
+  proof: $('dpop-proof'),
+  proofNote: $('proof-note'),
+  proofMethod: $('dpop-method'),
+  proofUrl: $('dpop-url'),
+  proofNonce: $('dpop-nonce'),
+  clientCert: $('client-cert'),
+  presentationError: $('presentation-error'),
   jwks: $('jwks'),
   jwksError: $('jwks-error'),
   keysSummary: $('keys-summary'),
@@ -45,6 +53,7 @@ const ui = {
   requiredClaims: $('required-claims'),
   maxAge: $('max-age'),
   claimValues: $('claim-values'),
+  senderConstraint: $('sender-constraint'),
   evaluateAt: $('evaluate-at'),
   evaluateNow: $('evaluate-now'),
   morePolicy: $('more-policy'),
@@ -59,7 +68,7 @@ const ui = {
 const POLICY_INPUTS = new Map([
   ['issuer', ui.issuer], ['audience', ui.audience], ['scopes', ui.scopes], ['scopeClaims', ui.scopeClaims],
   ['tolerance', ui.tolerance], ['subject', ui.subject], ['typ', ui.typ], ['requiredClaims', ui.requiredClaims],
-  ['maxAge', ui.maxAge], ['claimValues', ui.claimValues],
+  ['maxAge', ui.maxAge], ['claimValues', ui.claimValues], ['senderConstraint', ui.senderConstraint],
 ]);
 
 /** The engine module, once loaded. */
@@ -68,9 +77,11 @@ let engine = null;
 let providers = [];
 /** The Verifier of the current keys and policy (rebuilt only when they change). */
 let verifiers = null;
+/** The token the request fields were last opened for (by the token's cnf). */
+let openedFor = null;
 
 /** The result cards (verdict, checks, warnings, claims, decoded): the same view as the DevTools panel. */
-const view = createInspectorView(ui.results, { onUseValue: useTokenValue });
+const view = createInspectorView(ui.results, { onUseValue: useTokenValue, onPresent: openPresentation });
 
 // ---------------------------------------------------------------- engine
 
@@ -119,14 +130,29 @@ function setFields(fields) {
   for (const [name, input] of POLICY_INPUTS) if (Object.hasOwn(fields, name)) input.value = fields[name];
   if (fields.algorithms) applyAlgorithms(fields.algorithms);
   // A preset that checks more than the first fields shows where.
-  if (['subject', 'typ', 'requiredClaims', 'maxAge', 'claimValues'].some((name) => fields[name])) ui.morePolicy.open = true;
+  if (['subject', 'typ', 'requiredClaims', 'maxAge', 'claimValues', 'senderConstraint'].some((name) => fields[name])) ui.morePolicy.open = true;
 }
+
+/** How the request presented the token (explain's dpop and clientCertificate), from the request fields. */
+function readPresentation() {
+  const { proof, notes } = cleanProofInput(ui.proof.value);
+  const presentation = presentationOptions({
+    proof, method: ui.proofMethod.value, url: ui.proofUrl.value, nonce: ui.proofNonce.value, certificate: ui.clientCert.value,
+  });
+  return { presentation, notes };
+}
+
+/** Which request field holds each of explain's request options, to mark the one the engine rejects. */
+const PRESENTATION_INPUTS = new Map(Object.entries({
+  dpop: 'dpop-proof', 'dpop.proof': 'dpop-proof', 'dpop.method': 'dpop-method', 'dpop.url': 'dpop-url', 'dpop.nonce': 'dpop-nonce',
+  clientCertificate: 'client-cert', 'clientCertificate.sha256': 'client-cert',
+}));
 
 /** Which form control holds each option, to mark the one the engine rejects. */
 const FIELD_INPUTS = new Map(Object.entries({
   jwks: 'jwks', issuer: 'issuer', audience: 'audience', algorithms: 'alg-groups', requiredScopes: 'scopes',
   scopeClaims: 'scope-claims', clockTolerance: 'tolerance', subject: 'subject', typ: 'typ', requiredClaims: 'required-claims',
-  maxTokenAge: 'max-age', claims: 'claim-values',
+  maxTokenAge: 'max-age', claims: 'claim-values', senderConstraint: 'sender-constraint',
 }));
 
 // ---------------------------------------------------------------- the model
@@ -136,8 +162,15 @@ function evaluate() {
   const { token, notes } = cleanTokenInput(ui.token.value);
   const now = currentNow();
   const { options, formError } = readOptions();
-  const model = evaluateToken(engine, { token, jwks: ui.jwks.value, options, formError, verifiers, now });
-  return { ...model, notes, live: evaluateAt() === null };
+  const { presentation, notes: proofNotes } = readPresentation();
+  const model = evaluateToken(engine, { token, jwks: ui.jwks.value, options, formError, verifiers, now, presentation });
+  return { ...model, notes, proofNotes, live: evaluateAt() === null };
+}
+
+/** The user asked for the field a bound token needs (from the verdict card): the proof, or the certificate's hash. */
+function openPresentation(kind) {
+  ui.presentation.open = true;
+  (kind === 'mtls' ? ui.clientCert : ui.proof).focus();
 }
 
 /** The user took one of the token's own values for an unset policy field (from the verdict card). */
@@ -169,6 +202,14 @@ function renderTokenMeta(model) {
     ui.tokenNote.textContent = `Removed ${model.notes.join(' and ')} before decoding.`;
   }
   show(ui.tokenNote, model.notes.length > 0);
+  if (model.proofNotes.length) ui.proofNote.textContent = `Removed ${model.proofNotes.join(' and ')} from the proof.`;
+  show(ui.proofNote, model.proofNotes.length > 0);
+  // A sender-constrained token (cnf) shows where its proof goes, once per token; the user may close it.
+  const cnf = decodedOf(model)?.payload?.cnf;
+  if (cnf && typeof cnf === 'object' && model.token !== openedFor) {
+    openedFor = model.token;
+    ui.presentation.open = true;
+  }
 }
 
 function renderFieldErrors(model) {
@@ -189,6 +230,15 @@ function renderFieldErrors(model) {
     );
   }
   show(ui.policyError, Boolean(policyProblem));
+  for (const id of new Set(PRESENTATION_INPUTS.values())) $(id).removeAttribute('aria-invalid');
+  const requestProblem = model.presentationError;
+  if (requestProblem) {
+    const input = PRESENTATION_INPUTS.get(String(requestProblem.field ?? ''));
+    if (input) $(input).setAttribute('aria-invalid', 'true');
+    ui.presentationError.replaceChildren(h('code', { text: requestProblem.code }), ' ', requestProblem.message);
+    ui.presentation.open = true;
+  }
+  show(ui.presentationError, Boolean(requestProblem));
 
   const keys = model.lintError ? null : countKeys(ui.jwks.value);
   ui.keysSummary.textContent = keys === null ? '' : `${keys} key${keys === 1 ? '' : 's'}`;
@@ -382,7 +432,10 @@ function useTokenPlaceholders() {
 
 // ---------------------------------------------------------------- storage (opt-in only)
 
-const STORED_FIELDS = ['token', 'jwks', 'jwks-url', 'provider', 'issuer', 'audience', 'scopes', 'scope-claims', 'tolerance', 'subject', 'typ', 'required-claims', 'max-age', 'claim-values'];
+const STORED_FIELDS = [
+  'token', 'dpop-proof', 'dpop-method', 'dpop-url', 'dpop-nonce', 'client-cert', 'jwks', 'jwks-url', 'provider', 'issuer',
+  'audience', 'scopes', 'scope-claims', 'tolerance', 'subject', 'typ', 'required-claims', 'max-age', 'claim-values', 'sender-constraint',
+];
 
 function saveIfRemembered() {
   if (!ui.remember.checked) return;
@@ -408,6 +461,7 @@ function restore() {
     if (typeof state.fields?.[id] === 'string') $(id).value = state.fields[id];
   }
   applyAlgorithms(Array.isArray(state.algorithms) ? state.algorithms : []);
+  if ([ui.proof, ui.proofMethod, ui.proofUrl, ui.proofNonce, ui.clientCert].some((input) => input.value)) ui.presentation.open = true;
 }
 
 function onRememberChange() {
@@ -482,6 +536,7 @@ function wire() {
   });
   window.addEventListener('resize', autosize);
   ui.jwks.addEventListener('input', onInput);
+  ui.presentation.addEventListener('input', onInput);
   ui.policy.addEventListener('input', onInput);
   ui.policy.addEventListener('change', onInput);
   ui.policy.addEventListener('submit', (event) => event.preventDefault());

@@ -76,10 +76,15 @@ export class Verifiers {
  * `options` are the Verifier options (with `jwks`: the text, or a key source whose fetched text is
  * `jwks`, then named by `verifierKey`); `verifiers` a Verifiers of the same engine. A caller that
  * already has the token's `inspect` answer passes it as `decoded` (`{ inspected }` or
- * `{ decodeError }`); `lint: false` leaves the JWK Set's lint out (a verdict alone).
+ * `{ decodeError }`); `lint: false` leaves the JWK Set's lint out, and the proof's decoding (a
+ * verdict alone).
+ * `presentation`: how the request presented the token, explain's `dpop`, `clientCertificate` and
+ * `scheme` options (a sender-constrained token is judged with its DPoP proof or certificate). The
+ * proof, decoded by the engine, is `proof` (`{ decoded }` or `{ decodeError }`); an option the
+ * engine refuses is `presentationError` (its `field` names it: `dpop.url`, `clientCertificate`...).
  */
-export function evaluateToken(engine, { token, jwks = '', options, formError = null, verifiers, verifierKey, now, decoded, lint = true }) {
-  const model = { token, now, engineLoaded: Boolean(engine), hasKeys: Boolean(jwks.trim()), options };
+export function evaluateToken(engine, { token, jwks = '', options, formError = null, verifiers, verifierKey, now, decoded, lint = true, presentation = {} }) {
+  const model = { token, now, engineLoaded: Boolean(engine), hasKeys: Boolean(jwks.trim()), options, presentation };
   if (!engine) return model;
   if (decoded) {
     Object.assign(model, decoded);
@@ -88,6 +93,15 @@ export function evaluateToken(engine, { token, jwks = '', options, formError = n
       model.inspected = engine.inspect(token);
     } catch (error) {
       model.decodeError = asError(error);
+    }
+  }
+  const proof = presentation.dpop?.proof;
+  if (lint && typeof proof === 'string' && proof) {
+    // `decode`, not `inspect`: the token warnings (no exp, a key in the header) are a proof's nature.
+    try {
+      model.proof = { decoded: engine.decode(proof) };
+    } catch (error) {
+      model.proof = { decodeError: asError(error) };
     }
   }
   if (model.hasKeys) {
@@ -106,15 +120,24 @@ export function evaluateToken(engine, { token, jwks = '', options, formError = n
         model.configError = built.error;
       } else if (token) {
         try {
-          model.report = built.verifier.explain(token, { now });
+          model.report = built.verifier.explain(token, { ...presentation, now });
         } catch (error) {
-          // Remote keys that are not there (ERR_JWKS_UNAVAILABLE): no verdict on the token.
-          model.configError = asError(error);
+          const problem = asError(error);
+          // A request option the engine refuses (a DPoP URL that is not absolute, a certificate
+          // hash that is not base64url), or remote keys that are not there (ERR_JWKS_UNAVAILABLE):
+          // no verdict on the token.
+          if (isPresentationField(problem.field)) model.presentationError = problem;
+          else model.configError = problem;
         }
       }
     }
   }
   return model;
+}
+
+/** Whether an option error's `field` is one of explain's request options (`dpop.url`, `clientCertificate.sha256`...). */
+export function isPresentationField(field) {
+  return /^(?:dpop|clientCertificate|scheme)(?:\.|$)/.test(String(field ?? ''));
 }
 
 /** The decoded token to show: the verified one when the engine got that far, else the inspected one. */

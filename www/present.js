@@ -8,7 +8,7 @@
 /** What each registered or well-known header member means: name -> [title, meaning]. */
 export const HEADER_INFO = new Map(Object.entries({
   alg: ['Algorithm', 'How the signature was made.'],
-  typ: ['Type', 'Media type of the whole token. "at+jwt" marks an OAuth 2.0 access token (RFC 9068).'],
+  typ: ['Type', 'Media type of the whole token. "at+jwt" marks an OAuth 2.0 access token (RFC 9068), "dpop+jwt" a DPoP proof (RFC 9449).'],
   kid: ['Key ID', "Names the key in the issuer's JWK Set that signed the token."],
   cty: ['Content type', 'Media type of the payload; "JWT" means a nested token.'],
   crit: ['Critical', 'Extensions the verifier must understand; jwtward supports none, so any crit is rejected.'],
@@ -20,6 +20,19 @@ export const HEADER_INFO = new Map(Object.entries({
   'x5t#S256': ['X.509 thumbprint', 'SHA-256 thumbprint of the signing certificate.'],
   b64: ['Unencoded payload', 'RFC 7797 option; it must be listed in crit and is not supported.'],
 }));
+
+/** What a `typ` value says, by its lowercase name without "application/" (RFC 7515 §4.1.9): see typInfo. */
+export const TYP_INFO = new Map(Object.entries({
+  'at+jwt': 'An OAuth 2.0 access token (RFC 9068).',
+  'dpop+jwt': "A DPoP proof (RFC 9449): sent in the DPoP header beside the access token, signed with the client's key.",
+  jwt: 'A JSON Web Token, of no more specific type.',
+}));
+
+/** The meaning of a `typ` header value, or undefined for types the table does not list. */
+export function typInfo(value) {
+  if (typeof value !== 'string') return undefined;
+  return TYP_INFO.get(value.toLowerCase().replace(/^application\//, ''));
+}
 
 /** Human names of the JWS algorithms. */
 export const ALG_INFO = new Map(Object.entries({
@@ -69,7 +82,10 @@ export const CLAIM_INFO = new Map(Object.entries({
   amr: ['Auth methods', 'How the user authenticated (pwd, otp, mfa, ...).'],
   sid: ['Session ID', 'Identifies the login session at the issuer.'],
   nonce: ['Nonce', 'Binds an ID token to the client request that asked for it.'],
-  cnf: ['Confirmation', 'Binds the token to a key (DPoP, mutual TLS): the bearer must prove possession.'],
+  cnf: ['Confirmation', 'Binds the token to a key the client holds (RFC 7800): jkt for a DPoP key, x5t#S256 for a TLS client certificate. A server accepts it only with proof of that key.'],
+  htm: ['HTTP method', 'DPoP proof: the method of the request the proof was made for (RFC 9449).'],
+  htu: ['HTTP URI', 'DPoP proof: the URL of the request the proof was made for, without query and fragment (RFC 9449).'],
+  ath: ['Access token hash', 'DPoP proof: base64url of the SHA-256 of the access token it is sent with (RFC 9449).'],
   act: ['Actor', 'Who is acting on behalf of the subject (token exchange, RFC 8693).'],
   may_act: ['May act', 'Who is allowed to act on behalf of the subject (RFC 8693).'],
   roles: ['Roles', 'Roles granted to the subject (Entra ID app roles: the permissions of client-credentials tokens).'],
@@ -99,6 +115,39 @@ export const CLAIM_INFO = new Map(Object.entries({
   org: ['Organisation', TENANT_TEXT],
   realm: ['Realm', TENANT_TEXT],
 }));
+
+/** The members of a `cnf` claim (RFC 7800): name -> [title, meaning]. */
+export const CNF_INFO = new Map(Object.entries({
+  jkt: ['JWK thumbprint', "SHA-256 thumbprint (RFC 7638) of the client's DPoP key: the token is accepted only with a DPoP proof signed by that key (RFC 9449)."],
+  'x5t#S256': ['Certificate thumbprint', "SHA-256 of the client's TLS certificate (DER): the token is accepted only over mutual TLS with that certificate (RFC 8705)."],
+  jwk: ['Key', 'The confirmation key itself (RFC 7800).'],
+  kid: ['Key ID', 'Names the confirmation key (RFC 7800).'],
+}));
+
+/**
+ * The members of a DPoP proof (RFC 9449 §4.2) as the inspector lists them, in reading order:
+ * `[part, name, checkId, title, meaning]`, `checkId` the line of explain's checklist that judges
+ * that member (the engine's verdict is shown beside it; the page only pairs them).
+ */
+export const DPOP_MEMBERS = [
+  ['header', 'typ', 'dpop_typ', 'Type', 'Must be "dpop+jwt": a DPoP proof, which can never be taken for an access token.'],
+  ['header', 'alg', 'dpop_alg', 'Algorithm', 'Asymmetric only: the server checks the signature with the public key below, which the client alone can sign for.'],
+  ['header', 'jwk', 'dpop_jwk', 'Proof key', "The client's public key (public members only). Here, and only here, the header's key is the point: the token's cnf.jkt must be its thumbprint."],
+  ['payload', 'htm', 'dpop_htm', 'HTTP method', "Must equal the request's method."],
+  ['payload', 'htu', 'dpop_htu', 'HTTP URI', "Must equal the request's URL, without query and fragment, compared after normalisation (RFC 3986 §6)."],
+  ['payload', 'iat', 'dpop_iat', 'Issued at', 'When the client made the proof: accepted only within a short window around now (jwtward: ±60 s unless the policy says otherwise).'],
+  ['payload', 'jti', 'dpop_jti', 'Proof ID', 'Unique per proof: a server remembers it to refuse the same proof twice.'],
+  ['payload', 'ath', 'dpop_ath', 'Access token hash', 'base64url of the SHA-256 of the access token sent with the proof: the proof is for this token only.'],
+  ['payload', 'nonce', 'dpop_nonce', 'Nonce', 'A value the server handed out (DPoP-Nonce header), checked when the server expects one.'],
+];
+
+/**
+ * Whether a checklist line (explain's `id`) is one of the sender-constraint checks (RFC 9449
+ * DPoP, RFC 8705 mTLS), which the inspector groups under their own heading.
+ */
+export function isSenderCheck(id) {
+  return id === 'cnf' || id === 'sender_constraint' || /^(?:dpop|cnf)_/.test(String(id));
+}
 
 /** Claims that hold NumericDates (seconds since the epoch). */
 export const TIME_CLAIMS = ['iat', 'nbf', 'exp', 'auth_time'];
@@ -130,12 +179,65 @@ export function cleanTokenInput(raw) {
     notes.push('surrounding whitespace');
     token = trimmed;
   }
-  const bearer = /^(?:authorization:\s*)?bearer\s+/i.exec(token);
-  if (bearer) {
-    notes.push(`the "${bearer[0].trim()}" prefix`);
-    token = token.slice(bearer[0].length).trim();
+  const scheme = /^(?:authorization:\s*)?(?:bearer|dpop)\s+/i.exec(token);
+  if (scheme) {
+    notes.push(`the "${scheme[0].trim()}" prefix`);
+    token = token.slice(scheme[0].length).trim();
   }
   return { token, notes };
+}
+
+/**
+ * The same for a pasted DPoP proof: surrounding whitespace and a `DPoP:` header-name prefix
+ * (copied with the header) are removed and reported; the engine judges the rest.
+ */
+export function cleanProofInput(raw) {
+  const notes = [];
+  let proof = String(raw ?? '');
+  const trimmed = proof.trim();
+  if (trimmed !== proof) {
+    notes.push('surrounding whitespace');
+    proof = trimmed;
+  }
+  const header = /^dpop:\s*/i.exec(proof);
+  if (header) {
+    notes.push(`the "${header[0].trim()}" prefix`);
+    proof = proof.slice(header[0].length).trim();
+  }
+  return { proof, notes };
+}
+
+/**
+ * The request options of `explain` (beside `now`) from the inspector's request fields, as people
+ * type them: `dpop: { proof, method, url, nonce }` when a proof is given (several expected nonces
+ * separated by spaces), and `clientCertificate: { sha256 }` when a certificate hash is. Only
+ * converts: the engine checks every value and names the option it refuses.
+ */
+export function presentationOptions({ proof = '', method = '', url = '', nonce = '', certificate = '' } = {}) {
+  const text = (value) => String(value ?? '').trim();
+  const presentation = {};
+  if (text(proof)) {
+    const dpop = { proof: text(proof) };
+    if (text(method)) dpop.method = text(method);
+    if (text(url)) dpop.url = text(url);
+    const nonces = text(nonce).split(/\s+/).filter(Boolean);
+    if (nonces.length) dpop.nonce = nonces.length === 1 ? nonces[0] : nonces;
+    presentation.dpop = dpop;
+  }
+  if (text(certificate)) presentation.clientCertificate = { sha256: text(certificate) };
+  return presentation;
+}
+
+/**
+ * What a bound token refused for want of its proof needs, from the engine's verdict: `'dpop'`
+ * (ERR_JWT_BAD_BINDING on `cnf.jkt`, no DPoP proof given), `'mtls'` (on `cnf.x5t#S256`, no
+ * client certificate given), or null. The inspector then offers the field for it.
+ */
+export function missingProof(report, presentation = {}) {
+  if (!report || report.valid || report.code !== 'ERR_JWT_BAD_BINDING') return null;
+  if (report.claim === 'cnf.jkt' && !presentation?.dpop?.proof) return 'dpop';
+  if (report.claim === 'cnf.x5t#S256' && !presentation?.clientCertificate) return 'mtls';
+  return null;
 }
 
 /**
@@ -346,7 +448,7 @@ export function policyOptions(fields) {
   for (const [field, option] of [['tolerance', 'clockTolerance'], ['maxAge', 'maxTokenAge']]) {
     if (text(field) !== '') options[option] = Number(text(field));
   }
-  for (const field of ['subject', 'typ']) {
+  for (const field of ['subject', 'typ', 'senderConstraint']) {
     if (text(field)) options[field] = text(field);
   }
   let formError = null;
@@ -369,7 +471,7 @@ export function policyOptions(fields) {
  * an option the form has no field for, so a preset can never be shown partly.
  */
 export function policyFields(options) {
-  const known = new Set(['issuer', 'audience', 'algorithms', 'requiredScopes', 'scopeClaims', 'requiredClaims', 'clockTolerance', 'maxTokenAge', 'subject', 'typ', 'claims']);
+  const known = new Set(['issuer', 'audience', 'algorithms', 'requiredScopes', 'scopeClaims', 'requiredClaims', 'clockTolerance', 'maxTokenAge', 'subject', 'typ', 'claims', 'senderConstraint']);
   const unknown = Object.keys(options).filter((name) => !known.has(name));
   if (unknown.length) throw new Error(`the policy form has no field for ${unknown.join(', ')}`);
   const list = (value) => [value ?? []].flat().join(' ');
@@ -383,6 +485,7 @@ export function policyFields(options) {
     maxAge: options.maxTokenAge === undefined ? '' : String(options.maxTokenAge),
     subject: options.subject ?? '',
     typ: options.typ ?? '',
+    senderConstraint: options.senderConstraint ?? '',
     claimValues: options.claims === undefined ? '' : JSON.stringify(options.claims, null, 2),
   };
   if (options.clockTolerance !== undefined) fields.tolerance = String(options.clockTolerance);

@@ -5,9 +5,9 @@
 
 import { draw, h, show, textOf } from './dom.js';
 import {
-  ALG_INFO, CLAIM_INFO, HEADER_INFO, TIME_CLAIMS,
-  describeTime, formatDuration, formatLocal, formatUtc, isNumericDate, orderClaimNames,
-  policySuggestions, relative, scopeList, timelineLayout,
+  ALG_INFO, CLAIM_INFO, CNF_INFO, DPOP_MEMBERS, HEADER_INFO, TIME_CLAIMS,
+  describeTime, formatDuration, formatLocal, formatUtc, isNumericDate, isSenderCheck, missingProof, orderClaimNames,
+  policySuggestions, relative, scopeList, timelineLayout, typInfo,
 } from './present.js';
 import { decodedOf } from './evaluate.js';
 
@@ -33,7 +33,13 @@ function cards(waiting) {
         h('h2', { id: 'checks-heading', text: 'Checks' }),
         h('span', { class: 'card-hint', id: 'checks-summary' })),
       h('ol', { class: 'checks', id: 'checks' }),
+      h('div', { class: 'check-group', id: 'sender-checks', hidden: true }),
       h('p', { class: 'empty', id: 'checks-empty' })),
+    proofCard: h('section', { class: 'card proof-card', id: 'proof-card', 'aria-labelledby': 'proof-heading', hidden: true },
+      h('div', { class: 'card-head' },
+        h('h2', { id: 'proof-heading', text: 'Sender constraint' }),
+        h('span', { class: 'card-hint', id: 'proof-hint' })),
+      h('div', { id: 'proof' })),
     warningsCard: h('section', { class: 'card', id: 'warnings-card', 'aria-labelledby': 'warnings-heading' },
       h('div', { class: 'card-head' },
         h('h2', { id: 'warnings-heading', text: 'Warnings' }),
@@ -64,13 +70,17 @@ function cards(waiting) {
  * Builds the result cards into `container`, in reading order (or as `layout` says: a list of
  * `[element, ['verdictCard', 'checksCard', ...]]` pairs), and returns `{ render(model), cards }`.
  * - `texts.waiting`: what the empty verdict says (where the user gets a token from);
+ * - `texts.replay`: what the DPoP proof's jti line says about replays (explain records no proof);
  * - `onUseValue(option, value)`: the user picked one of the token's own values for an unset
- *   policy option (`audience`, `issuer`); the host fills its field and evaluates again.
+ *   policy option (`audience`, `issuer`); the host fills its field and evaluates again;
+ * - `onPresent(kind)`: a bound token was refused for want of its proof, and the user asked for
+ *   the field to give it (`'dpop'`: the DPoP proof, `'mtls'`: the client certificate's hash).
  */
-export function createInspectorView(container, { layout, texts = {}, onUseValue } = {}) {
+export function createInspectorView(container, { layout, texts = {}, onUseValue, onPresent } = {}) {
   const waiting = texts.waiting ?? 'Paste a JWT, or load the sample to see how it works.';
+  const replay = texts.replay ?? 'Replays are not detected here: explain records no proof, so the same proof checks again.';
   const built = cards(waiting);
-  const places = layout ?? [[container, ['verdictCard', 'checksCard', 'warningsCard', 'claimsCard', 'decodedCard']]];
+  const places = layout ?? [[container, ['verdictCard', 'proofCard', 'checksCard', 'warningsCard', 'claimsCard', 'decodedCard']]];
   for (const [place, names] of places) place.append(...names.map((name) => built[name]));
   const $ = (id) => findIn(built, id);
   const ui = {
@@ -80,7 +90,11 @@ export function createInspectorView(container, { layout, texts = {}, onUseValue 
     verdictFacts: $('verdict-facts'),
     verdictNotes: $('verdict-notes'),
     checks: $('checks'),
+    senderChecks: $('sender-checks'),
     checksEmpty: $('checks-empty'),
+    proofCard: built.proofCard,
+    proofHint: $('proof-hint'),
+    proof: $('proof'),
     checksSummary: $('checks-summary'),
     warnings: $('warnings'),
     warningsSummary: $('warnings-summary'),
@@ -95,12 +109,15 @@ export function createInspectorView(container, { layout, texts = {}, onUseValue 
   built.verdictCard.addEventListener('click', (event) => {
     const button = event.target.closest('button[data-option]');
     if (button && onUseValue) onUseValue(button.dataset.option, button.dataset.value);
+    const present = event.target.closest('button[data-present]');
+    if (present && onPresent) onPresent(present.dataset.present);
   });
 
   function render(model) {
     const decoded = decodedOf(model);
-    renderVerdict(ui, model, decoded, waiting, Boolean(onUseValue));
+    renderVerdict(ui, model, decoded, waiting, Boolean(onUseValue), Boolean(onPresent));
     renderChecks(ui, model);
+    renderProof(ui, model, decoded, replay);
     renderWarnings(ui, model);
     renderClaims(ui, decoded, model.now, model.options?.scopeClaims ?? DEFAULT_SCOPE_CLAIMS);
     renderDecoded(ui, decoded);
@@ -117,7 +134,7 @@ function findIn(built, id) {
   return null;
 }
 
-function renderVerdict(ui, model, decoded, waiting, canUse) {
+function renderVerdict(ui, model, decoded, waiting, canUse, canPresent) {
   let state;
   let headline;
   let message;
@@ -151,20 +168,22 @@ function renderVerdict(ui, model, decoded, waiting, canUse) {
     state = 'rejected';
     headline = [h('span', { class: 'verdict-word', text: 'Cannot decode' }), ' ', h('code', { class: 'verdict-code', text: model.decodeError.code })];
     message = model.decodeError.message;
-  } else if (model.configError || model.formError) {
+  } else if (model.configError || model.formError || model.presentationError) {
     state = 'config';
-    const problem = model.configError ?? model.formError;
+    const problem = model.configError ?? model.formError ?? model.presentationError;
     headline = [h('span', { class: 'verdict-word', text: 'Cannot verify' }), problem.code ? ' ' : '', problem.code ? h('code', { class: 'verdict-code', text: problem.code }) : null];
     const stop = /[.!?]$/.test(problem.message) ? '' : '.';
-    message = `${problem.message}${stop} Fix the ${problem.field === 'jwks' ? 'JWK Set' : 'policy'} to verify; the token below is only decoded.`;
+    const what = problem === model.presentationError ? 'request (DPoP proof, method, URL, certificate)' : problem.field === 'jwks' ? 'JWK Set' : 'policy';
+    message = `${problem.message}${stop} Fix the ${what} to verify; the token below is only decoded.`;
   } else {
     state = 'unverified';
     headline = ['Decoded, not verified'];
     message = 'Add the issuer\'s JWK Set to check the signature, the claims and your policy.';
   }
-  if (!model.live) facts.push(['Evaluated at', formatUtc(model.now)]);
+  if (!model.live) facts.push(['Evaluated at', `${formatUtc(model.now)}${model.evaluatedAtNote ? `, ${model.evaluatedAtNote}` : ''}`]);
 
   ui.verdictCard.dataset.state = state;
+  ui.verdictCard.dataset.now = String(model.now ?? '');
   ui.verdict.dataset.state = state;
   draw(ui.verdict, `${state}|${textOf(headline)}`, () => headline);
   if (ui.verdictMessage.textContent !== message) ui.verdictMessage.textContent = message;
@@ -174,8 +193,25 @@ function renderVerdict(ui, model, decoded, waiting, canUse) {
   // Once the engine has judged the token, say which of its own values the policy leaves unset.
   const suggestions = report ? policySuggestions(decoded?.payload, model.options) : [];
   const audFailed = report?.checks?.some((check) => check.id === 'aud' && check.status === 'failed');
-  draw(ui.verdictNotes, JSON.stringify([suggestions, audFailed, canUse]), () => suggestions.map((item) => policyNote(item, audFailed, canUse)));
-  show(ui.verdictNotes, suggestions.length > 0);
+  // A bound token refused for want of its proof: what the API needs, and (on the page) the field.
+  const need = missingProof(report, model.presentation);
+  draw(ui.verdictNotes, JSON.stringify([suggestions, audFailed, canUse, need, canPresent]), () => [
+    need ? proofNote(need, canPresent) : null,
+    ...suggestions.map((item) => policyNote(item, audFailed, canUse)),
+  ]);
+  show(ui.verdictNotes, suggestions.length > 0 || Boolean(need));
+}
+
+const PROOF_NOTES = new Map([
+  ['dpop', ['This token is bound to a DPoP key (cnf.jkt): an API accepts it only with the DPoP scheme and a DPoP proof signed by that key, in the DPoP header of the same request (RFC 9449).', 'Add its DPoP proof']],
+  ['mtls', ['This token is bound to a TLS client certificate (cnf.x5t#S256): an API accepts it only over mutual TLS with that certificate (RFC 8705).', 'Add the certificate\'s SHA-256']],
+]);
+
+/** "This token is bound to a DPoP key… [Add its DPoP proof]" */
+function proofNote(need, canPresent) {
+  const [text, action] = PROOF_NOTES.get(need);
+  return h('p', { class: 'policy-note', 'data-need': need }, h('span', { text: `${text} ` }),
+    canPresent ? h('span', { class: 'use-values' }, h('button', { type: 'button', class: 'button button-quiet', 'data-present': need, text: action })) : null);
 }
 
 const NOTE_TEXT = new Map([
@@ -199,27 +235,154 @@ function policyNote({ claim, option, values }, audFailed, canUse) {
         `Use ${value}`))) : null);
 }
 
+function checkItem(check) {
+  return h('li', { class: `check check-${check.status}`, 'data-check': check.id, 'data-status': check.status },
+    h('span', { class: 'check-icon', 'aria-hidden': 'true' }),
+    h('div', { class: 'check-body' },
+      h('div', { class: 'check-line' },
+        h('span', { class: 'check-label', text: check.label }),
+        h('span', { class: 'check-status', text: STATUS_TEXT.get(check.status) ?? check.status })),
+      check.detail ? h('p', { class: 'check-detail', text: check.detail }) : null));
+}
+
+/** "2 passed · 13 skipped" */
+function statusCounts(checks) {
+  const counts = new Map();
+  for (const check of checks) counts.set(check.status, (counts.get(check.status) ?? 0) + 1);
+  return [...STATUS_TEXT].filter(([status]) => counts.has(status)).map(([status, text]) => `${counts.get(status)} ${text}`).join(' · ');
+}
+
 function renderChecks(ui, model) {
   const checks = model.report?.checks ?? [];
-  draw(ui.checks, JSON.stringify(checks), () => checks.map((check) =>
-    h('li', { class: `check check-${check.status}`, 'data-check': check.id, 'data-status': check.status },
-      h('span', { class: 'check-icon', 'aria-hidden': 'true' }),
-      h('div', { class: 'check-body' },
-        h('div', { class: 'check-line' },
-          h('span', { class: 'check-label', text: check.label }),
-          h('span', { class: 'check-status', text: STATUS_TEXT.get(check.status) ?? check.status })),
-        check.detail ? h('p', { class: 'check-detail', text: check.detail }) : null))));
+  // The sender-constraint lines (DPoP, mTLS) under their own heading, in the engine's order;
+  // folded away when none of them was decided (an unbound token presented alone).
+  const tokenChecks = checks.filter((check) => !isSenderCheck(check.id));
+  const senderChecks = checks.filter((check) => isSenderCheck(check.id));
+  draw(ui.checks, JSON.stringify(tokenChecks), () => tokenChecks.map(checkItem));
+  draw(ui.senderChecks, JSON.stringify(senderChecks), () => {
+    if (!senderChecks.length) return [];
+    const decided = senderChecks.some((check) => check.status === 'passed' || check.status === 'failed');
+    const title = 'Sender constraint (DPoP, mTLS)';
+    const list = h('ol', { class: 'checks', id: 'sender-checks-list' }, senderChecks.map(checkItem));
+    if (decided) return [h('h3', { class: 'group-title check-group-title', text: title }), list];
+    // Why none was decided, in the engine's words (the cnf line: "not sender-constrained").
+    const why = senderChecks.find((check) => check.id === 'cnf')?.detail;
+    return h('details', { class: 'check-fold' },
+      h('summary', { class: 'group-title check-group-title' }, `${title}: ${statusCounts(senderChecks)}${why ? ` (${why})` : ''}`), list);
+  });
+  show(ui.senderChecks, senderChecks.length > 0);
   show(ui.checksEmpty, checks.length === 0);
   ui.checksEmpty.textContent = model.token && !model.hasKeys
     ? 'Add a JWK Set to run every check: structure, algorithm, key, signature, claims and scopes.'
     : model.configError || model.formError
       ? 'The checks run once the JWK Set and policy are accepted.'
       : 'Paste a token and its JWK Set to see every check the verifier makes.';
-  const counts = new Map();
-  for (const check of checks) counts.set(check.status, (counts.get(check.status) ?? 0) + 1);
-  ui.checksSummary.textContent = checks.length
-    ? [...STATUS_TEXT].filter(([status]) => counts.has(status)).map(([status, text]) => `${counts.get(status)} ${text}`).join(' · ')
-    : '';
+  ui.checksSummary.textContent = statusCounts(checks);
+}
+
+/** A plain object (not an array, not null), as a `cnf` claim or a proof's `jwk` is. */
+const isObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** A value as one line of text: strings as they are, the rest as JSON. */
+const asText = (value) => (typeof value === 'string' ? value : JSON.stringify(value, null, 1).replace(/\n\s*/g, ' '));
+
+/** The engine's verdict on one part (a checklist line), as a small tag beside it. */
+function statusTag(check, fallback) {
+  const status = check?.status ?? 'unchecked';
+  const text = check ? STATUS_TEXT.get(status) ?? status : fallback;
+  return h('span', { class: `proof-status check-${status}`, 'data-check': check?.id, 'data-status': status },
+    h('span', { class: 'check-icon', 'aria-hidden': 'true' }), h('span', { class: 'check-status', text }));
+}
+
+/** One row of the sender-constraint card: name, value (with its meaning and notes) and the engine's verdict. */
+function proofRow({ key, name, title, value, meaning, notes = [], check, fallback, absent = 'absent', checked = true, skipDetail = true, replay }) {
+  // The engine's reason beside a failed member, and beside a skipped one ("no nonce expected").
+  const explained = check?.status === 'failed' || (skipDetail && check?.status === 'skipped');
+  return h('div', { class: 'proof-row', 'data-member': key },
+    h('div', { class: 'proof-name' }, h('code', { text: name }), h('span', { class: 'claim-title', text: title })),
+    h('div', { class: 'proof-value' },
+      value === undefined ? h('p', { class: 'muted', text: absent }) : h('p', { class: 'claim-value', text: value }),
+      ...notes.map((note) => h('p', { class: 'claim-relative', text: note })),
+      check?.detail && explained ? h('p', { class: `check-detail proof-detail check-${check.status}`, text: check.detail }) : null,
+      replay ? h('p', { class: 'proof-replay', text: replay }) : null,
+      meaning ? h('p', { class: 'claim-info', text: meaning }) : null),
+    checked ? statusTag(check, fallback) : null);
+}
+
+/**
+ * The sender-constraint card: the DPoP proof as the engine decoded it, each member beside the
+ * checklist line that judges it; the proof key's thumbprint the engine computed (the passed
+ * dpop_jwk line says it) against the token's cnf.jkt; the client certificate's hash against its
+ * cnf.x5t#S256. Shown when the token is bound or a proof or certificate is given.
+ */
+function renderProof(ui, model, decoded, replayText) {
+  const payload = decoded?.payload;
+  const cnf = isObject(payload?.cnf) ? payload.cnf : null;
+  const dpop = model.presentation?.dpop;
+  const certificate = model.presentation?.clientCertificate;
+  const visible = Boolean(model.token) && Boolean(dpop?.proof || certificate || cnf);
+  show(ui.proofCard, visible);
+  if (!visible) {
+    draw(ui.proof, 'none', () => []);
+    ui.proofHint.textContent = '';
+    return;
+  }
+  const checks = new Map((model.report?.checks ?? []).filter((check) => isSenderCheck(check.id)).map((check) => [check.id, check]));
+  // Without a verdict (no keys yet), nothing is checked: the proof is checked with the token.
+  const fallback = model.report ? 'not checked' : 'needs keys';
+  const proof = model.proof?.decoded;
+  const proofIat = isNumericDate(proof?.payload?.iat) ? describeTime('iat', proof.payload.iat, model.now) : '';
+  const dpopBound = cnf && Object.hasOwn(cnf, 'jkt');
+  const certBound = cnf && Object.hasOwn(cnf, 'x5t#S256');
+  ui.proofHint.textContent = [dpop?.proof || dpopBound ? 'DPoP (RFC 9449)' : '', certificate || certBound ? 'mTLS (RFC 8705)' : ''].filter(Boolean).join(' · ');
+  const key = JSON.stringify([model.proof, dpop, certificate, cnf, [...checks.values()], proofIat, fallback]);
+  draw(ui.proof, key, () => {
+    const parts = [];
+    if (dpop?.proof) {
+      const request = `${dpop.method ?? '(no method)'} ${dpop.url ?? '(no URL)'}`;
+      const nonces = [dpop.nonce ?? []].flat();
+      parts.push(h('div', { class: 'proof-section', id: 'proof-dpop' },
+        h('h3', { class: 'group-title', text: 'DPoP proof' }),
+        h('p', { class: 'proof-request' }, 'Checked against the request ', h('code', { id: 'proof-request', text: request }),
+          nonces.length ? [', expected nonce ', nonces.flatMap((n, i) => [i ? ' or ' : '', h('code', { text: n })])] : null, '.'),
+        model.proof?.decodeError
+          ? h('p', { class: 'field-error proof-decode-error' }, h('code', { text: model.proof.decodeError.code }), ' ', model.proof.decodeError.message)
+          : null,
+        proof ? h('div', { class: 'proof-list' }, DPOP_MEMBERS.map(([part, name, checkId, title, meaning]) => {
+          const value = proof[part]?.[name];
+          const notes = [];
+          if (name === 'alg' && ALG_INFO.has(value)) notes.push(ALG_INFO.get(value));
+          if (name === 'typ' && typInfo(value)) notes.push(typInfo(value));
+          if (name === 'iat' && isNumericDate(value)) notes.push(`${describeTime('iat', value, model.now)} · ${formatUtc(value)}`);
+          return proofRow({
+            key: `${part}.${name}`, name, title, value: value === undefined ? undefined : asText(value), meaning, notes, check: checks.get(checkId), fallback,
+            replay: name === 'jti' ? replayText : undefined,
+          });
+        })) : null,
+        proof ? h('details', { class: 'proof-json' }, h('summary', { text: 'The proof as decoded' }),
+          h('div', { class: 'decoded' },
+            h('pre', { class: 'json', tabindex: '0', 'aria-label': 'DPoP proof header JSON' }, jsonNodes(proof.header)),
+            h('pre', { class: 'json', tabindex: '0', 'aria-label': 'DPoP proof payload JSON' }, jsonNodes(proof.payload)))) : null));
+    }
+    if (dpop?.proof || dpopBound) {
+      // The thumbprint is the engine's: the dpop_jwk line names it once the proof's key is sound.
+      const jwkCheck = checks.get('dpop_jwk');
+      const thumbprint = jwkCheck?.status === 'passed' && jwkCheck.detail ? jwkCheck.detail : undefined;
+      parts.push(h('div', { class: 'proof-section', id: 'proof-binding' },
+        h('h3', { class: 'group-title', text: 'Bound to the proof\'s key' }),
+        h('div', { class: 'proof-list' },
+          proofRow({ key: 'thumbprint', name: 'jkt', title: 'Proof key thumbprint', value: thumbprint, meaning: 'RFC 7638 SHA-256 thumbprint of the proof\'s jwk, computed by jwtward.', absent: dpop?.proof ? 'not computed: the proof\'s key was not accepted' : 'no DPoP proof given', check: jwkCheck, fallback, skipDetail: false }),
+          proofRow({ key: 'cnf.jkt', name: 'cnf.jkt', title: 'The token\'s binding', value: dpopBound ? asText(cnf.jkt) : undefined, meaning: CNF_INFO.get('jkt')[1], absent: 'the token is not DPoP-bound', check: checks.get('cnf_jkt'), fallback }))));
+    }
+    if (certificate || certBound) {
+      parts.push(h('div', { class: 'proof-section', id: 'proof-certificate' },
+        h('h3', { class: 'group-title', text: 'Bound to the client certificate' }),
+        h('div', { class: 'proof-list' },
+          proofRow({ key: 'certificate', name: 'SHA-256', title: 'Client certificate', value: certificate?.sha256 ?? (certificate ? '(DER bytes)' : undefined), meaning: 'The SHA-256 of the TLS client certificate\'s DER, base64url, as given.', absent: 'no client certificate given', checked: false }),
+          proofRow({ key: 'cnf.x5t#S256', name: 'cnf.x5t#S256', title: 'The token\'s binding', value: certBound ? asText(cnf['x5t#S256']) : undefined, meaning: CNF_INFO.get('x5t#S256')[1], absent: 'the token is not certificate-bound', check: checks.get('cnf_x5t'), fallback }))));
+    }
+    return parts;
+  });
 }
 
 function renderWarnings(ui, model) {
@@ -294,6 +457,13 @@ function claimRow(name, value, now, grantsScopes) {
     );
   } else if (grantsScopes && scopeList(value).length) {
     body.append(h('p', { class: 'chips' }, scopeList(value).map((scope) => h('span', { class: 'chip', text: scope }))));
+  } else if (name === 'cnf' && isObject(value)) {
+    // The confirmation's members, each explained: the key or certificate the token is bound to.
+    body.append(h('dl', { class: 'cnf-list' }, Object.keys(value).flatMap((member) => [
+      h('dt', { 'data-cnf': member }, h('code', { text: member }), CNF_INFO.has(member) ? ` ${CNF_INFO.get(member)[0]}` : ''),
+      h('dd', { 'data-cnf': member }, h('span', { class: 'claim-value', text: asText(value[member]) }),
+        CNF_INFO.has(member) ? h('span', { class: 'claim-info', text: CNF_INFO.get(member)[1] }) : null),
+    ])));
   } else if (name === 'aud' && Array.isArray(value)) {
     body.append(h('p', { class: 'chips' }, value.map((aud) => h('span', { class: 'chip', text: typeof aud === 'string' ? aud : JSON.stringify(aud) }))));
   } else {
@@ -372,7 +542,7 @@ function renderDecoded(ui, decoded) {
       const value = header[name];
       const shown = typeof value === 'string' ? value : JSON.stringify(value);
       const [title, meaning] = HEADER_INFO.get(name);
-      const extra = (name === 'alg' && ALG_INFO.get(value)) || meaning;
+      const extra = (name === 'alg' && ALG_INFO.get(value)) || (name === 'typ' && typInfo(value)) || meaning;
       return [
         h('dt', { 'data-header': name }, h('code', { text: name }), ` ${title}`),
         h('dd', { 'data-header': name }, h('span', { class: 'header-value', text: shown.length > 80 ? `${shown.slice(0, 77)}…` : shown }), h('span', { class: 'claim-info', text: extra })),

@@ -6,7 +6,7 @@
 
 use hmac::{Hmac, KeyInit, Mac};
 use jwtward::explain::CheckStatus;
-use jwtward::{decode, Algorithm, Error, Jwks, Policy, Verified, Verifier};
+use jwtward::{decode, Algorithm, Error, Jwks, Policy, Presentation, Verified, Verifier};
 use serde_json::Value;
 
 /// The fixture JWK Set (public parts; HMAC secrets included, as a verifier needs them).
@@ -100,6 +100,16 @@ impl Fixtures {
             .find(|k| k["alg"].as_str() == Some(alg.name()))
     }
 
+    /// The public JWK of the fixture key for `alg` (its private members removed).
+    pub fn public_jwk(&self, alg: Algorithm) -> Option<Value> {
+        let mut jwk = self.private_key(alg)?.clone();
+        let members = jwk.as_object_mut()?;
+        for private in ["d", "p", "q", "dp", "dq", "qi", "oth"] {
+            members.remove(private);
+        }
+        Some(jwk)
+    }
+
     /// Signs `signing_input` as `alg` with the fixture key, for the algorithms that sign without
     /// randomness (HMAC, Ed25519); `None` for the others.
     pub fn sign(&self, alg: Algorithm, signing_input: &[u8]) -> Option<Vec<u8>> {
@@ -176,8 +186,20 @@ fn b64url_decode(text: &str) -> Option<Vec<u8>> {
 ///
 /// Returns the verdict, for callers with more to check.
 pub fn check_verdict(verifier: &Verifier, token: &str, now: i64) -> Result<Verified, Error> {
-    let first = verifier.verify(token, now);
-    let second = verifier.verify(token, now);
+    check_presented_verdict(verifier, token, now, &Presentation::new())
+}
+
+/// [`check_verdict`] for a token as a request presented it (DPoP proof, client certificate):
+/// `verify_presented`, the deferred path (the token's and the proof's signatures both answered
+/// later) and `explain_presented` must agree, with the same coherence rules.
+pub fn check_presented_verdict(
+    verifier: &Verifier,
+    token: &str,
+    now: i64,
+    presentation: &Presentation<'_>,
+) -> Result<Verified, Error> {
+    let first = verifier.verify_presented(token, now, presentation);
+    let second = verifier.verify_presented(token, now, presentation);
     match (&first, &second) {
         (Ok(a), Ok(b)) => assert_eq!(
             a.claims().as_json(),
@@ -192,14 +214,14 @@ pub fn check_verdict(verifier: &Verifier, token: &str, now: i64) -> Result<Verif
         ),
     }
 
-    // A backend that defers the signature (as WebCrypto does) must give the same verdict.
+    // A backend that defers the signatures (as WebCrypto does) must give the same verdict.
     assert_eq!(
-        jwtward::alg::hazmat::verify_deferred(verifier, token, now),
+        jwtward::alg::hazmat::verify_presented_deferred(verifier, token, now, presentation),
         first,
         "the deferred path disagrees with verify"
     );
 
-    let explanation = verifier.explain(token, now);
+    let explanation = verifier.explain_presented(token, now, presentation);
     match (&first, &explanation.result) {
         (Ok(_), Ok(_)) => {}
         (Err(a), Err(b)) => assert_eq!(a.code(), b.code(), "explain disagrees with verify"),

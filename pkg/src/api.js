@@ -6,12 +6,14 @@
 // (the core decides which checks it may do, see src/alg/mod.rs `SignatureBackend`), keeps
 // the verified-token cache, which answers only inside the time window the core computed, and
 // connects a Verifier to its key sources (keys/): a core verifier per route and key set, built
-// when the keys change, before the old one is freed.
+// when the keys change, before the old one is freed. For sender-constrained tokens it hands the
+// core how the request presented the token (binding.js) and keeps the DPoP replay store.
 //
 // ES module source with the restricted syntax of errors.js: the build writes a CommonJS copy
 // (dist/node/api.cjs, and dist/node/keys/*.cjs) for Node, where `require` and `import` must
 // share one instance.
 
+import { memoryReplayStore, presentationOf, replayStoreOf, replayVerdict } from './binding.js';
 import { JwtError, asError, makeError, optionsError, rethrow } from './errors.js';
 import { ownOptions, remoteJwksClass, waitUntilOf } from './keys/remote.js';
 import { planKeys } from './keys/routes.js';
@@ -30,7 +32,10 @@ function nowOf(options, stackStart) {
   // and neither is a `now` inherited from it.
   for (const key of Object.keys(options)) {
     if (key === 'waitUntil') waitUntilOf(options.waitUntil, stackStart);
-    else if (key !== 'now') throw optionsError(key, 'unknown option', stackStart);
+    // How the request presented the token: checked by presentationOf (binding.js).
+    else if (key !== 'now' && key !== 'dpop' && key !== 'clientCertificate' && key !== 'scheme') {
+      throw optionsError(key, 'unknown option', stackStart);
+    }
   }
   const now = Object.hasOwn(options, 'now') ? options.now : undefined;
   if (now === undefined) return Math.floor(Date.now() / 1000);
@@ -130,8 +135,12 @@ class ResultCache {
     return undefined;
   }
 
-  /** Keeps `result` itself (the caller hands out a copy) under `key`. */
+  /**
+   * Keeps `result` itself (the caller hands out a copy) under `key`; a result with an empty
+   * window (one that depended on the request's DPoP proof or certificate) is never kept.
+   */
   store(key, result, from, until, engine) {
+    if (!(until > from)) return;
     if (this.entries.size >= this.maxEntries && !this.entries.has(key)) {
       this.entries.delete(this.entries.keys().next().value);
     }
@@ -151,6 +160,8 @@ class ResultCache {
 class Engine {
   constructor(core, asyncPlatform, source, version) {
     this.core = core;
+    // Read now: the core may be freed (keys rotated) while a verification still needs it.
+    this.dpopIatWindow = core.dpopIatWindow;
     this.asyncPlatform = asyncPlatform;
     this.source = source;
     this.version = version;
@@ -242,20 +253,21 @@ function createApi(bindings, hooks = {}) {
 
   function newEngine(core, source, version) {
     let asyncPlatform;
+    // Also without public keys in the set: a DPoP proof's key goes to the platform too.
     if (core.acceptsPlatform && hooks.platform !== undefined) {
-      const keys = core.publicKeys();
-      if (keys.length > 0) {
-        const platform = hooks.platform(keys);
-        core.setPlatform(platform.sync, platform.async);
-        asyncPlatform = platform.async;
-      }
+      const platform = hooks.platform(core.publicKeys());
+      core.setPlatform(platform.sync, platform.async);
+      asyncPlatform = platform.async;
     }
     return new Engine(core, asyncPlatform, source, version);
   }
 
   // The core's answer to verify, as JSON text (too long tokens go as a string: refused at once).
-  function coreVerify(core, token, now, maxTokenLength) {
-    return token.length > maxTokenLength ? core.verify(token, now) : core.verifyText(utf8(token), now);
+  // `presentation`: the JSON text of binding.js's presentationOf, or undefined.
+  function coreVerify(core, token, now, maxTokenLength, presentation) {
+    return token.length > maxTokenLength
+      ? core.verify(token, now, presentation)
+      : core.verifyText(utf8(token), now, presentation);
   }
 
   class Verifier {
@@ -267,10 +279,20 @@ function createApi(bindings, hooks = {}) {
     #maxTokenLength;
     // Verifications while the cache is off: cacheStats() reports them as misses.
     #uncachedCalls = 0;
+    // The DPoP replay store: `dpopReplayStore`, or a memory store made on the first proof.
+    #replayStore;
 
     /** @param {import('../index.js').VerifierOptions} options */
     constructor(options) {
       assertReady();
+      // `dpopReplayStore` is this layer's; every other option is the core's (or the key
+      // sources'), which refuse names they do not know.
+      if (options !== null && typeof options === 'object' && Object.hasOwn(options, 'dpopReplayStore')) {
+        this.#replayStore = replayStoreOf(options.dpopReplayStore, Verifier);
+        const rest = {};
+        for (const name of Object.keys(options)) if (name !== 'dpopReplayStore') rest[name] = options[name];
+        options = rest;
+      }
       const plan = planKeys(options, keyRuntime, Verifier);
       if (plan === undefined) {
         // One inline JWK Set: the options go to the core untouched.
@@ -318,14 +340,17 @@ function createApi(bindings, hooks = {}) {
       this.#live(stackStart);
       const now = nowOf(options, stackStart);
       if (typeof token !== 'string') throw notAString(stackStart);
-      const key = this.#cacheKey(token);
+      const presentation = presentationOf(options, stackStart);
+      const key = this.#cacheKey(token, presentation);
       if (key !== undefined) {
         const hit = this.#cache.lookup(key, now, options, false);
         if (hit !== undefined) return hit;
       }
       const route = this.#routeOf(token, stackStart);
       const { source } = route;
-      if (source === undefined) return this.#verifyWith(route.engine, token, now, key, stackStart);
+      if (source === undefined) {
+        return this.#replayChecked(this.#verifyWith(route.engine, token, now, key, presentation, stackStart), now, route.engine, false, stackStart);
+      }
       // Remote keys: never wait. Without keys, a key-independent verdict or ERR_JWKS_UNAVAILABLE
       // while they load; an unknown kid starts a refetch (cooldown permitting) for the next call.
       const waitUntil = waitUntilIn(options);
@@ -335,12 +360,14 @@ function createApi(bindings, hooks = {}) {
         source.loadInBackground(waitUntil);
         throw source.unavailable(stackStart);
       }
+      let result;
       try {
-        return this.#verifyWith(engine, token, now, key, stackStart);
+        result = this.#verifyWith(engine, token, now, key, presentation, stackStart);
       } catch (error) {
         if (error?.code === 'ERR_JWT_KEY_NOT_FOUND') source.kidMissInBackground(waitUntil);
         throw error;
       }
+      return this.#replayChecked(result, now, engine, false, stackStart);
     }
 
     /**
@@ -356,17 +383,24 @@ function createApi(bindings, hooks = {}) {
       let key;
       let engine;
       let waitUntil;
+      let presentation;
       try {
         this.#live(stackStart);
         now = nowOf(options, stackStart);
         if (typeof token !== 'string') throw notAString(stackStart);
-        key = this.#cacheKey(token);
+        presentation = presentationOf(options, stackStart);
+        key = this.#cacheKey(token, presentation);
         if (key !== undefined) {
           const hit = this.#cache.lookup(key, now, options, true);
           if (hit !== undefined) return Promise.resolve(hit);
         }
         route = this.#routeOf(token, stackStart);
-        if (route.source === undefined) return this.#verifyAsyncWith(route.engine, token, now, key, stackStart);
+        if (route.source === undefined) {
+          const { engine: only } = route;
+          return this.#verifyAsyncWith(only, token, now, key, presentation, stackStart).then((result) =>
+            this.#replayChecked(result, now, only, true, stackStart),
+          );
+        }
         waitUntil = waitUntilIn(options);
         engine = this.#current(route, waitUntil, true);
         // No keys to use yet: a token refused whatever the keys never causes a fetch.
@@ -374,12 +408,16 @@ function createApi(bindings, hooks = {}) {
       } catch (error) {
         return Promise.reject(error);
       }
-      if (engine !== undefined) return this.#verifyAsyncFetched(route, engine, token, now, key, waitUntil, stackStart);
+      const fetched = (using) =>
+        this.#verifyAsyncFetched(route, using, token, now, key, presentation, waitUntil, stackStart).then(([result, verifiedBy]) =>
+          this.#replayChecked(result, now, verifiedBy, true, stackStart),
+        );
+      if (engine !== undefined) return fetched(engine);
       return route.source.load(waitUntil, stackStart).then(() => {
         this.#live(stackStart);
         const loaded = this.#current(route, waitUntil, false);
         if (loaded === undefined) throw route.source.unavailable(stackStart);
-        return this.#verifyAsyncFetched(route, loaded, token, now, key, waitUntil, stackStart);
+        return fetched(loaded);
       });
     }
 
@@ -387,6 +425,7 @@ function createApi(bindings, hooks = {}) {
       const stackStart = Verifier.prototype.explain;
       this.#live(stackStart);
       const now = nowOf(options, stackStart);
+      const presentation = presentationOf(options, stackStart)?.json;
       // A non-string is reported like an empty token: malformed, at the first check.
       const text = typeof token === 'string' ? token : '';
       let route;
@@ -401,14 +440,14 @@ function createApi(bindings, hooks = {}) {
         const waitUntil = waitUntilIn(options);
         const engine = this.#current(route, waitUntil, false);
         if (engine === undefined) {
-          const report = explainWith(route.keyless, text, now, stackStart);
+          const report = explainWith(route.keyless, text, now, presentation, stackStart);
           if (report.valid || report.code !== 'ERR_JWT_KEY_NOT_FOUND') return report;
           route.source.loadInBackground(waitUntil);
           throw route.source.unavailable(stackStart);
         }
         core = engine.core;
       }
-      return explainWith(core, text, now, stackStart);
+      return explainWith(core, text, now, presentation, stackStart);
     }
 
     /**
@@ -520,7 +559,7 @@ function createApi(bindings, hooks = {}) {
     // `explain` of a token no route takes: the core's own report when it does not decode, or is
     // refused before any key matters; else the routing refusal, at the key check.
     #explainUnrouted(error, text, now, stackStart) {
-      const report = explainWith(this.#routes[0].keyless, text, now, stackStart);
+      const report = explainWith(this.#routes[0].keyless, text, now, undefined, stackStart);
       if (error.code !== 'ERR_JWT_BAD_ISSUER' || report.valid || report.code !== 'ERR_JWT_KEY_NOT_FOUND') return report;
       for (const check of report.checks) {
         if (check.id === 'key') {
@@ -535,25 +574,29 @@ function createApi(bindings, hooks = {}) {
 
     // Verification with remote keys: an unknown kid may refetch (the source decides whether
     // and when), and if the keys changed the token is verified again with the new ones.
-    #verifyAsyncFetched(route, engine, token, now, key, waitUntil, stackStart) {
-      return this.#verifyAsyncWith(engine, token, now, key, stackStart).then(undefined, (error) => {
-        if (error?.code !== 'ERR_JWT_KEY_NOT_FOUND') throw error;
-        return route.source.kidMiss(waitUntil).then((changed) => {
-          if (!changed || this.#routes === undefined) throw error;
-          const next = this.#current(route, waitUntil, false);
-          if (next === undefined || next === engine) throw error;
-          return this.#verifyAsyncWith(next, token, now, key, stackStart);
-        });
-      });
+    // Resolves [result, the engine that verified it].
+    #verifyAsyncFetched(route, engine, token, now, key, presentation, waitUntil, stackStart) {
+      return this.#verifyAsyncWith(engine, token, now, key, presentation, stackStart).then(
+        (result) => [result, engine],
+        (error) => {
+          if (error?.code !== 'ERR_JWT_KEY_NOT_FOUND') throw error;
+          return route.source.kidMiss(waitUntil).then((changed) => {
+            if (!changed || this.#routes === undefined) throw error;
+            const next = this.#current(route, waitUntil, false);
+            if (next === undefined || next === engine) throw error;
+            return this.#verifyAsyncWith(next, token, now, key, presentation, stackStart).then((result) => [result, next]);
+          });
+        },
+      );
     }
 
-    // verifyAsync with one engine (the pending WebCrypto check, or at once).
-    #verifyAsyncWith(engine, token, now, key, stackStart) {
+    // verifyAsync with one engine (the pending WebCrypto checks, or at once).
+    #verifyAsyncWith(engine, token, now, key, presentation, stackStart) {
       if (engine.asyncPlatform === undefined || token.length > this.#maxTokenLength) {
         // Nothing to wait for: no asynchronous platform (Node's is synchronous), or a token
         // too long to be valid, which the core refuses at once.
         try {
-          return Promise.resolve(this.#verifyWith(engine, token, now, key, stackStart));
+          return Promise.resolve(this.#verifyWith(engine, token, now, key, presentation, stackStart));
         } catch (error) {
           return Promise.reject(error);
         }
@@ -561,7 +604,7 @@ function createApi(bindings, hooks = {}) {
       const { core } = engine;
       let text;
       try {
-        text = core.verifyDeferredText(utf8(token), now);
+        text = core.verifyDeferredText(utf8(token), now, presentation?.json);
       } catch (thrown) {
         engine.asyncPlatform.take();
         return Promise.reject(asError(thrown, stackStart));
@@ -581,14 +624,16 @@ function createApi(bindings, hooks = {}) {
       // free() or a key rotation during the wait must not pull the core from under the
       // fallback below.
       engine.enter();
-      // `pending` never rejects (the platform turns failures into `undefined`).
-      return pending.then((verifies) => {
+      // `pending` never rejects (the platform turns failures into `undefined`). Its answers are
+      // in the order the core asked: the token's signature, then the DPoP proof's.
+      return pending.then((answers) => {
         try {
-          if (verifies === undefined) {
+          if (answers.includes(undefined)) {
             // The platform could not check (a key or algorithm it lacks): the core does.
-            return this.#verifyWith(engine, token, now, key, stackStart);
+            return this.#verifyWith(engine, token, now, key, presentation, stackStart);
           }
-          const failure = verifies ? value.ifValidError : value.ifInvalid;
+          const first = answers.indexOf(false);
+          const failure = first === -1 ? value.ifValidError : first === 0 ? value.ifInvalid : value.ifInvalidLater[first - 1];
           if (failure !== undefined) throw makeError(failure.code, failure.message, failure, undefined);
           if (cache === undefined) return value.ifValid;
           cache.store(key, value.ifValid, from, until, engine);
@@ -599,10 +644,11 @@ function createApi(bindings, hooks = {}) {
       });
     }
 
-    // The cache key of `token`, or undefined when there is no cache or the token is too long
-    // to be valid anyway (not worth hashing: the core refuses it at once).
-    #cacheKey(token) {
-      if (this.#cache === undefined) {
+    // The cache key of `token`, or undefined when there is no cache, the token is too long to
+    // be valid anyway (not worth hashing: the core refuses it at once), or the call presents a
+    // DPoP proof (a verdict the cache, keyed by the token alone, cannot give).
+    #cacheKey(token, presentation) {
+      if (this.#cache === undefined || (presentation !== undefined && !presentation.cacheable)) {
         this.#uncachedCalls += 1;
         return undefined;
       }
@@ -610,11 +656,28 @@ function createApi(bindings, hooks = {}) {
       return this.#cache.digest(token);
     }
 
+    // A result the core accepted with a DPoP proof, once the replay store says the proof is new
+    // (a promise with an asynchronous store, which only verifyAsync, `mayWait`, takes).
+    #replayChecked(result, now, engine, mayWait, stackStart) {
+      if (result.dpop === undefined) return result;
+      this.#replayStore ??= memoryReplayStore();
+      const verdict = replayVerdict(this.#replayStore, result, engine.dpopIatWindow, now, stackStart);
+      if (verdict === undefined) return result;
+      if (verdict instanceof JwtError) throw verdict;
+      if (!mayWait) {
+        throw new TypeError('jwtward: dpopReplayStore.record answered with a promise; use verifyAsync with an asynchronous store');
+      }
+      return verdict.then((error) => {
+        if (error !== undefined) throw error;
+        return result;
+      });
+    }
+
     // A full verification by the core; a valid result is cached under `key`.
-    #verifyWith(engine, token, now, key, stackStart) {
+    #verifyWith(engine, token, now, key, presentation, stackStart) {
       let text;
       try {
-        text = coreVerify(engine.core, token, now, this.#maxTokenLength);
+        text = coreVerify(engine.core, token, now, this.#maxTokenLength, presentation?.json);
       } catch (thrown) {
         return rethrow(thrown, stackStart);
       }
@@ -647,9 +710,9 @@ function createApi(bindings, hooks = {}) {
     });
   }
 
-  function explainWith(core, text, now, stackStart) {
+  function explainWith(core, text, now, presentation, stackStart) {
     try {
-      return core.explain(text, now);
+      return core.explain(text, now, presentation);
     } catch (thrown) {
       return rethrow(thrown, stackStart);
     }
@@ -691,4 +754,4 @@ function createApi(bindings, hooks = {}) {
   return { Verifier, RemoteJwks, decode, inspect, lintJwks };
 }
 
-export { JwtError, cacheApiStore, createApi, kvStore, memoryStore };
+export { JwtError, cacheApiStore, createApi, kvStore, memoryReplayStore, memoryStore };

@@ -2,7 +2,7 @@
 // .wasm asynchronously (synchronous compilation of a module this size is refused on the main
 // thread), so `await ready()` once before using the API.
 import initWasm, * as bindings from '../dist/web/jwtward.js';
-import { JwtError, cacheApiStore, createApi, kvStore, memoryStore } from './api.js';
+import { JwtError, cacheApiStore, createApi, kvStore, memoryReplayStore, memoryStore } from './api.js';
 import { webCryptoPlatform } from './platform-webcrypto.js';
 
 let initialized = false;
@@ -45,4 +45,4 @@ export const { Verifier, RemoteJwks, decode, inspect, lintJwks } = createApi(bin
   platform: webCryptoPlatform,
   browserFetch: true,
 });
-export { JwtError, cacheApiStore, kvStore, memoryStore };
+export { JwtError, cacheApiStore, kvStore, memoryReplayStore, memoryStore };

@@ -4,7 +4,7 @@
 'use strict';
 
 const bindings = require('../dist/node/jwtward.js');
-const { JwtError, createApi, memoryStore, cacheApiStore, kvStore } = require('../dist/node/api.cjs');
+const { JwtError, createApi, memoryStore, cacheApiStore, kvStore, memoryReplayStore } = require('../dist/node/api.cjs');
 const { nodePlatform, digest } = require('./platform-node.cjs');
 
 // Key sources keep keys in this process's memory unless given a `store` (one memory store shared
@@ -28,6 +28,7 @@ module.exports = {
   lintJwks,
   ready,
   memoryStore,
+  memoryReplayStore,
   cacheApiStore,
   kvStore,
 };

@@ -2,4 +2,4 @@
 // wasm instance and one JwtError class (an error thrown through either passes `instanceof`).
 import api from './node.cjs';
 
-export const { Verifier, RemoteJwks, JwtError, decode, inspect, lintJwks, ready, memoryStore, cacheApiStore, kvStore } = api;
+export const { Verifier, RemoteJwks, JwtError, decode, inspect, lintJwks, ready, memoryStore, cacheApiStore, kvStore, memoryReplayStore } = api;

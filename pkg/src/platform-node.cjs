@@ -32,6 +32,9 @@ const ALGORITHMS = {
   Ed25519: { kty: 'OKP', digest: null },
 };
 
+// KeyObjects of DPoP proof keys kept per verifier (one per client that sends proofs).
+const PROOF_KEYS = 256;
+
 class NodePlatform {
   /** @param {{ index: number, jwk: object }[]} keys the core's public keys */
   constructor(keys) {
@@ -42,6 +45,8 @@ class NodePlatform {
     this.keyObjects = [];
     // index -> { alg -> { digest, key: the `key` argument of crypto.verify } }
     this.keys = [];
+    // JWK text of a DPoP proof's key -> KeyObject, least recently used first.
+    this.proofKeys = new Map();
   }
 
   check(keyIndex, alg, signingInput, signature) {
@@ -49,6 +54,34 @@ class NodePlatform {
     if (use === undefined) return IN_THE_CORE;
     try {
       return crypto.verify(use.digest, signingInput, use.key, signature) ? VERIFIES : DOES_NOT_VERIFY;
+    } catch {
+      return IN_THE_CORE;
+    }
+  }
+
+  /**
+   * A DPoP proof's signature, with the key from its `jwk` header (the JSON text of its public
+   * members, checked by the core first). Clients sign many proofs with one key: the KeyObjects
+   * of the last few keys are kept.
+   */
+  checkJwk(jwk, alg, signingInput, signature) {
+    const params = ALGORITHMS[alg];
+    if (params === undefined) return IN_THE_CORE;
+    let keyObject = this.proofKeys.get(jwk);
+    if (keyObject === undefined) {
+      try {
+        keyObject = crypto.createPublicKey({ key: JSON.parse(jwk), format: 'jwk' });
+      } catch {
+        return IN_THE_CORE;
+      }
+      if (this.proofKeys.size >= PROOF_KEYS) this.proofKeys.delete(this.proofKeys.keys().next().value);
+    } else {
+      this.proofKeys.delete(jwk);
+    }
+    this.proofKeys.set(jwk, keyObject);
+    const key = params.options === undefined ? keyObject : { key: keyObject, ...params.options };
+    try {
+      return crypto.verify(params.digest, signingInput, key, signature) ? VERIFIES : DOES_NOT_VERIFY;
     } catch {
       return IN_THE_CORE;
     }

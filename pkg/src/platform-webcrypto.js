@@ -8,6 +8,10 @@
 // modulus, S < L and R not of small order for Ed25519). A key the runtime cannot import (P-521
 // or Ed25519 in an older runtime, say) resolves to `undefined`, and the core checks that token
 // itself; after that, the key is left to the core synchronously.
+//
+// A DPoP proof's signature comes here too (`checkJwk`: the key from the proof's `jwk` header,
+// checked by the core first). One verification may then wait on two answers, the token's and
+// the proof's, in that order: `take()` gives the promise of both.
 
 const IN_THE_CORE = 2;
 const DEFERRED = 3;
@@ -51,7 +55,10 @@ class WebCryptoPlatform {
     this.importing = new Map();
     // `${index} ${alg}` of keys the runtime refused: answered IN_THE_CORE from then on.
     this.refused = new Set();
-    this.pending = undefined;
+    // `${alg} ${jwk text}` of DPoP proof keys -> the import of the CryptoKey (a client signs many
+    // proofs with one key), least recently used first.
+    this.proofKeys = new Map();
+    this.pending = [];
   }
 
   check(keyIndex, alg, signingInput, signature) {
@@ -70,7 +77,7 @@ class WebCryptoPlatform {
       );
     const ready = this.ready.get(id);
     if (ready !== undefined) {
-      this.pending = verify(ready);
+      this.pending.push(verify(ready));
       return DEFERRED;
     }
     let importing = this.importing.get(id);
@@ -87,17 +94,63 @@ class WebCryptoPlatform {
       );
       this.importing.set(id, importing);
     }
-    this.pending = importing.then((cryptoKey) => (cryptoKey === undefined ? undefined : verify(cryptoKey)));
+    this.pending.push(importing.then((cryptoKey) => (cryptoKey === undefined ? undefined : verify(cryptoKey))));
     return DEFERRED;
   }
 
-  /** The promise of the answer the core was just told to wait for (undefined: none). */
+  /** A DPoP proof's signature with the key of its `jwk` header (JSON text of public members). */
+  checkJwk(jwk, alg, signingInput, signature) {
+    const params = ALGORITHMS[alg];
+    if (params === undefined) return IN_THE_CORE;
+    const id = `${alg} ${jwk}`;
+    let importing = this.proofKeys.get(id);
+    if (importing === undefined) {
+      let members;
+      try {
+        members = JSON.parse(jwk);
+      } catch {
+        return IN_THE_CORE;
+      }
+      if (members.kty !== params.kty) return IN_THE_CORE;
+      importing = this.subtle.importKey('jwk', members, params.import, false, ['verify']).then(
+        (cryptoKey) => cryptoKey,
+        () => undefined,
+      );
+      if (this.proofKeys.size >= PROOF_KEYS) this.proofKeys.delete(this.proofKeys.keys().next().value);
+    } else {
+      this.proofKeys.delete(id);
+    }
+    this.proofKeys.set(id, importing);
+    const data = signingInput.slice();
+    const sig = signature.slice();
+    this.pending.push(
+      importing.then((cryptoKey) =>
+        cryptoKey === undefined
+          ? undefined
+          : this.subtle.verify(params.verify, cryptoKey, sig, data).then(
+              (verifies) => verifies === true,
+              () => undefined,
+            ),
+      ),
+    );
+    return DEFERRED;
+  }
+
+  /**
+   * The promise of the answers the core was just told to wait for, in the order it asked (each
+   * true, false, or undefined when the runtime could not check), or undefined when it asked for
+   * none. Never rejects.
+   */
   take() {
     const pending = this.pending;
-    this.pending = undefined;
-    return pending;
+    if (pending.length === 0) return undefined;
+    this.pending = [];
+    return Promise.all(pending);
   }
 }
+
+// CryptoKeys of DPoP proof keys kept per verifier (one per client that sends proofs).
+const PROOF_KEYS = 256;
 
 /**
  * The `platform` hook of createApi where WebCrypto exists (Workers, browsers in a secure

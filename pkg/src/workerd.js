@@ -3,7 +3,7 @@
 // compile it at deploy/load time) and instantiated synchronously here: no init code for users.
 import wasmModule from '../dist/jwtward_bg.wasm';
 import * as bindings from '../dist/web/jwtward.js';
-import { JwtError, cacheApiStore, createApi, kvStore, memoryStore } from './api.js';
+import { JwtError, cacheApiStore, createApi, kvStore, memoryReplayStore, memoryStore } from './api.js';
 import { webCryptoPlatform } from './platform-webcrypto.js';
 
 bindings.initSync({ module: wasmModule });
@@ -14,7 +14,7 @@ export const { Verifier, RemoteJwks, decode, inspect, lintJwks } = createApi(bin
   platform: webCryptoPlatform,
   defaultStore: () => cacheApiStore(),
 });
-export { JwtError, cacheApiStore, kvStore, memoryStore };
+export { JwtError, cacheApiStore, kvStore, memoryReplayStore, memoryStore };
 
 /** Already initialised in Workers: resolves at once (for code shared with browsers). */
 export function ready() {

@@ -3,35 +3,20 @@
 // `browser` export, awaits ready(), verifies tokens (HS256, ES256, EdDSA signed by jose) and
 // inspects the JwtError of a rejected one.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-import { chromium } from 'playwright-core';
 
 import { COMPARE_VERDICTS_SOURCE, PUBLIC_KEY_ALGS, attackCases, differences } from '../testkit/attacks.mjs';
 import { NOW, jwksOf, makeKeys, sign } from '../testkit/keys.mjs';
 import { readmeBlock } from '../testkit/readme.mjs';
-
-const CHROMIUM = '/usr/bin/chromium';
-const pkgDir = fileURLToPath(new URL('..', import.meta.url));
-const manifest = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
-const browserEntry = manifest.exports['.'].browser.default;
-
-const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.json': 'application/json' };
+import { IMPORT_MAP, browserEntry, launchChromium, servePackage } from '../testkit/chromium.mjs';
 
 let server;
 let origin;
+let served;
 let browser;
-let userDataDir;
 let page;
-const served = [];
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is required (scripts/setup.sh installs Debian's chromium)`);
   const keys = await makeKeys(['HS256', 'ES256', 'EdDSA']);
   const claims = { iss: 'https://issuer.example', aud: 'spa', exp: NOW + 60 };
   const fixtures = {
@@ -47,7 +32,7 @@ before(async () => {
   const html = `<!doctype html>
 <meta charset="utf-8">
 <title>jwtward browser test</title>
-<script type="importmap">${JSON.stringify({ imports: { jwtward: `/pkg/${browserEntry.replace(/^\.\//, '')}` } })}</script>
+${IMPORT_MAP}
 <script type="module">
 import { ready, Verifier, JwtError, decode } from 'jwtward';
 ${COMPARE_VERDICTS_SOURCE}
@@ -75,50 +60,16 @@ verifier.free();
 window.__result = out;
 </script>`;
 
-  server = createServer((request, response) => {
-    const url = new URL(request.url, 'http://127.0.0.1');
-    served.push(url.pathname);
-    if (url.pathname === '/' || url.pathname === '/readme/') {
-      response.writeHead(200, { 'content-type': 'text/html' });
-      // The README's page imports ./node_modules/jwtward/..., as if installed next to it.
-      response.end(url.pathname === '/' ? html : readmeBlock('Browsers', 'html'));
-      return;
-    }
-    const path = normalize(decodeURIComponent(url.pathname));
-    const relative = path.replace(/^\/pkg\//, '').replace(/^\/readme\/node_modules\/jwtward\//, '');
-    const file = join(pkgDir, relative);
-    if (relative === path || !file.startsWith(pkgDir) || !existsSync(file)) {
-      response.writeHead(404);
-      response.end();
-      return;
-    }
-    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    response.end(readFileSync(file));
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${server.address().port}`;
-
-  userDataDir = mkdtempSync(join(tmpdir(), 'jwtward-chromium-'));
-  // A fresh profile each run (launchPersistentContext passes it as --user-data-dir).
-  browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  // The README's page imports ./node_modules/jwtward/..., as if installed next to it.
+  server = await servePackage({ '/': html, '/readme/': readmeBlock('Browsers', 'html') }, { aliases: ['/readme/node_modules/jwtward/'] });
+  ({ origin, served } = server);
+  browser = await launchChromium();
   page = browser.pages()[0] ?? (await browser.newPage());
 });
 
 after(async () => {
   await browser?.close();
   server?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
 
 test('Chromium: import by name, await ready(), verify HS256 / ES256 / EdDSA, JwtError', async () => {
@@ -140,7 +91,7 @@ test('Chromium: import by name, await ready(), verify HS256 / ES256 / EdDSA, Jwt
   assert.deepEqual(result.stats, { hits: 0, misses: 4, entries: 3, maxEntries: 1000 });
   // The entry fetched the one .wasm next to it; nothing else was requested.
   assert.ok(served.includes('/pkg/dist/jwtward_bg.wasm'), served.join(' '));
-  assert.ok(served.includes(`/pkg/${browserEntry.replace(/^\.\//, '')}`));
+  assert.ok(served.includes(`/pkg/${browserEntry}`));
 });
 
 test('Chromium: verify, verifyAsync on WebCrypto and the portable path give the same verdicts', async (t) => {

@@ -4,8 +4,7 @@
 // loopback. The warm-store pair runs across a restart of workerd (a fresh isolate), with the
 // Cache API (the default store in Workers) and KV persisted on disk.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -14,7 +13,7 @@ import { Miniflare } from 'miniflare';
 
 import { startIssuerServer } from '../testkit/issuer-server.mjs';
 import { SCENARIO_NAMES } from '../testkit/keys-scenarios.mjs';
-import { bin, makeProject } from '../testkit/project.mjs';
+import { makeProject, workerdBundle } from '../testkit/project.mjs';
 import { readmeBlock } from '../testkit/readme.mjs';
 
 const WORKER = `import * as jwtward from 'jwtward';
@@ -38,26 +37,6 @@ let options;
 let readmeOptions;
 let readmeMf;
 
-/** `wrangler deploy --dry-run` of the worker in `dir`; the Miniflare options to run its bundle. */
-function bundle(dir) {
-  execFileSync(bin('wrangler'), ['deploy', '--dry-run', '--outdir', 'out'], {
-    cwd: dir,
-    stdio: 'pipe',
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1' },
-  });
-  const out = join(dir, 'out');
-  return {
-    modulesRoot: out,
-    modules: [
-      { type: 'ESModule', path: join(out, 'index.js') },
-      ...readdirSync(out)
-        .filter((f) => f.endsWith('.wasm'))
-        .map((f) => ({ type: 'CompiledWasm', path: join(out, f) })),
-    ],
-    compatibilityDate: '2025-01-01',
-  };
-}
-
 before(async () => {
   server = await startIssuerServer();
   project = makeProject('keys-workerd', {
@@ -69,10 +48,10 @@ before(async () => {
     'readme/wrangler.toml': 'name = "jwtward-readme-keys"\nmain = "src/index.js"\ncompatibility_date = "2025-01-01"\n',
   });
   persist = mkdtempSync(join(tmpdir(), 'jwtward-keys-persist-'));
-  options = { ...bundle(project.dir), kvNamespaces: ['JWKS_KV'], kvPersist: join(persist, 'kv'), cachePersist: join(persist, 'cache') };
+  options = { ...workerdBundle(project.dir), kvNamespaces: ['JWKS_KV'], kvPersist: join(persist, 'kv'), cachePersist: join(persist, 'cache') };
   const { issuer } = await (await fetch(`${server.url}/oidc/reset`)).json();
   readmeOptions = {
-    ...bundle(join(project.dir, 'readme')),
+    ...workerdBundle(join(project.dir, 'readme')),
     bindings: { OAUTH_ISSUER: issuer, OAUTH_AUDIENCE: 'api://orders' },
     cachePersist: join(persist, 'readme-cache'),
   };

@@ -3,7 +3,6 @@
 // a user gets), and miniflare runs the bundle in the real workerd runtime. The worker has no init
 // code and builds its Verifier at module scope (synchronous initialisation).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -12,7 +11,7 @@ import { Miniflare } from 'miniflare';
 
 import { COMPARE_VERDICTS_SOURCE, PUBLIC_KEY_ALGS, attackCases, differences } from '../testkit/attacks.mjs';
 import { NOW, hs256Fixture, makeKeys, sign } from '../testkit/keys.mjs';
-import { bin, makeProject } from '../testkit/project.mjs';
+import { makeProject, workerdBundle } from '../testkit/project.mjs';
 import { readmeBlock } from '../testkit/readme.mjs';
 
 let project;
@@ -68,10 +67,9 @@ export default {
     'readme/wrangler.toml': readmeBlock('Cloudflare Workers', 'toml'),
     'readme/src/index.js': readmeBlock('Cloudflare Workers', 'js'),
   });
-  bundle = bundleWithWrangler(project.dir);
-  mf = runInWorkerd(project.dir);
-  bundleWithWrangler(join(project.dir, 'readme'));
-  readmeMf = runInWorkerd(join(project.dir, 'readme'));
+  mf = new Miniflare(workerdBundle(project.dir));
+  bundle = readFileSync(join(project.dir, 'out', 'index.js'), 'utf8');
+  readmeMf = new Miniflare(workerdBundle(join(project.dir, 'readme')));
   await Promise.all([mf.ready, readmeMf.ready]);
 });
 
@@ -80,31 +78,6 @@ after(async () => {
   await readmeMf?.dispose();
   project?.cleanup();
 });
-
-/** `wrangler deploy --dry-run`: the bundle a user would upload, in `dir`/out. */
-function bundleWithWrangler(dir) {
-  execFileSync(bin('wrangler'), ['deploy', '--dry-run', '--outdir', 'out'], {
-    cwd: dir,
-    encoding: 'utf8',
-    stdio: 'pipe',
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1' },
-  });
-  return readFileSync(join(dir, 'out', 'index.js'), 'utf8');
-}
-
-/** Miniflare (real workerd) with the modules wrangler would upload: the bundle and its .wasm. */
-function runInWorkerd(dir) {
-  const out = join(dir, 'out');
-  const wasm = readdirSync(out).filter((f) => f.endsWith('.wasm'));
-  return new Miniflare({
-    modulesRoot: out,
-    modules: [
-      { type: 'ESModule', path: join(out, 'index.js') },
-      ...wasm.map((f) => ({ type: 'CompiledWasm', path: join(out, f) })),
-    ],
-    compatibilityDate: '2025-01-01',
-  });
-}
 
 async function post(token, now = NOW) {
   const response = await mf.dispatchFetch('http://worker.test/verify', {

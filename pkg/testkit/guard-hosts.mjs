@@ -94,7 +94,8 @@ export async function startHonoWorkerd(policy) {
 /** The Worker of this repository, in workerd, in front of an echo origin of its own. */
 export async function startWorkerHost(policy) {
   const origin = await startEchoOrigin();
-  const worker = await startWorker({ policy, vars: { ORIGIN_URL: origin.url } });
+  // The secret of the DPoP nonces, which the Worker requires where a route asks for nonces (TEST ONLY).
+  const worker = await startWorker({ policy, vars: { ORIGIN_URL: origin.url, DPOP_NONCE_SECRET: 'guard-table-test-only-dpop-nonce-secret' } });
   return {
     name: 'worker',
     url: worker.url.href,

@@ -1,7 +1,7 @@
 // Test helper: a temporary project outside the repository with the packed package installed by
 // name from its tarball (`npm pack` + `npm install <tgz>`), as a user would get it.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,4 +46,29 @@ export function makeProject(prefix, files = {}, packageJson = {}) {
     writeFileSync(join(dir, name), text);
   }
   return { dir, packed, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * `wrangler deploy --dry-run` of the Worker project in `dir` (the bundle a user would upload, in
+ * `dir`/out); returns the Miniflare options that run exactly those modules in real workerd (the
+ * bundle and its .wasm), to which a test adds its bindings.
+ */
+export function workerdBundle(dir) {
+  execFileSync(bin('wrangler'), ['deploy', '--dry-run', '--outdir', 'out'], {
+    cwd: dir,
+    encoding: 'utf8',
+    stdio: 'pipe',
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1' },
+  });
+  const out = join(dir, 'out');
+  return {
+    modulesRoot: out,
+    modules: [
+      { type: 'ESModule', path: join(out, 'index.js') },
+      ...readdirSync(out)
+        .filter((f) => f.endsWith('.wasm'))
+        .map((f) => ({ type: 'CompiledWasm', path: join(out, f) })),
+    ],
+    compatibilityDate: '2025-01-01',
+  };
 }

@@ -376,11 +376,12 @@ impl PreparedKey {
 
     /// Checks a signature with `backend` doing the arithmetic where it offers to: the encoding
     /// checks always run here first, and HMAC never leaves this crate (the secret stays in
-    /// it). `Ok(true)`: verified; `Ok(false)`: the backend deferred the answer; `Err(reason)`
-    /// -> `bad_signature`, in the same words whichever side refused.
+    /// it). `key` tells the backend which key this is. `Ok(true)`: verified; `Ok(false)`: the
+    /// backend deferred the answer; `Err(reason)` -> `bad_signature`, in the same words
+    /// whichever side refused.
     pub(crate) fn verify_with(
         &self,
-        key_index: usize,
+        key: BackendKey<'_>,
         alg: Algorithm,
         signing_input: &[u8],
         signature: &[u8],
@@ -392,7 +393,13 @@ impl PreparedKey {
                 .verify_checked(alg, signing_input, signature)
                 .map(|()| true);
         }
-        match backend.verify(key_index, alg, signing_input, signature) {
+        let verdict = match key {
+            BackendKey::Listed(index) => backend.verify(index, alg, signing_input, signature),
+            BackendKey::Embedded(material) => {
+                backend.verify_key(material, alg, signing_input, signature)
+            }
+        };
+        match verdict {
             BackendVerdict::Valid => Ok(true),
             BackendVerdict::Invalid => Err(self.does_not_verify(alg)),
             BackendVerdict::Deferred => Ok(false),
@@ -450,6 +457,15 @@ impl KeyType {
     }
 }
 
+/// How a [`SignatureBackend`] is told which key to use.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum BackendKey<'k> {
+    /// The key at this index of [`crate::Verifier::public_keys`].
+    Listed(usize),
+    /// A key that is not in the JWK Set: a DPoP proof's `jwk` header.
+    Embedded(&'k KeyMaterial),
+}
+
 /// Where the arithmetic of a public-key signature check may run instead of this crate: a
 /// platform's crypto (OpenSSL through `node:crypto`, WebCrypto), which is several times faster
 /// than Rust compiled to WebAssembly for RSA and ECDSA.
@@ -469,6 +485,21 @@ pub trait SignatureBackend {
         signing_input: &[u8],
         signature: &[u8],
     ) -> BackendVerdict;
+
+    /// Checks `signature` with a key that is not in the verifier's JWK Set: the public key a
+    /// DPoP proof carries in its `jwk` header (RFC 9449 §4.2), already imported and checked by
+    /// this crate like any other (type and curve bound to `alg`, point on the curve, RSA size
+    /// and exponent, no private members). The default leaves the check to this crate.
+    fn verify_key(
+        &mut self,
+        key: &KeyMaterial,
+        alg: Algorithm,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> BackendVerdict {
+        let _ = (key, alg, signing_input, signature);
+        BackendVerdict::Builtin
+    }
 }
 
 /// A [`SignatureBackend`]'s answer.
@@ -536,12 +567,13 @@ pub mod hazmat {
     }
 
     /// A [`super::SignatureBackend`] that defers every check, as an asynchronous platform
-    /// (WebCrypto) does, and works the answer out afterwards with this crate's own arithmetic:
-    /// for tests that the deferred path gives `verify`'s verdicts.
+    /// (WebCrypto) does, and works the answers out afterwards with this crate's own
+    /// arithmetic, in the order it was asked: for tests that the deferred path gives
+    /// `verify`'s verdicts.
     #[derive(Debug)]
     pub struct DeferringBackend {
         keys: alloc::vec::Vec<(usize, KeyMaterial)>,
-        answer: Option<bool>,
+        answers: alloc::vec::Vec<bool>,
     }
 
     impl DeferringBackend {
@@ -552,7 +584,7 @@ pub mod hazmat {
                     .public_keys()
                     .map(|(index, material)| (index, material.clone()))
                     .collect(),
-                answer: None,
+                answers: alloc::vec::Vec::new(),
             }
         }
     }
@@ -566,24 +598,47 @@ pub mod hazmat {
             signature: &[u8],
         ) -> super::BackendVerdict {
             let material = self.keys.iter().find(|(index, _)| *index == key_index);
-            self.answer = Some(material.is_some_and(|(_, material)| {
+            self.answers.push(material.is_some_and(|(_, material)| {
                 verify_signature(material, alg, message, signature).is_ok()
             }));
+            super::BackendVerdict::Deferred
+        }
+
+        fn verify_key(
+            &mut self,
+            key: &KeyMaterial,
+            alg: Algorithm,
+            message: &[u8],
+            signature: &[u8],
+        ) -> super::BackendVerdict {
+            self.answers
+                .push(verify_signature(key, alg, message, signature).is_ok());
             super::BackendVerdict::Deferred
         }
     }
 
     /// `verifier.verify(token, now)` through a [`DeferringBackend`]: `verify_with`, then
-    /// `DeferredSignature::resolve` with the answer worked out afterwards.
+    /// `DeferredSignature::resolve_each` with the answers worked out afterwards.
     pub fn verify_deferred(
         verifier: &crate::Verifier,
         token: &str,
         now: i64,
     ) -> Result<crate::Verified, crate::Error> {
+        verify_presented_deferred(verifier, token, now, &crate::Presentation::new())
+    }
+
+    /// `verifier.verify_presented(token, now, presentation)` through a [`DeferringBackend`]
+    /// (the token's signature and the DPoP proof's both deferred).
+    pub fn verify_presented_deferred(
+        verifier: &crate::Verifier,
+        token: &str,
+        now: i64,
+        presentation: &crate::Presentation<'_>,
+    ) -> Result<crate::Verified, crate::Error> {
         let mut backend = DeferringBackend::for_verifier(verifier);
-        match verifier.verify_with(token, now, &mut backend)? {
+        match verifier.verify_presented_with(token, now, presentation, &mut backend)? {
             crate::Outcome::Verified(verified) => Ok(verified),
-            crate::Outcome::Deferred(deferred) => deferred.resolve(backend.answer == Some(true)),
+            crate::Outcome::Deferred(deferred) => deferred.resolve_each(backend.answers),
         }
     }
 

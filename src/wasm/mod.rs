@@ -15,6 +15,7 @@
 
 mod options;
 mod output;
+mod presentation;
 
 use alloc::string::{String, ToString};
 
@@ -23,10 +24,11 @@ use wasm_bindgen::prelude::*;
 use crate::alg::{Algorithm, BackendVerdict, SignatureBackend};
 use crate::claims::TimeWindow;
 use crate::error::{ConfigError, Error};
-use crate::jwk::Jwks;
-use crate::verify::{Outcome, Verifier};
+use crate::jwk::{Jwks, KeyMaterial};
+use crate::verify::{Outcome, Verified, Verifier};
 
 use options::Backend;
+use presentation::PresentationOptions;
 
 /// The error code of invalid `new Verifier(options)` options (or invalid call options).
 pub const ERR_OPTIONS_INVALID: &str = "ERR_OPTIONS_INVALID";
@@ -38,14 +40,28 @@ extern "C" {
     /// A platform's signature arithmetic, attached by the package (`pkg/src/platform-*.js`):
     /// `check(keyIndex, alg, signingInput, signature)` answers 1 (verifies), 0 (does not),
     /// 2 (not handled here: use this module) or 3 (deferred: the answer is a promise the
-    /// platform object keeps). `signingInput` and `signature` are views of this module's memory,
-    /// valid only during the call.
+    /// platform object keeps, one per deferred check, in order). `signingInput` and `signature`
+    /// are views of this module's memory, valid only during the call.
+    ///
+    /// `checkJwk(jwk, alg, signingInput, signature)` (optional) answers the same for a key that
+    /// is not in the JWK Set: a DPoP proof's, given as the JSON text of its public members
+    /// (checked by this module first, as every key is). A platform without it leaves those
+    /// checks to this module.
     pub type Platform;
 
     #[wasm_bindgen(method, catch)]
     fn check(
         this: &Platform,
         key_index: u32,
+        alg: &str,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Result<u32, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = checkJwk)]
+    fn check_jwk(
+        this: &Platform,
+        jwk: &str,
         alg: &str,
         signing_input: &[u8],
         signature: &[u8],
@@ -69,15 +85,38 @@ impl SignatureBackend for PlatformBackend<'_> {
         let Ok(key_index) = u32::try_from(key_index) else {
             return BackendVerdict::Builtin;
         };
-        match self
-            .platform
-            .check(key_index, alg.name(), signing_input, signature)
-        {
+        self.verdict(
+            self.platform
+                .check(key_index, alg.name(), signing_input, signature),
+        )
+    }
+
+    fn verify_key(
+        &mut self,
+        key: &KeyMaterial,
+        alg: Algorithm,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> BackendVerdict {
+        let Some(jwk) = output::jwk_text(key) else {
+            return BackendVerdict::Builtin;
+        };
+        self.verdict(
+            self.platform
+                .check_jwk(&jwk, alg.name(), signing_input, signature),
+        )
+    }
+}
+
+impl PlatformBackend<'_> {
+    fn verdict(&self, answer: Result<u32, JsValue>) -> BackendVerdict {
+        match answer {
             Ok(1) => BackendVerdict::Valid,
             Ok(0) => BackendVerdict::Invalid,
             Ok(3) if self.may_defer => BackendVerdict::Deferred,
             // Not handled, an unexpected answer, or the platform threw (an algorithm its
-            // OpenSSL lacks, say): this module decides, so the verdict cannot differ.
+            // OpenSSL lacks, a platform without `checkJwk`): this module decides, so the
+            // verdict cannot differ.
             _ => BackendVerdict::Builtin,
         }
     }
@@ -94,24 +133,37 @@ pub struct WasmVerifier {
     backend: Backend,
     platform: Option<Platform>,
     async_platform: Option<Platform>,
-    /// The time window of the last token this verifier found valid (`validFrom`/`validUntil`).
-    window: TimeWindow,
+    /// The time window of the last token this verifier found valid (`validFrom`/`validUntil`);
+    /// `None` when that verdict depended on the presentation (a proof, a certificate), which
+    /// a cache keyed by the token must never answer for.
+    window: Option<TimeWindow>,
 }
 
 impl WasmVerifier {
     /// The synchronous verification: the platform's synchronous arithmetic where attached.
-    fn verify_now(&mut self, token: &str, now: f64) -> Result<crate::verify::Verified, JsValue> {
+    fn verify_now(
+        &mut self,
+        token: &str,
+        now: f64,
+        presentation: Option<String>,
+    ) -> Result<Verified, JsValue> {
         let now = options::unix_seconds(now)?;
+        let presentation = PresentationOptions::parse(presentation)?;
+        let presentation = presentation.presentation();
         let outcome = match &self.platform {
-            Some(platform) => self.verifier.verify_with(
+            Some(platform) => self.verifier.verify_presented_with(
                 token,
                 now,
+                &presentation,
                 &mut PlatformBackend {
                     platform,
                     may_defer: false,
                 },
             ),
-            None => self.verifier.verify(token, now).map(Outcome::Verified),
+            None => self
+                .verifier
+                .verify_presented(token, now, &presentation)
+                .map(Outcome::Verified),
         };
         match outcome {
             Ok(Outcome::Verified(verified)) => {
@@ -126,9 +178,13 @@ impl WasmVerifier {
 
     /// Keeps `verified`'s time window for `validFrom`/`validUntil`; only the package's cache
     /// reads it, so without a cache it is not computed.
-    fn remember_window(&mut self, verified: &crate::verify::Verified) {
+    fn remember_window(&mut self, verified: &Verified) {
         if self.cache_entries > 0 {
-            self.window = self.verifier.time_window(verified);
+            self.window = if verified.confirmation().is_bound() {
+                None
+            } else {
+                Some(self.verifier.time_window(verified))
+            };
         }
     }
 }
@@ -148,10 +204,10 @@ impl WasmVerifier {
             backend: parsed.backend,
             platform: None,
             async_platform: None,
-            window: TimeWindow {
+            window: Some(TimeWindow {
                 from: None,
                 until: None,
-            },
+            }),
         })
     }
 
@@ -165,6 +221,13 @@ impl WasmVerifier {
     #[wasm_bindgen(getter, js_name = maxTokenLength)]
     pub fn max_token_length(&self) -> f64 {
         self.verifier.policy().max_token_len as f64
+    }
+
+    /// `dpopIatWindow` in seconds: how long the package's replay store keeps a proof's `jti`
+    /// (a proof is accepted while `now <= iat + window`).
+    #[wasm_bindgen(getter, js_name = dpopIatWindow)]
+    pub fn dpop_iat_window(&self) -> f64 {
+        self.verifier.policy().dpop_iat_window as f64
     }
 
     /// Whether a platform backend may be attached (`backend` is not `'wasm'`).
@@ -190,10 +253,20 @@ impl WasmVerifier {
         }
     }
 
-    /// Verifies `token` at `now` (Unix seconds; fractions are floored). Returns
-    /// `{ header, payload, scopes, alg, kid? }`; throws `{ code: 'ERR_JWT_…', message, claim? }`.
-    pub fn verify(&mut self, token: &str, now: f64) -> Result<JsValue, JsValue> {
-        let verified = self.verify_now(token, now)?;
+    /// Verifies `token` at `now` (Unix seconds; fractions are floored), as the request
+    /// presented it (`presentation`: the JSON text described in `presentation.rs`; absent: the
+    /// token alone). Returns `{ header, payload, scopes, alg, kid?, cnf?, dpop? }`, where `cnf`
+    /// is the binding the presentation confirmed (`{ jkt }`, `{ 'x5t#S256' }`) and `dpop` the
+    /// checked proof's `{ jti, iat, jkt }` for the host's replay check; throws
+    /// `{ code: 'ERR_JWT_…', message, claim? }`. A result that depends on the presentation (a
+    /// bound token) leaves `validFrom`/`validUntil` empty: no cache may answer for it.
+    pub fn verify(
+        &mut self,
+        token: &str,
+        now: f64,
+        presentation: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let verified = self.verify_now(token, now, presentation)?;
         output::verified(&verified)
     }
 
@@ -202,28 +275,48 @@ impl WasmVerifier {
     /// wasm-bindgen's per-character string hand-over) and the result as JSON text (which the
     /// package parses, and keeps for its cache).
     #[wasm_bindgen(js_name = verifyText)]
-    pub fn verify_text(&mut self, token: &[u8], now: f64) -> Result<JsValue, JsValue> {
-        let verified = self.verify_now(utf8(token)?, now)?;
+    pub fn verify_text(
+        &mut self,
+        token: &[u8],
+        now: f64,
+        presentation: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let verified = self.verify_now(utf8(token)?, now, presentation)?;
         output::verified_text(&verified)
     }
 
-    /// Like `verifyText`, with the asynchronous platform: when it deferred the signature check,
-    /// returns the JSON text of `{ ifValid | ifValidError, ifInvalid }` (the verdict for each
-    /// answer, decided here; the platform holds the promise of the answer), otherwise what
-    /// `verifyText` returns.
+    /// Like `verifyText`, with the asynchronous platform: when it deferred a signature check,
+    /// returns the JSON text of `{ ifValid | ifValidError, ifInvalid, ifInvalidLater? }` (the
+    /// verdict for each answer, decided here; the platform holds the promise of each answer),
+    /// otherwise what `verifyText` returns. Up to two checks may be deferred, the token's
+    /// signature and the DPoP proof's, in that order: `ifInvalid` is the verdict when the first
+    /// does not verify, `ifInvalidLater: [..]` (only when there is a second) when a later one
+    /// does not while the ones before it do.
     #[wasm_bindgen(js_name = verifyDeferredText)]
-    pub fn verify_deferred_text(&mut self, token: &[u8], now: f64) -> Result<JsValue, JsValue> {
+    pub fn verify_deferred_text(
+        &mut self,
+        token: &[u8],
+        now: f64,
+        presentation: Option<String>,
+    ) -> Result<JsValue, JsValue> {
         let token = utf8(token)?;
         let Some(platform) = &self.async_platform else {
-            let verified = self.verify_now(token, now)?;
+            let verified = self.verify_now(token, now, presentation)?;
             return output::verified_text(&verified);
         };
         let now = options::unix_seconds(now)?;
+        let presentation = PresentationOptions::parse(presentation)?;
         let mut backend = PlatformBackend {
             platform,
             may_defer: true,
         };
-        match self.verifier.verify_with(token, now, &mut backend) {
+        let outcome = self.verifier.verify_presented_with(
+            token,
+            now,
+            &presentation.presentation(),
+            &mut backend,
+        );
+        match outcome {
             Ok(Outcome::Verified(verified)) => {
                 self.remember_window(&verified);
                 output::verified_text(&verified)
@@ -238,26 +331,43 @@ impl WasmVerifier {
         }
     }
 
-    /// The first Unix second at which the last valid token is valid (`-Infinity`: no bound).
+    /// The first Unix second at which the last valid token is valid (`-Infinity`: no bound;
+    /// `Infinity`: never, for a verdict that depended on the presentation).
     /// With `validUntil`, what the package's cache may answer from.
     #[wasm_bindgen(getter, js_name = validFrom)]
     pub fn valid_from(&self) -> f64 {
-        self.window.from.map_or(f64::NEG_INFINITY, |t| t as f64)
+        match self.window {
+            Some(window) => window.from.map_or(f64::NEG_INFINITY, |t| t as f64),
+            None => f64::INFINITY,
+        }
     }
 
     /// The first Unix second at which the last valid token no longer is (`Infinity`: never).
     #[wasm_bindgen(getter, js_name = validUntil)]
     pub fn valid_until(&self) -> f64 {
-        self.window.until.map_or(f64::INFINITY, |t| t as f64)
+        match self.window {
+            Some(window) => window.until.map_or(f64::INFINITY, |t| t as f64),
+            None => f64::NEG_INFINITY,
+        }
     }
 
     /// Every check and its status, never throwing for a bad token: `{ valid, code?, message?,
-    /// claim?, checks, header?, payload?, scopes?, alg?, kid? }`. Always this module's
-    /// arithmetic, and never the cache, so that the report shows the signature check.
-    pub fn explain(&self, token: &str, now: f64) -> Result<JsValue, JsValue> {
+    /// claim?, checks, header?, payload?, scopes?, alg?, kid?, cnf?, dpop? }`, for the token as
+    /// the request presented it (see `verify`). Always this module's arithmetic, and never the
+    /// cache, so that the report shows the signature checks.
+    pub fn explain(
+        &self,
+        token: &str,
+        now: f64,
+        presentation: Option<String>,
+    ) -> Result<JsValue, JsValue> {
         let now = options::unix_seconds(now)?;
+        let presentation = PresentationOptions::parse(presentation)?;
+        let explanation = self
+            .verifier
+            .explain_presented(token, now, &presentation.presentation());
         let scope_claims = &self.verifier.policy().scope_claims;
-        output::explanation(token, &self.verifier.explain(token, now), scope_claims)
+        output::explanation(token, &explanation, scope_claims)
     }
 }
 
@@ -265,8 +375,7 @@ impl WasmVerifier {
 /// synchronous hash (workerd, browsers), so that the cache never holds a bearer token.
 #[wasm_bindgen(js_name = tokenDigest)]
 pub fn token_digest(token: &str) -> String {
-    use sha2::{Digest, Sha256};
-    output::base64url(&Sha256::digest(token.as_bytes()))
+    crate::decode::sha256_base64url(token.as_bytes())
 }
 
 /// Decodes a token without verifying anything: `{ header, payload }`. Throws

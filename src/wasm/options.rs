@@ -11,6 +11,7 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use super::{jwks_error, options_error};
+use crate::binding::SenderConstraint;
 use crate::policy::Policy;
 
 /// Entries of the verified-token cache when `cache` is absent or `true`.
@@ -98,6 +99,21 @@ pub(crate) fn parse_verifier_options(options: &JsValue) -> Result<VerifierOption
                 }
                 policy = policy.max_token_len(to_usize(len, "maxTokenLength")?);
             }
+            "senderConstraint" => {
+                let name = string(&value, "senderConstraint")?;
+                let constraint = SenderConstraint::from_name(&name).ok_or_else(|| {
+                    options_error(
+                        "senderConstraint",
+                        "must be 'none', 'dpop', 'mtls' or 'any'",
+                    )
+                })?;
+                policy = policy.sender_constraint(constraint);
+            }
+            "dpopAlgorithms" => {
+                let names = string_list(&value, "dpopAlgorithms", false)?;
+                policy = policy.dpop_algorithm_names(non_empty(names, "dpopAlgorithms")?);
+            }
+            "dpopIatWindow" => policy = policy.dpop_iat_window(seconds(&value, "dpopIatWindow")?),
             "cache" => cache_entries = cache_option(&value)?,
             "backend" => {
                 backend = match string(&value, "backend")?.as_str() {

@@ -13,7 +13,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::claims::granted_scopes;
-use crate::decode::UnverifiedToken;
+use crate::decode::{base64url_encode as base64url, UnverifiedToken};
 use crate::error::Error;
 use crate::explain::Explanation;
 use crate::jwk::{KeyMaterial, LintWarning};
@@ -149,7 +149,24 @@ fn write_verified(out: &mut ObjectWriter, verified: &Verified) -> Result<(), JsV
     out.raw("payload", verified.claims_json().as_bytes());
     out.value("scopes", verified.scopes())?;
     out.value("alg", verified.algorithm().name())?;
-    out.optional("kid", verified.kid())
+    out.optional("kid", verified.kid())?;
+    // Sender-constrained tokens only: what the presentation confirmed, and the proof's facts
+    // for the host's replay check.
+    let confirmation = verified.confirmation();
+    if confirmation.is_bound() {
+        out.object("cnf", |cnf| {
+            cnf.optional("jkt", confirmation.jkt())?;
+            cnf.optional("x5t#S256", confirmation.x5t_s256())
+        })?;
+    }
+    if let Some(proof) = confirmation.dpop_proof() {
+        out.object("dpop", |dpop| {
+            dpop.value("jti", proof.jti())?;
+            dpop.raw("iat", crate::claims::seconds(proof.iat()).as_bytes());
+            dpop.value("jkt", proof.jkt())
+        })?;
+    }
+    Ok(())
 }
 
 /// The report of `explain`: `{ valid, code?, message?, claim?, checks, header?, payload?,
@@ -244,25 +261,34 @@ pub(super) fn lint(warnings: &[LintWarning]) -> Result<JsValue, JsValue> {
     Reflect::get(&wrapper, &JsValue::from_str("w"))
 }
 
-/// `{ ifValid?, ifValidError?, ifInvalid }` of a token whose signature check was deferred, as
-/// JSON text.
+/// `{ ifValid?, ifValidError?, ifInvalid, ifInvalidLater? }` of a token whose signature
+/// checks were deferred, as JSON text.
 pub(super) fn deferred_text(deferred: &DeferredSignature) -> Result<JsValue, JsValue> {
     let mut out = ObjectWriter::new();
     match deferred.if_valid() {
         Ok(verified) => out.object("ifValid", |inner| write_verified(inner, verified))?,
-        Err(error) => write_error(&mut out, "ifValidError", error)?,
+        Err(error) => out.object("ifValidError", |inner| write_error(inner, error))?,
     }
-    write_error(&mut out, "ifInvalid", deferred.if_invalid())?;
+    out.object("ifInvalid", |inner| {
+        write_error(inner, deferred.if_invalid())
+    })?;
+    let later = deferred.if_later_invalid();
+    if !later.is_empty() {
+        out.objects(
+            "ifInvalidLater",
+            later
+                .iter()
+                .map(|error| move |inner: &mut ObjectWriter| write_error(inner, error)),
+        )?;
+    }
     out.finish_text()
 }
 
-/// `key: { code, message, claim? }`.
-fn write_error(out: &mut ObjectWriter, key: &str, error: &Error) -> Result<(), JsValue> {
-    out.object(key, |inner| {
-        inner.value("code", &super::js_code(error))?;
-        inner.value("message", error.message())?;
-        inner.optional("claim", error.claim())
-    })
+/// The members `code`, `message`, `claim?` of an error object.
+fn write_error(out: &mut ObjectWriter, error: &Error) -> Result<(), JsValue> {
+    out.value("code", &super::js_code(error))?;
+    out.value("message", error.message())?;
+    out.optional("claim", error.claim())
 }
 
 /// `[{ index, jwk }]` for a platform to import: the public members only, base64url.
@@ -275,26 +301,7 @@ pub(super) fn public_keys<'k>(
         keys.map(|(index, material)| {
             move |item: &mut ObjectWriter| {
                 item.value("index", &(index as u64))?;
-                item.object("jwk", |jwk| match material {
-                    KeyMaterial::Rsa { n, e } => {
-                        jwk.value("kty", "RSA")?;
-                        jwk.value("n", &base64url(crate::alg::strip_leading_zeros(n)))?;
-                        jwk.value("e", &base64url(crate::alg::strip_leading_zeros(e)))
-                    }
-                    KeyMaterial::Ec { crv, x, y } => {
-                        jwk.value("kty", "EC")?;
-                        jwk.value("crv", crv.name())?;
-                        jwk.value("x", &base64url(x))?;
-                        jwk.value("y", &base64url(y))
-                    }
-                    KeyMaterial::Ed25519 { x } => {
-                        jwk.value("kty", "OKP")?;
-                        jwk.value("crv", "Ed25519")?;
-                        jwk.value("x", &base64url(x))
-                    }
-                    // Never listed by `Verifier::public_keys`; written as nothing usable.
-                    KeyMaterial::Oct { .. } => jwk.value("kty", "none"),
-                })
+                item.object("jwk", |jwk| write_jwk(jwk, material))
             }
         }),
     )?;
@@ -302,23 +309,37 @@ pub(super) fn public_keys<'k>(
     Reflect::get(&wrapper, &JsValue::from_str("keys"))
 }
 
-/// Unpadded base64url (RFC 4648 §5), as JWKs write their members.
-pub(super) fn base64url(bytes: &[u8]) -> alloc::string::String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = alloc::string::String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        // 2, 3 or 4 characters for 1, 2 or 3 bytes.
-        for i in 0..=chunk.len() {
-            out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+/// The JSON text of a key's public JWK, for a platform's `checkJwk`.
+pub(super) fn jwk_text(material: &KeyMaterial) -> Option<alloc::string::String> {
+    let mut out = ObjectWriter::new();
+    write_jwk(&mut out, material).ok()?;
+    out.out.push(b'}');
+    alloc::string::String::from_utf8(out.out).ok()
+}
+
+/// The public members of a JWK (RSA without leading zero octets, as RFC 7518 writes them).
+fn write_jwk(jwk: &mut ObjectWriter, material: &KeyMaterial) -> Result<(), JsValue> {
+    match material {
+        KeyMaterial::Rsa { n, e } => {
+            jwk.value("kty", "RSA")?;
+            jwk.value("n", &base64url(crate::alg::strip_leading_zeros(n)))?;
+            jwk.value("e", &base64url(crate::alg::strip_leading_zeros(e)))
         }
+        KeyMaterial::Ec { crv, x, y } => {
+            jwk.value("kty", "EC")?;
+            jwk.value("crv", crv.name())?;
+            jwk.value("x", &base64url(x))?;
+            jwk.value("y", &base64url(y))
+        }
+        KeyMaterial::Ed25519 { x } => {
+            jwk.value("kty", "OKP")?;
+            jwk.value("crv", "Ed25519")?;
+            jwk.value("x", &base64url(x))
+        }
+        // Never given to a platform (HMAC secrets stay in this module); written as nothing
+        // usable.
+        KeyMaterial::Oct { .. } => jwk.value("kty", "none"),
     }
-    out
 }
 
 /// A plain error object `{ code, message, claim?, field? }`; the package's entries turn it into

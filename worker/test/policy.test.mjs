@@ -92,7 +92,7 @@ test('route claims: ":param" must name a parameter of the path', () => {
   assert.deepEqual(route.paramClaims, [{ claim: 'tenant_id', param: 'tenant' }]);
   assert.deepEqual(route.staticClaims, { plan: 'gold' });
   // jwtward checks presence of the parameter-bound claim and the fixed value.
-  assert.deepEqual(route.requirements, { requiredScopes: [], requiredClaims: ['tenant_id'], claims: { plan: 'gold' } });
+  assert.deepEqual(route.requirements, { requiredScopes: [], requiredClaims: ['tenant_id'], claims: { plan: 'gold' }, senderConstraint: 'none' });
   assert.deepEqual([...route.routeClaimNames].sort(), ['plan', 'tenant_id']);
 });
 
@@ -158,7 +158,7 @@ test('unmatched: deny by default; authenticate and public give a fallback route'
   assert.equal(compilePolicy(base()).fallbackRoute, null);
   const auth = compilePolicy({ ...base(), unmatched: 'authenticate' }).fallbackRoute;
   assert.equal(auth.public, false);
-  assert.deepEqual(auth.requirements, { requiredScopes: [], requiredClaims: [], claims: {} });
+  assert.deepEqual(auth.requirements, { requiredScopes: [], requiredClaims: [], claims: {}, senderConstraint: 'none' });
   assert.equal(compilePolicy({ ...base(), unmatched: 'public' }).fallbackRoute.public, true);
   assert.deepEqual(problemFields({ ...base(), unmatched: 'allow' }), ['unmatched']);
 });
@@ -355,4 +355,95 @@ test('keys from discovery, or from several issuers, each entry with jwksUri or d
   assert.deepEqual(problemFields({ ...noAudience, issuers }), ['issuers[0].audience']);
   assert.deepEqual(problemFields({ ...noIssuer, issuers, jwksCache: { maxStale: -1 } }), ['jwksCache.maxStale']);
   assert.equal(compilePolicy({ ...noIssuer, issuers, jwksCache: { maxStale: 0 } }).keys.cache.maxStale, 0);
+});
+
+test('senderConstraint: policy level, overridden per route; one of none, dpop, mtls, any', () => {
+  const policy = compilePolicy({ ...base(), senderConstraint: 'any', routes: [{ path: '/a' }, { path: '/b', senderConstraint: 'dpop' }, { path: '/c', senderConstraint: 'none' }] });
+  assert.deepEqual(policy.routes.map((route) => route.senderConstraint), ['any', 'dpop', 'none']);
+  // jwtward checks it: a requirement of the route's Verifier.
+  assert.deepEqual(policy.routes.map((route) => route.requirements.senderConstraint), ['any', 'dpop', 'none']);
+  assert.equal(new Set(policy.routes.map((route) => route.requirementKey)).size, 3);
+  assert.equal(compilePolicy(base()).routes[0].senderConstraint, 'none');
+  assert.equal(compilePolicy({ ...base(), senderConstraint: 'mtls', unmatched: 'authenticate' }).fallbackRoute.senderConstraint, 'mtls');
+  assert.deepEqual(problemFields({ ...base(), senderConstraint: 'tls' }), ['senderConstraint']);
+  assert.deepEqual(problemFields({ ...base(), routes: [{ path: '/a', senderConstraint: 'DPoP' }] }), ['routes[0].senderConstraint']);
+  assert.deepEqual(problemFields({ ...base(), routes: [{ path: '/a', public: true, senderConstraint: 'dpop' }] }), ['routes[0]']);
+  assert.deepEqual(problemFields({ ...base(), routes: [{ path: '/a', public: true, dpop: { nonce: true } }] }), ['routes[0]']);
+});
+
+test('the schemes a route advertises in its challenges (RFC 9449 §7.1, §7.2)', () => {
+  const schemes = (policy) => compilePolicy(policy).routes.map(({ schemes: { bearer, dpop, dpopAccepted } }) => ({ bearer, dpop, dpopAccepted }));
+  const routes = ['none', 'dpop', 'mtls', 'any'].map((senderConstraint, i) => ({ path: `/r${i}`, senderConstraint }));
+  // Without a `dpop` section DPoP is advertised only where bound tokens are required; with one, wherever DPoP is accepted.
+  assert.deepEqual(schemes({ ...base(), routes }), [
+    { bearer: true, dpop: false, dpopAccepted: true },
+    { bearer: false, dpop: true, dpopAccepted: true },
+    { bearer: true, dpop: false, dpopAccepted: false },
+    { bearer: true, dpop: true, dpopAccepted: true },
+  ]);
+  assert.deepEqual(schemes({ ...base(), dpop: {}, routes }).map((s) => s.dpop), [true, true, false, true]);
+  assert.deepEqual(schemes({ ...base(), routes: [{ path: '/a', dpop: { nonce: false } }] }).map((s) => s.dpop), [true]);
+  assert.equal(compilePolicy({ ...base(), dpop: { algorithms: ['ES256', 'EdDSA'] } }).routes[0].schemes.algs, 'ES256 EdDSA');
+});
+
+test('dpop: asymmetric algorithms, an iat window, nonces, a public origin', () => {
+  const policy = compilePolicy({ ...base(), dpop: { algorithms: ['ES256', 'ES256', 'PS256'], iatWindow: 30, nonce: { rotation: 120 }, publicOrigin: 'https://api.example.com' } });
+  assert.deepEqual(policy.verify.dpopAlgorithms, ['ES256', 'PS256']);
+  assert.equal(policy.verify.dpopIatWindow, 30);
+  assert.deepEqual(policy.routes[0].dpopNonce, { rotation: 120 });
+  assert.equal(policy.dpop.publicOrigin, 'https://api.example.com');
+  assert.equal(policy.dpop.nonces, true);
+  // jwtward's defaults stand when the policy says nothing.
+  assert.equal(compilePolicy(base()).verify.dpopAlgorithms, undefined);
+  assert.equal(compilePolicy(base()).verify.dpopIatWindow, undefined);
+  assert.equal(compilePolicy(base()).routes[0].dpopNonce, null);
+  assert.deepEqual(compilePolicy({ ...base(), dpop: { nonce: true } }).routes[0].dpopNonce, { rotation: 300 });
+  assert.equal(compilePolicy({ ...base(), dpop: { nonce: false } }).dpop.nonces, false);
+  assert.equal(compilePolicy({ ...base(), dpop: { publicOrigin: 'http://127.0.0.1:8787/' } }).dpop.publicOrigin, 'http://127.0.0.1:8787');
+  // A route turns nonces on or off; the rotation stays the policy's.
+  const routes = compilePolicy({ ...base(), dpop: { nonce: { rotation: 60 } }, routes: [{ path: '/a', dpop: { nonce: false } }, { path: '/b' }] }).routes;
+  assert.deepEqual(routes.map((route) => route.dpopNonce), [null, { rotation: 60 }]);
+  assert.deepEqual(compilePolicy({ ...base(), routes: [{ path: '/a', dpop: { nonce: true } }] }).routes[0].dpopNonce, { rotation: 300 });
+
+  assert.deepEqual(problemFields({ ...base(), dpop: { algorithms: ['HS256'] } }), ['dpop.algorithms[0]']);
+  assert.deepEqual(problemFields({ ...base(), dpop: { algorithms: [] } }), ['dpop.algorithms']);
+  assert.deepEqual(problemFields({ ...base(), dpop: { iatWindow: 0 } }), ['dpop.iatWindow']);
+  assert.deepEqual(problemFields({ ...base(), dpop: { iatWindow: 7200 } }), ['dpop.iatWindow']);
+  assert.deepEqual(problemFields({ ...base(), dpop: { nonce: 'yes' } }), ['dpop.nonce']);
+  assert.deepEqual(problemFields({ ...base(), dpop: { nonce: { rotation: 5 } } }), ['dpop.nonce.rotation']);
+  assert.deepEqual(problemFields({ ...base(), dpop: { nonce: { every: 60 } } }), ['dpop.nonce.every']);
+  for (const origin of ['https://api.example.com/v1', 'http://api.example.com', 'api.example.com', 'https://u:p@api.example.com']) {
+    assert.deepEqual(problemFields({ ...base(), dpop: { publicOrigin: origin } }), ['dpop.publicOrigin'], origin);
+  }
+  assert.deepEqual(problemFields({ ...base(), dpop: { window: 60 } }), ['dpop.window']);
+  assert.deepEqual(problemFields({ ...base(), dpop: true }), ['dpop']);
+  assert.deepEqual(problemFields({ ...base(), routes: [{ path: '/a', dpop: { nonce: 1 } }] }), ['routes[0].dpop.nonce']);
+  assert.deepEqual(problemFields({ ...base(), routes: [{ path: '/a', dpop: { algorithms: ['ES256'] } }] }), ['routes[0].dpop.algorithms']);
+});
+
+test('mtls: which client certificates count', () => {
+  assert.deepEqual(compilePolicy(base()).mtls, { given: false, certificate: 'verified', read: false });
+  // Certificates are read where the policy speaks of mTLS.
+  assert.equal(compilePolicy({ ...base(), mtls: {} }).mtls.read, true);
+  assert.equal(compilePolicy({ ...base(), routes: [{ path: '/a', senderConstraint: 'any' }] }).mtls.read, true);
+  assert.equal(compilePolicy({ ...base(), senderConstraint: 'dpop' }).mtls.read, false);
+  assert.equal(compilePolicy({ ...base(), mtls: { certificate: 'presented' } }).mtls.certificate, 'presented');
+  assert.deepEqual(problemFields({ ...base(), mtls: { certificate: 'any' } }), ['mtls.certificate']);
+  assert.deepEqual(problemFields({ ...base(), mtls: { ca: 'x' } }), ['mtls.ca']);
+});
+
+test('RFC 9728 metadata says what sender constraints the resource takes', () => {
+  const metadata = (policy) => JSON.parse(compilePolicy({ ...base(), resource: 'https://api.example.com/', ...policy }).resource.metadata);
+  const plain = metadata({});
+  for (const name of ['dpop_signing_alg_values_supported', 'dpop_bound_access_tokens_required', 'tls_client_certificate_bound_access_tokens']) {
+    assert.equal(plain[name], undefined, name);
+  }
+  const dpop = metadata({ senderConstraint: 'dpop', dpop: { algorithms: ['ES256'] } });
+  assert.deepEqual(dpop.dpop_signing_alg_values_supported, ['ES256']);
+  assert.equal(dpop.dpop_bound_access_tokens_required, true);
+  const some = metadata({ routes: [{ path: '/a', senderConstraint: 'dpop' }, { path: '/b' }, { path: '/c', public: true }] });
+  assert.equal(some.dpop_bound_access_tokens_required, undefined, 'not every protected route requires DPoP');
+  assert.equal(some.dpop_signing_alg_values_supported.length, 11);
+  assert.equal(metadata({ senderConstraint: 'mtls' }).tls_client_certificate_bound_access_tokens, true);
+  assert.equal(metadata({ mtls: {} }).tls_client_certificate_bound_access_tokens, true);
 });

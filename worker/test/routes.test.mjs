@@ -9,6 +9,8 @@ import { bearer, closeAll, parseChallenge, startEchoOrigin, startIssuer, startWo
 after(closeAll);
 
 const ERROR_BODY_KEYS = ['code', 'error', 'message'];
+// jwtward's errors name the claim (or the part of a DPoP proof) that failed, when there is one.
+const errorBodyKeys = (body) => (body.claim === undefined ? ERROR_BODY_KEYS : ['claim', ...ERROR_BODY_KEYS]);
 
 async function json(response) {
   const text = await response.text();
@@ -34,7 +36,7 @@ async function assertBearerError(response, { status, error, code, scope }) {
   assert.equal(challenge.scope, scope);
   assert.equal(challenge.unparsed, undefined);
   const body = await json(response);
-  assert.deepEqual(Object.keys(body).sort(), ERROR_BODY_KEYS);
+  assert.deepEqual(Object.keys(body).sort(), errorBodyKeys(body));
   assert.equal(body.error, error);
   assert.equal(body.code, code);
   assert.equal(response.headers.get('cache-control'), 'no-store');
@@ -240,6 +242,7 @@ describe('demo mode (no origin): decisions and the identity answer', { timeout: 
     assert.equal(preflight.headers.get('access-control-allow-origin'), 'https://app.example');
     assert.ok(preflight.headers.get('access-control-allow-methods').split(', ').includes('GET'));
     assert.ok(preflight.headers.get('access-control-allow-headers').split(', ').includes('authorization'));
+    assert.ok(preflight.headers.get('access-control-allow-headers').split(', ').includes('dpop'), 'a browser DPoP client sends its proof');
     assert.equal(preflight.headers.get('access-control-max-age'), '600');
     assert.match(preflight.headers.get('vary'), /Origin/);
 
@@ -255,7 +258,7 @@ describe('demo mode (no origin): decisions and the identity answer', { timeout: 
     const actual = await worker.request('/api/orders', { headers: { origin: 'https://app.example' } });
     assert.equal(actual.status, 401);
     assert.equal(actual.headers.get('access-control-allow-origin'), 'https://app.example');
-    assert.equal(actual.headers.get('access-control-expose-headers'), 'WWW-Authenticate');
+    assert.equal(actual.headers.get('access-control-expose-headers'), 'WWW-Authenticate, DPoP-Nonce');
     const foreign = await worker.request('/api/orders', { headers: { origin: 'https://evil.example' } });
     assert.equal(foreign.headers.get('access-control-allow-origin'), null);
     await Promise.all([actual.body.cancel(), foreign.body.cancel()]);

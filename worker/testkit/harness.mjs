@@ -95,6 +95,8 @@ export async function startWorker({ policy, vars = {}, persist = false, serviceB
     url: mf.url,
     /** fetch() against the Worker; `path` is relative to its URL. Never waits more than 30 s. */
     request: (path, init = {}) => fetch(new URL(path, mf.url), { signal: AbortSignal.timeout(30_000), ...init }),
+    /** Miniflare's dispatchFetch: `init.cf` is the request's `request.cf` (a client certificate, say). */
+    dispatch: (path, init = {}) => mf.dispatchFetch(new URL(path, mf.url), init),
     /** The JSON lines the Worker has logged so far, parsed. */
     logs: () => mf.stdio().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line)),
     /** Waits until the Worker has logged at least `count` request lines after index `since`; returns them. */
@@ -133,12 +135,13 @@ export function runWrangler(args, { timeoutMs = 120_000 } = {}) {
 /**
  * A copy of the repository's wrangler.toml in a scratch directory, with its relative paths made absolute
  * and the policy alias pointed at `modulePath`: what a user does to protect their own API.
- * (`wrangler deploy --alias` would be simpler, but wrangler 4.86's deploy ignores it.)
+ * (`wrangler deploy --alias` would be simpler, but wrangler 4.86's deploy ignores it.) `main`: another
+ * entry module (absolute path) than the repository's Worker.
  */
-export function configWithPolicyModule(modulePath) {
+export function configWithPolicyModule(modulePath, { main: entry } = {}) {
   const dir = scratchDir('jwtward-config-');
   const toml = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')
-    .replace(/^main = "(.+)"$/m, (_, main) => `main = ${JSON.stringify(join(ROOT, main))}`)
+    .replace(/^main = "(.+)"$/m, (_, main) => `main = ${JSON.stringify(entry ?? join(ROOT, main))}`)
     .replace(/^"@jwtward\/policy" = ".+"$/m, `"@jwtward/policy" = ${JSON.stringify(modulePath)}`)
     .replace(/^directory = "(.+)"$/m, (_, assets) => `directory = ${JSON.stringify(join(ROOT, assets))}`);
   if (!toml.includes(JSON.stringify(modulePath))) throw new Error('wrangler.toml has no "@jwtward/policy" alias line');

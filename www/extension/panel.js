@@ -71,8 +71,13 @@ const policies = new Map();
 let selectedId = null;
 
 const view = createInspectorView($('detail-results'), {
-  layout: [[$('detail-verdict'), ['verdictCard']], [$('detail-results'), ['checksCard', 'warningsCard', 'claimsCard', 'decodedCard']]],
-  texts: { waiting: 'Select a token in the list.' },
+  // The request's DPoP proof (when it carried one) right under the verdict, before the forms.
+  layout: [[$('detail-verdict'), ['verdictCard', 'proofCard']], [$('detail-results'), ['checksCard', 'warningsCard', 'claimsCard', 'decodedCard']]],
+  texts: {
+    waiting: 'Select a token in the list.',
+    // The panel sees the proof the API received: explain records none, so it never reads as a replay here.
+    replay: 'Replays are not checked in this panel: it sees the same proof the API received, and explain records no proof. The API\'s replay store refuses a proof used twice.',
+  },
   onUseValue: (option, value) => {
     const row = selectedRow();
     if (!row || option !== 'audience') return;
@@ -160,14 +165,34 @@ function optionsFor(row) {
 }
 
 /**
+ * How the row's latest request presented the token, as explain's options: the Authorization
+ * scheme, and with a DPoP header the proof, method and URL that request carried (RFC 9449).
+ * Tokens found elsewhere (cookies, query, responses) are judged alone, as a bearer token.
+ */
+function presentationOf(sighting) {
+  if (sighting.source?.kind !== 'authorization') return {};
+  const presentation = {};
+  if (/^(?:bearer|dpop)$/i.test(sighting.source.scheme ?? '')) presentation.scheme = /^dpop$/i.test(sighting.source.scheme) ? 'DPoP' : 'Bearer';
+  if (typeof sighting.dpop === 'string') presentation.dpop = { proof: sighting.dpop, method: sighting.method, url: sighting.url };
+  return presentation;
+}
+
+/**
  * What the view shows for a row at `now` (the engine's answers, through evaluate.js): all of it
  * for the selected row, the verdict alone for the others (the decoding is the row's, done once).
+ * A request that carried a DPoP proof is judged at the moment it was sent: the proof is good for
+ * about a minute, and the verdict is the one the API could give to that request.
  */
 function evaluateRow(row, now, { full = false } = {}) {
   const { options, formError, jwks, verifierKey } = optionsFor(row);
   const decoded = row.decodeError ? { decodeError: row.decodeError } : { inspected: inspectedWith(row, options.scopeClaims) };
-  const model = evaluateToken(engine, { token: row.token, jwks, options, formError, verifiers, verifierKey, now, decoded, lint: full });
-  return { ...model, live: true };
+  const sighting = presented(row);
+  const presentation = presentationOf(sighting);
+  // (A proof beside a Bearer token is not checked: the engine refuses a bound token so presented.)
+  const atRequest = presentation.dpop !== undefined && presentation.scheme !== 'Bearer';
+  const at = atRequest ? Math.floor(sighting.time / 1000) : now;
+  const model = evaluateToken(engine, { token: row.token, jwks, options, formError, verifiers, verifierKey, now: at, decoded, lint: full, presentation });
+  return { ...model, live: !atRequest, evaluatedAtNote: atRequest ? 'when the request was sent with its DPoP proof' : '' };
 }
 
 /**
@@ -303,12 +328,13 @@ function renderFetch(issuer) {
   ui.grantOrigin.textContent = keys.blocked ? `Allow jwtward to read ${keys.blocked.replace('/*', '')}, then fetch again` : '';
 }
 
-/** The table's verdict for a row: `{ state, code }` (state as the view's verdict card has it). */
+/** The table's verdict for a row: `{ state, code, claim }` (state as the view's verdict card has it). */
 function verdictOf(model) {
-  if (model.report) return { state: model.report.valid ? 'valid' : 'rejected', code: model.report.code ?? '' };
-  if (model.decodeError) return { state: 'rejected', code: model.decodeError.code };
-  if (model.configError || model.formError) return { state: 'config', code: model.configError?.code ?? '' };
-  return { state: 'unverified', code: '' };
+  if (model.report) return { state: model.report.valid ? 'valid' : 'rejected', code: model.report.code ?? '', claim: model.report.claim ?? '' };
+  if (model.decodeError) return { state: 'rejected', code: model.decodeError.code, claim: '' };
+  const problem = model.configError ?? model.presentationError;
+  if (problem || model.formError) return { state: 'config', code: problem?.code ?? '', claim: '' };
+  return { state: 'unverified', code: '', claim: '' };
 }
 
 // ---------------------------------------------------------------- storage (opt-in, policies only)
@@ -363,7 +389,7 @@ function rowCells(row, model, now) {
   const url = safeUrl(sighting.url);
   // The engine's, from the scope claims of the origin's policy (verified or not).
   const scopes = model?.report?.scopes ?? model?.inspected?.scopes ?? row.inspected?.scopes ?? [];
-  const verdict = model ? verdictOf(model) : { state: 'empty', code: '' };
+  const verdict = model ? verdictOf(model) : { state: 'empty', code: '', claim: '' };
   return {
     time: clockTime(sighting.time / 1000),
     source: `${sighting.label}${row.sightings.length > 1 ? ` ×${row.sightings.length}` : ''}${url ? ` · ${url.host}` : ''}`,
@@ -397,7 +423,7 @@ function renderList(rows, models, now) {
   const existing = new Map([...ui.rows.children].map((tr) => [Number(tr.dataset.id), tr]));
   for (const row of rows) {
     const cells = rowCells(row, models.get(row.id), now);
-    const haystack = [cells.source, cells.requestTitle, cells.iss, cells.subject, cells.scopes, cells.verdict.code, cells.verdict.state].join(' ').toLowerCase();
+    const haystack = [cells.source, cells.requestTitle, cells.iss, cells.subject, cells.scopes, cells.verdict.code, cells.verdict.claim, cells.verdict.state].join(' ').toLowerCase();
     const visible = !filter || haystack.includes(filter);
     let tr = existing.get(row.id);
     if (!tr) {
@@ -409,10 +435,13 @@ function renderList(rows, models, now) {
     if (visible) shown += 1;
     tr.dataset.verdict = cells.verdict.state;
     tr.dataset.code = cells.verdict.code;
+    tr.dataset.verdictClaim = cells.verdict.claim;
     tr.setAttribute('aria-selected', String(row.id === selectedId));
     // The selected row is the one Tab reaches; the arrow keys move from there.
     tr.tabIndex = row.id === selectedId ? 0 : -1;
-    const verdictText = cells.verdict.code ? shortCode(cells.verdict.code) : VERDICT_TEXT.get(cells.verdict.state) ?? cells.verdict.state;
+    // A refused DPoP proof names its part (htu, iat, jti, ...): the code alone says little.
+    const part = cells.verdict.code === 'ERR_JWT_BAD_DPOP_PROOF' && cells.verdict.claim ? `: ${cells.verdict.claim}` : '';
+    const verdictText = cells.verdict.code ? `${shortCode(cells.verdict.code)}${part}` : VERDICT_TEXT.get(cells.verdict.state) ?? cells.verdict.state;
     draw(tr, JSON.stringify(cells), () => [
       h('td', { class: 'cell-time', text: cells.time }),
       h('td', { class: 'cell-request', title: cells.requestTitle }, h('span', { class: 'request-source', text: cells.source }), h('span', { class: 'request-url', text: cells.request })),
@@ -422,7 +451,7 @@ function renderList(rows, models, now) {
         h('span', { class: 'cell-scopes-inline', text: cells.scopes })),
       h('td', { class: 'cell-scopes', title: cells.scopes }, h('span', { class: 'two-lines', text: cells.scopes })),
       h('td', { class: `cell-exp${cells.expired ? ' tone-bad' : ''}`, text: cells.expires }),
-      h('td', { class: 'cell-verdict' }, h('span', { class: `pill pill-${cells.verdict.state}`, title: cells.verdict.code || null, text: verdictText })),
+      h('td', { class: 'cell-verdict' }, h('span', { class: `pill pill-${cells.verdict.state}`, title: cells.verdict.code ? `${cells.verdict.code}${cells.verdict.claim ? ` (${cells.verdict.claim})` : ''}` : null, text: verdictText })),
     ]);
   }
   for (const tr of existing.values()) tr.remove();
@@ -447,7 +476,7 @@ function renderDetail(row, models, now) {
     h('span', { class: 'request-source', text: s.label }),
     h('code', { class: 'sighting-url', text: `${s.method} ${s.url}` }),
     s.status ? h('span', { class: 'muted', text: String(s.status) }) : null,
-    // Sender-constrained tokens travel with a DPoP proof: kept here for the checks of issue 14.
+    // Sender-constrained tokens travel with a DPoP proof: the latest request's is checked with the token.
     s.dpop ? h('span', { class: 'chip', title: 'This request carried a DPoP proof header', text: 'DPoP proof' }) : null)));
 
   const issuer = issuerOf(row);

@@ -3,8 +3,8 @@
 // test page (--auto-open-devtools-for-tabs), the JWT panel is shown in that DevTools, and the panel
 // receives the page's requests through chrome.devtools.network itself: nothing is simulated. The
 // page gets a token from its token endpoint and calls a local API (another origin, which verifies
-// with jwtward in Node) with valid, expired, tampered and wrong-audience bearer tokens, a DPoP
-// token and a cookie.
+// with jwtward in Node) with valid, expired, tampered and wrong-audience bearer tokens, DPoP-bound
+// tokens with the proofs the page signs for each request (one for another URL), and a cookie.
 //
 // Playwright does not expose DevTools windows as pages, so the test drives them over CDP: the
 // DevTools front end (to show the panel, dock it and take screenshots) and the panel's frame (to
@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import { Verifier } from 'jwtward';
 import { buildVendor } from '../build.mjs';
 
@@ -88,9 +88,12 @@ async function startServers() {
       'access-control-allow-methods': 'GET, POST', vary: 'origin',
     };
     if (req.method === 'OPTIONS') return { status: 204, headers: cors };
-    const [, token] = /^(?:Bearer|DPoP) (.+)$/.exec(req.headers.authorization ?? '') ?? [];
+    const [, scheme, token] = /^(Bearer|DPoP) (.+)$/.exec(req.headers.authorization ?? '') ?? [];
     try {
-      const { payload } = verifier.verify(token);
+      // A DPoP-bound token needs its proof (RFC 9449): the DPoP header, checked for this request
+      // (and recorded: the API's replay store refuses the same proof twice).
+      const dpop = { proof: req.headers.dpop ?? null, method: req.method, url: `${api.url}${url.pathname}` };
+      const { payload } = verifier.verify(token, scheme === 'DPoP' ? { dpop } : undefined);
       return json({ orders: [], sub: payload.sub }, cors);
     } catch (error) {
       return { status: 401, headers: { ...cors, 'www-authenticate': `Bearer error="invalid_token", error_description="${error.code}"` }, text: '' };
@@ -102,7 +105,7 @@ async function startServers() {
       return {
         headers: { 'content-type': 'text/html; charset=utf-8', 'set-cookie': `session=${tokens.session}; Path=/; SameSite=Strict` },
         text: `<!doctype html><title>orders app</title><h1>Orders</h1>
-<script type="application/json" id="cases">${JSON.stringify({ api: api.url, tokens })}</script>
+<script type="application/json" id="cases">${JSON.stringify({ api: api.url, tokens, dpopKey: keys.clientJwks })}</script>
 <script src="/app.js"></script>`,
       };
     }
@@ -113,17 +116,35 @@ async function startServers() {
   });
 }
 
-// The test page's own script: what a single-page app does with tokens.
+// The test page's own script: what a single-page app does with tokens. As a DPoP client (RFC 9449)
+// it signs a fresh proof for each request with WebCrypto, with the key its tokens are bound to.
 const APP_SCRIPT = `
-const { api, tokens } = JSON.parse(document.getElementById('cases').textContent);
-window.callApi = (token, { scheme = 'Bearer', method = 'GET', dpop } = {}) => fetch(api + '/api/orders', {
-  method, headers: { authorization: scheme + ' ' + token, ...(dpop ? { dpop } : {}) },
-}).then((response) => response.status);
+const { api, tokens, dpopKey } = JSON.parse(document.getElementById('cases').textContent);
+const enc = new TextEncoder();
+const b64 = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
+const part = (value) => b64(enc.encode(JSON.stringify(value)));
+const signingKey = crypto.subtle.importKey('jwk', dpopKey.private, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+window.sentProofs = [];
+async function proofFor(token, htm, htu) {
+  const ath = b64(await crypto.subtle.digest('SHA-256', enc.encode(token)));
+  const input = part({ typ: 'dpop+jwt', alg: 'ES256', jwk: dpopKey.public }) + '.' + part({ jti: crypto.randomUUID(), htm, htu, iat: Math.floor(Date.now() / 1000), ath });
+  const proof = input + '.' + b64(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, await signingKey, enc.encode(input)));
+  sentProofs.push({ token, proof, htm, htu });
+  return proof;
+}
+// proofFor: the URL the proof is made for (another one than the request's, for the test).
+window.callApi = async (token, { scheme = 'Bearer', method = 'GET', proofFor: htu } = {}) => {
+  const url = api + '/api/orders';
+  const dpop = scheme === 'DPoP' ? await proofFor(token, method, htu ?? url) : undefined;
+  const response = await fetch(url, { method, headers: { authorization: scheme + ' ' + token, ...(dpop ? { dpop } : {}) } });
+  return response.status;
+};
 (async () => {
   const { access_token } = await (await fetch('/oauth/token', { method: 'POST', body: 'grant_type=client_credentials' })).json();
   const statuses = [await callApi(access_token)];
   for (const name of ['expired', 'tampered', 'wrongAudience']) statuses.push(await callApi(tokens[name]));
-  statuses.push(await callApi(tokens.dpopBound, { scheme: 'DPoP', method: 'POST', dpop: tokens.dpopProof }));
+  statuses.push(await callApi(tokens.dpopBound, { scheme: 'DPoP', method: 'POST' }));
+  statuses.push(await callApi(tokens.dpopElsewhere, { scheme: 'DPoP', method: 'POST', proofFor: api + '/api/admin' }));
   await fetch('/me');
   document.body.dataset.statuses = statuses.join(' ');
 })();
@@ -136,7 +157,11 @@ async function makeKeys() {
   const es = await generateKeyPair('ES256');
   const rsJwk = { ...(await exportJWK(rs.publicKey)), kid: 'app-rs', alg: 'RS256', use: 'sig' };
   const esJwk = { ...(await exportJWK(es.publicKey)), alg: 'ES256', use: 'sig' };
-  return { rs, es, esJwk, jwks: { keys: [rsJwk] } };
+  // The DPoP client's key, which the test page signs its proofs with.
+  const client = await generateKeyPair('ES256', { extractable: true });
+  const clientPublic = await exportJWK(client.publicKey);
+  const clientJwks = { private: await exportJWK(client.privateKey), public: { kty: clientPublic.kty, crv: clientPublic.crv, x: clientPublic.x, y: clientPublic.y } };
+  return { rs, es, esJwk, jwks: { keys: [rsJwk] }, clientJwks, clientJkt: await calculateJwkThumbprint(clientPublic) };
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -160,11 +185,11 @@ async function makeTokens() {
   const at = Math.floor(s.length / 2);
   tokens.tampered = `${h}.${p}.${s.slice(0, at)}${s[at] === 'A' ? 'B' : 'A'}${s.slice(at + 1)}`;
   tokens.wrongAudience = await sign({ sub: 'dave' }, { aud: 'api://billing' });
-  tokens.dpopBound = await sign({ sub: 'erin', cnf: { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' } }, { header: { typ: 'at+jwt' } });
-  // A DPoP proof (RFC 9449) rides in its own header; the panel keeps it beside the request.
-  tokens.dpopProof = await new SignJWT({ htm: 'POST', htu: 'http://api/orders', jti: 'proof-1', iat: nowSeconds() })
-    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: await exportJWK(keys.es.publicKey) })
-    .sign(keys.es.privateKey);
+  // Bound to the client's key (cnf.jkt: its RFC 7638 thumbprint), which signs the proofs the page
+  // sends in the DPoP header beside them (RFC 9449); the panel keeps each beside its request.
+  tokens.dpopBound = await sign({ sub: 'erin', cnf: { jkt: keys.clientJkt } });
+  // The same client's token, sent with a proof made for another URL (as a replayed proof would be).
+  tokens.dpopElsewhere = await sign({ sub: 'mallory', cnf: { jkt: keys.clientJkt } });
   tokens.session = await sign({ sub: 'alice', sid: 'session-1' }, { aud: 'orders-web' });
 }
 
@@ -322,15 +347,27 @@ async function screenshot(name) {
   return path;
 }
 
-/** What the engine says in Node for the same token and options: the panel must agree. */
-function nodeVerdict(token, options) {
+/** What the engine says in Node for the same token, options and request (explain's dpop, now): the panel must agree. */
+function nodeExplain(token, options, request) {
   const verifier = new Verifier({ jwks: keys.jwks, cache: false, ...options });
   try {
-    const report = verifier.explain(token);
-    return report.valid ? { verdict: 'valid', code: '' } : { verdict: 'rejected', code: report.code };
+    return verifier.explain(token, request);
   } finally {
     verifier.free();
   }
+}
+
+function nodeVerdict(token, options, request) {
+  const report = nodeExplain(token, options, request);
+  return report.valid ? { verdict: 'valid', code: '' } : { verdict: 'rejected', code: report.code };
+}
+
+/** The proof the test page sent with `token`, and the request it went with (explain's dpop option). */
+async function sentWith(token) {
+  const [page] = context.pages();
+  const sent = (await page.evaluate(() => window.sentProofs)).filter((entry) => entry.token === token);
+  assert.equal(sent.length, 1, 'one request with a proof for this token');
+  return { proof: sent[0].proof, method: 'POST', url: `${api.url}/api/orders` };
 }
 
 // ---------------------------------------------------------------- the run
@@ -411,8 +448,9 @@ test('DevTools on a page that calls a guarded API: the JWT panel lists every tok
 
   await page.goto(app.url);
   await page.waitForSelector('body[data-statuses]');
-  // What the API itself answered: the valid and DPoP-presented tokens pass, the others are refused.
-  assert.equal(await page.getAttribute('body', 'data-statuses'), '200 401 401 401 200');
+  // What the API itself answered: the valid token and the DPoP-bound one with its proof pass; the
+  // others are refused, among them the DPoP-bound token whose proof was made for another URL.
+  assert.equal(await page.getAttribute('body', 'data-statuses'), '200 401 401 401 200 401');
 
   // Undock DevTools (its own window, so the panel is large in the screenshots) and show the JWT
   // panel, as a click on its tab would: the page's requests so far reach it through getHAR.
@@ -428,12 +466,12 @@ test('DevTools on a page that calls a guarded API: the JWT panel lists every tok
   // Granted: DevTools (the panel itself), storage (for opted-in policies), and no host at all.
   assert.deepEqual(await panel.evaluate(() => chrome.permissions.getAll()), { origins: [], permissions: ['devtools', 'storage'] });
 
-  // Requests made before the panel opened arrive through getHAR: six distinct tokens, one row each
-  // (the DPoP proof rides beside its token and is not a row of its own).
-  await panel.waitFor(() => document.querySelectorAll('#token-rows tr').length >= 6, [], { what: 'six rows' });
+  // Requests made before the panel opened arrive through getHAR: seven distinct tokens, one row each
+  // (a DPoP proof rides beside its token and is not a row of its own).
+  await panel.waitFor(() => document.querySelectorAll('#token-rows tr').length >= 7, [], { what: 'seven rows' });
   await new Promise((ok) => setTimeout(ok, 500)); // nothing more arrives
   const rows = await panelRows();
-  assert.deepEqual(rows.map((row) => row.sub).sort(), ['alice', 'alice', 'bob', 'carol', 'dave', 'erin']);
+  assert.deepEqual(rows.map((row) => row.sub).sort(), ['alice', 'alice', 'bob', 'carol', 'dave', 'erin', 'mallory']);
   const bySource = (sub, source) => rows.find((row) => row.sub === sub && row.source.startsWith(source));
   // The token endpoint's access_token and the API call that presented it: one row, two sightings.
   const apiHost = new URL(api.url).host;
@@ -469,24 +507,87 @@ test('keys pasted for the issuer and the API\'s audience, one click from the ver
   assert.deepEqual(verdict('bob', 'Authorization'), { verdict: 'rejected', code: 'ERR_JWT_EXPIRED' });
   assert.deepEqual(verdict('carol', 'Authorization'), { verdict: 'rejected', code: 'ERR_JWT_BAD_SIGNATURE' });
   assert.deepEqual(verdict('dave', 'Authorization'), { verdict: 'rejected', code: 'ERR_JWT_BAD_AUDIENCE' });
+  // The DPoP-bound token is checked with the proof, method and URL its request carried (RFC 9449):
+  // valid, as the API found it; the one whose proof was made for another URL is refused, its part named.
   assert.deepEqual(verdict('erin', 'Authorization: DPoP'), { verdict: 'valid', code: '' });
+  assert.deepEqual(verdict('mallory', 'Authorization: DPoP'), { verdict: 'rejected', code: 'ERR_JWT_BAD_DPOP_PROOF' });
+  assert.equal(await panel.evaluate(() => [...document.querySelectorAll('#token-rows tr')].find((tr) => tr.querySelector('.cell-sub').textContent === 'mallory').dataset.verdictClaim), 'htu');
+  assert.equal(await panel.evaluate(() => [...document.querySelectorAll('#token-rows tr')].find((tr) => tr.querySelector('.cell-sub').textContent === 'mallory').querySelector('.pill').textContent), 'bad_dpop_proof: htu');
   // The session cookie belongs to the app's origin, whose policy names no audience (yet).
   assert.deepEqual(verdict('alice', 'Cookie session'), { verdict: 'rejected', code: 'ERR_JWT_BAD_AUDIENCE' });
-  // The same verdicts as the package in Node for the same token, keys and policy.
+  // The same verdicts as the package in Node for the same token, keys, policy and request (DPoP
+  // rows at the time of their proof, which the client made for that request).
   const apiPolicy = { issuer: issuer.url, audience: AUDIENCE };
-  for (const [sub, name] of [['alice', 'valid'], ['bob', 'expired'], ['carol', 'tampered'], ['dave', 'wrongAudience'], ['erin', 'dpopBound']]) {
-    assert.deepEqual(verdict(sub, 'Authorization'), nodeVerdict(tokens[name], apiPolicy), name);
+  for (const [sub, name] of [['alice', 'valid'], ['bob', 'expired'], ['carol', 'tampered'], ['dave', 'wrongAudience'], ['erin', 'dpopBound'], ['mallory', 'dpopElsewhere']]) {
+    const request = name.startsWith('dpop') ? { dpop: await sentWith(tokens[name]), now: proofTime((await sentWith(tokens[name])).proof) } : undefined;
+    assert.deepEqual(verdict(sub, 'Authorization'), nodeVerdict(tokens[name], apiPolicy, request), name);
   }
+  // Without its proof, the package refuses the DPoP-bound token (what the panel said before it
+  // passed the proof it keeps).
+  assert.equal(nodeVerdict(tokens.dpopBound, apiPolicy).code, 'ERR_JWT_BAD_BINDING');
   assert.deepEqual(verdict('alice', 'Cookie session'), nodeVerdict(tokens.session, { issuer: issuer.url }));
 
   // The selected row's view: the checklist is explain's, as on the inspector page.
   await selectRow('bob');
   await panel.waitFor(() => document.querySelector('#verdict[data-state=rejected]')?.textContent.includes('ERR_JWT_EXPIRED'), [], { what: 'bob in the view' });
-  const checks = await panel.evaluate(() => [...document.querySelectorAll('#checks li')].map((li) => ({ id: li.dataset.check, status: li.dataset.status })));
+  const checks = await panel.evaluate(() => [...document.querySelectorAll('#checks-card li.check')].map((li) => ({ id: li.dataset.check, status: li.dataset.status })));
   const verifier = new Verifier({ jwks: keys.jwks, cache: false, ...apiPolicy });
   assert.deepEqual(checks, verifier.explain(tokens.expired).checks.map(({ id, status }) => ({ id, status })));
   verifier.free();
   assert.match(await panel.evaluate(() => document.querySelector('[data-claim=exp]').textContent), /expired 1 h( \d+ min)? ago/);
+});
+
+/** A proof's iat (when the client made it, just before its request). */
+function proofTime(proof) {
+  return JSON.parse(Buffer.from(proof.split('.')[1], 'base64url').toString()).iat;
+}
+
+/** The sender-constraint card's rows in the panel: { member: [value, status] }. */
+function proofRows() {
+  return panel.evaluate(() => Object.fromEntries([...document.querySelectorAll('#proof-card .proof-row')].map((row) => [row.dataset.member, [
+    row.querySelector('.proof-value > p').textContent, row.querySelector('.proof-status')?.dataset.status ?? null,
+  ]])));
+}
+
+test('a DPoP row shows its proof\'s checks, judged when its request was sent, as the package does; replays are not the panel\'s to detect', { timeout: 60_000 }, async () => {
+  const apiPolicy = { issuer: issuer.url, audience: AUDIENCE };
+  const checksShown = () => panel.evaluate(() => [...document.querySelectorAll('#checks-card li.check')].map((li) => ({ id: li.dataset.check, status: li.dataset.status })));
+  await selectRow('erin');
+  await panel.waitFor(() => document.querySelector('#verdict[data-state=valid]') && !document.querySelector('#proof-card').hidden, [], { what: 'erin valid, with its proof' });
+  const erin = await sentWith(tokens.dpopBound);
+  // Judged at the moment of the request (HAR startedDateTime), when the proof was made for it.
+  const at = Number(await panel.evaluate(() => document.querySelector('#verdict-card').dataset.now));
+  assert.ok(Math.abs(at - proofTime(erin.proof)) <= 2, `evaluated at ${at}, proof made at ${proofTime(erin.proof)}`);
+  assert.match(await panel.evaluate(() => document.querySelector('#verdict-facts').textContent), /Evaluated at.*when the request was sent with its DPoP proof/);
+  const expected = nodeExplain(tokens.dpopBound, apiPolicy, { dpop: erin, now: at });
+  assert.equal(expected.valid, true);
+  assert.deepEqual(await checksShown(), expected.checks.map(({ id, status }) => ({ id, status })));
+  assert.ok(expected.checks.some((check) => check.id === 'dpop_signature' && check.status === 'passed'));
+  const rows = await proofRows();
+  assert.deepEqual(rows['payload.htm'], ['POST', 'passed']);
+  assert.deepEqual(rows['payload.htu'], [`${api.url}/api/orders`, 'passed']);
+  assert.deepEqual(rows.thumbprint, [keys.clientJkt, 'passed']);
+  assert.deepEqual(rows['cnf.jkt'], [keys.clientJkt, 'passed']);
+  assert.equal(await panel.evaluate(() => document.querySelector('#proof-request').textContent), `POST ${api.url}/api/orders`);
+  // The API recorded this proof (a second use is a replay to it); the panel, which sees the same
+  // proof, records none and says so.
+  assert.match(await panel.evaluate(() => document.querySelector('#proof-card [data-member="payload.jti"]').textContent), /Replays are not checked in this panel/);
+
+  await selectRow('mallory');
+  await panel.waitFor(() => document.querySelector('#verdict')?.textContent.includes('ERR_JWT_BAD_DPOP_PROOF'), [], { what: 'mallory refused' });
+  const mallory = await sentWith(tokens.dpopElsewhere);
+  const malloryAt = Number(await panel.evaluate(() => document.querySelector('#verdict-card').dataset.now));
+  const refused = nodeExplain(tokens.dpopElsewhere, apiPolicy, { dpop: mallory, now: malloryAt });
+  assert.deepEqual([refused.code, refused.claim], ['ERR_JWT_BAD_DPOP_PROOF', 'htu']);
+  assert.deepEqual(await checksShown(), refused.checks.map(({ id, status }) => ({ id, status })));
+  assert.match(await panel.evaluate(() => document.querySelector('#verdict-facts').textContent), /Claimhtu/);
+  assert.deepEqual((await proofRows())['payload.htu'], [`${api.url}/api/admin`, 'failed']);
+  // The detail pane scrolled to the verdict and the proof (the list and the bar stay where they are).
+  await panel.evaluate(() => {
+    const detail = document.querySelector('#detail');
+    detail.scrollTop += document.querySelector('#verdict-card').getBoundingClientRect().top - detail.getBoundingClientRect().top - 12;
+  });
+  await screenshot('devtools-panel-dpop');
 });
 
 test('a request made while the panel is open arrives through onRequestFinished, with its DPoP proof kept', { timeout: 60_000 }, async () => {

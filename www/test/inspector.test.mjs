@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { createHash } from 'node:crypto';
+import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import { Verifier, inspect } from 'jwtward';
 import { buildVendor } from '../build.mjs';
 import { startStaticServer } from '../serve.mjs';
@@ -122,16 +123,16 @@ async function waitForVerdict(page, state) {
   return verdictText(page);
 }
 
-/** The checklist as the page shows it: [{ id, status }]. */
+/** The checklist as the page shows it (the token's lines, then the sender constraint's): [{ id, status }]. */
 function pageChecks(page) {
-  return page.$$eval('#checks li', (items) => items.map((li) => ({ id: li.dataset.check, status: li.dataset.status })));
+  return page.$$eval('#checks-card li.check', (items) => items.map((li) => ({ id: li.dataset.check, status: li.dataset.status })));
 }
 
-/** The same token through the package in Node, for comparison with the page. */
-function nodeExplain(token, options, now = nowSeconds()) {
+/** The same token through the package in Node, for comparison with the page; `request`: explain's dpop / clientCertificate. */
+function nodeExplain(token, options, now = nowSeconds(), request = {}) {
   const verifier = new Verifier({ jwks: keys.jwks, cache: false, ...options });
   try {
-    return verifier.explain(token, { now });
+    return verifier.explain(token, { ...request, now });
   } finally {
     verifier.free();
   }
@@ -376,13 +377,8 @@ test('keyboard: Tab reaches the token, the JWK Set and the policy, with a visibl
   await page.close();
 });
 
-test('narrow screen (375 px): no horizontal overflow', async () => {
-  const token = await sign({ claims: { long_claim: 'x'.repeat(300), groups: ['a-very-long-group-name-without-spaces-0123456789', 'ops'] } });
-  const page = await openPage({ width: 375, height: 812 });
-  await page.fill('#token', token);
-  await page.fill('#jwks', JSON.stringify(keys.jwks));
-  await fillPolicy(page);
-  await waitForVerdict(page, 'valid');
+/** Nothing on the page reaches past the viewport's right edge (no horizontal scrolling). */
+async function assertNoOverflow(page) {
   const { scrollWidth, clientWidth } = await page.evaluate(() => ({
     scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth,
   }));
@@ -392,6 +388,16 @@ test('narrow screen (375 px): no horizontal overflow', async () => {
     .filter((el) => !el.closest('.visually-hidden') && getComputedStyle(el).position !== 'fixed')
     .map((el) => `${el.tagName.toLowerCase()}#${el.id}.${el.className}`));
   assert.deepEqual(wide, []);
+}
+
+test('narrow screen (375 px): no horizontal overflow', async () => {
+  const token = await sign({ claims: { long_claim: 'x'.repeat(300), groups: ['a-very-long-group-name-without-spaces-0123456789', 'ops'] } });
+  const page = await openPage({ width: 375, height: 812 });
+  await page.fill('#token', token);
+  await page.fill('#jwks', JSON.stringify(keys.jwks));
+  await fillPolicy(page);
+  await waitForVerdict(page, 'valid');
+  await assertNoOverflow(page);
   await shot(page, '07-narrow-375');
   await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
   await page.evaluate(() => window.scrollTo(0, 0));
@@ -594,8 +600,209 @@ test('provider placeholders: named in the form, and filled from the token only o
   // A token whose tid contradicts its issuer's tenant fills nothing for the tenant.
   await page.selectOption('#provider', entra.id);
   await page.fill('#token', await profileToken(entra, { claims: { iss: `https://login.microsoftonline.com/${tenant}/v2.0`, tid: 'another-tenant', aud: api } }));
-  await page.waitForSelector('#use-token-values');
+  // The offer drawn for the previous token is still there until the new one renders: wait for the
+  // new token's offer (a timeout here means the tenant was still offered).
+  await page.waitForFunction(() => /api-client-id/.test(document.querySelector('#use-token-values')?.textContent ?? '')
+    && !/tenant-id/.test(document.querySelector('#use-token-values').textContent));
   assert.doesNotMatch(await page.textContent('#use-token-values'), /tenant-id/);
+  assertNoPageErrors(page);
+  await page.close();
+});
+
+// ---------------------------------------------------------------- sender-constrained tokens (issue 14)
+
+const API_URL = 'https://api.example.test/orders';
+
+/** A client's DPoP key: ES256 pair, its public JWK and RFC 7638 thumbprint (jose's, not the engine's). */
+async function dpopKey() {
+  const pair = await generateKeyPair('ES256', { extractable: true });
+  const jwk = await exportJWK(pair.publicKey);
+  return { ...pair, jwk, jkt: await calculateJwkThumbprint(jwk) };
+}
+
+/** A DPoP proof (RFC 9449 §4.2) for `token`, made like a client library does, with `claims` changed. */
+function dpopProof(token, key, claims = {}) {
+  const ath = createHash('sha256').update(token).digest('base64url');
+  return new SignJWT({ jti: `proof-${Math.random().toString(36).slice(2)}`, htm: 'GET', htu: API_URL, iat: nowSeconds(), ath, ...claims })
+    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: key.jwk })
+    .sign(key.privateKey);
+}
+
+/** The sender-constraint card's rows: { member: [value, status] }. */
+function proofRows(page) {
+  return page.$$eval('#proof-card .proof-row', (rows) => Object.fromEntries(rows.map((row) => [row.dataset.member, [
+    row.querySelector('.proof-value > p').textContent, row.querySelector('.proof-status')?.dataset.status ?? null,
+  ]])));
+}
+
+/** Waits for the verdict to name `code` (a state alone may still be the previous input's). */
+async function waitForCode(page, code) {
+  await page.waitForFunction((wanted) => document.querySelector('#verdict .verdict-code')?.textContent === wanted, code);
+  return verdictText(page);
+}
+
+/** The page's verdict as { valid, code, claim } and its checklist, against the package's in Node. */
+async function assertSameAsPackage(page, token, request, label, policy = POLICY) {
+  const expected = nodeExplain(token, policy, nowSeconds(), request);
+  const state = await page.getAttribute('#verdict', 'data-state');
+  const shown = state === 'valid' ? { valid: true } : {
+    valid: false,
+    code: await page.textContent('#verdict .verdict-code'),
+    claim: await page.$eval('#verdict-facts', (dl) => [...dl.querySelectorAll('dt')].find((dt) => dt.textContent === 'Claim')?.nextElementSibling.textContent),
+  };
+  assert.deepEqual(shown, expected.valid ? { valid: true } : { valid: false, code: expected.code, claim: expected.claim }, label);
+  assert.deepEqual(await pageChecks(page), expected.checks.map(({ id, status }) => ({ id, status })), label);
+  return expected;
+}
+
+test('DPoP: a bound token without its proof is refused and offered the proof field; with its proof it verifies; another URL or another key is refused, as the package says', async () => {
+  const client = await dpopKey();
+  const attacker = await dpopKey();
+  const token = await sign({ alg: 'ES256', kid: 'test-es', key: keys.es.privateKey, claims: { cnf: { jkt: client.jkt } } });
+  const page = await openPage();
+  await page.fill('#jwks', JSON.stringify(keys.jwks));
+  await fillPolicy(page);
+  await page.fill('#token', token);
+
+  // Missing proof: refused for its binding, in the engine's words, and the page says what the API needs.
+  assert.match(await waitForVerdict(page, 'rejected'), /ERR_JWT_BAD_BINDING/);
+  await assertSameAsPackage(page, token, {}, 'no proof');
+  assert.equal(await page.getAttribute('#verdict-notes .policy-note', 'data-need'), 'dpop');
+  assert.match(await page.textContent('#verdict-notes'), /bound to a DPoP key \(cnf\.jkt\)/);
+  // The cnf claim is explained member by member; the card shows the binding the token asks for.
+  assert.match(await page.textContent('#claims [data-claim=cnf]'), /JWK thumbprint/);
+  assert.deepEqual((await proofRows(page))['cnf.jkt'], [client.jkt, 'failed']);
+  assert.equal((await proofRows(page)).thumbprint[1], 'skipped');
+  await shot(page, '12-dpop-missing-proof', { fullPage: false });
+  // The sender-constraint checks are listed under their own heading, unfolded: one failed.
+  assert.equal(await page.locator('#sender-checks details').count(), 0);
+  assert.equal(await page.getAttribute('#sender-checks li[data-check=cnf_jkt]', 'data-status'), 'failed');
+
+  // The offer opens the request fields at the proof.
+  await page.click('#verdict-notes button[data-present=dpop]');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'dpop-proof');
+  assert.equal(await page.evaluate(() => document.getElementById('presentation').open), true);
+
+  // The proof, as the request carried it (header name and all), for the request it was made for.
+  const proof = await dpopProof(token, client);
+  await page.fill('#dpop-proof', `DPoP: ${proof}`);
+  await page.fill('#dpop-method', 'GET');
+  await page.fill('#dpop-url', `${API_URL}?page=2`);
+  assert.match(await waitForVerdict(page, 'valid'), /\bvalid\b/);
+  assert.match(await page.textContent('#proof-note'), /the "DPoP:" prefix/);
+  const request = { dpop: { proof, method: 'GET', url: `${API_URL}?page=2` } };
+  await assertSameAsPackage(page, token, request, 'valid proof');
+  // The proof decoded by the engine, each member beside its check; the thumbprint the engine
+  // computed for the proof's key equals the token's cnf.jkt (and jose's).
+  const rows = await proofRows(page);
+  assert.deepEqual(rows['header.typ'], ['dpop+jwt', 'passed']);
+  assert.deepEqual(rows['header.alg'], ['ES256', 'passed']);
+  assert.deepEqual(JSON.parse(rows['header.jwk'][0]), JSON.parse(JSON.stringify(client.jwk)));
+  assert.deepEqual(rows['payload.htm'], ['GET', 'passed']);
+  assert.deepEqual(rows['payload.htu'], [API_URL, 'passed']);
+  assert.equal(rows['payload.iat'][1], 'passed');
+  assert.deepEqual(rows['payload.ath'], [createHash('sha256').update(token).digest('base64url'), 'passed']);
+  assert.equal(rows['payload.nonce'][1], 'skipped');
+  assert.deepEqual(rows.thumbprint, [client.jkt, 'passed']);
+  assert.deepEqual(rows['cnf.jkt'], [client.jkt, 'passed']);
+  assert.match(await page.textContent('#proof-request'), new RegExp(`^GET ${API_URL.replace(/[.?]/g, '\\$&')}\\?page=2$`));
+  assert.match(await page.textContent('#proof-card [data-member="payload.jti"]'), /Replays are not detected here/);
+  assert.match(await page.textContent('#header-info'), /Type/);
+  await shot(page, '13-dpop-valid');
+  // The live clock explains the same proof again each second: still valid (explain records no proof).
+  await page.waitForTimeout(1200);
+  assert.equal(await page.getAttribute('#verdict', 'data-state'), 'valid');
+
+  // A proof made for another URL: the proof itself is refused, its part named.
+  const elsewhere = await dpopProof(token, client, { htu: 'https://api.example.test/admin' });
+  await page.fill('#dpop-url', API_URL);
+  await page.fill('#dpop-proof', elsewhere);
+  await waitForCode(page, 'ERR_JWT_BAD_DPOP_PROOF');
+  const wrongUrl = await assertSameAsPackage(page, token, { dpop: { proof: elsewhere, method: 'GET', url: API_URL } }, 'wrong htu');
+  assert.equal(wrongUrl.claim, 'htu');
+  assert.deepEqual((await proofRows(page))['payload.htu'], ['https://api.example.test/admin', 'failed']);
+  assert.match(await page.textContent('#proof-card [data-member="payload.htu"] .proof-detail'), /the request is https:\/\/api\.example\.test\/orders/);
+  await shot(page, '14-dpop-wrong-htu');
+
+  // A valid proof signed by another key (a thief's): the binding is refused; the engine's
+  // thumbprint of that key is not the token's cnf.jkt.
+  const stolen = await dpopProof(token, attacker);
+  await page.fill('#dpop-proof', stolen);
+  await waitForCode(page, 'ERR_JWT_BAD_BINDING');
+  const wrongKey = await assertSameAsPackage(page, token, { dpop: { proof: stolen, method: 'GET', url: API_URL } }, 'wrong key');
+  assert.equal(wrongKey.claim, 'cnf.jkt');
+  const keyRows = await proofRows(page);
+  assert.deepEqual(keyRows.thumbprint, [attacker.jkt, 'passed']);
+  assert.deepEqual(keyRows['cnf.jkt'], [client.jkt, 'failed']);
+  assert.equal(await page.isHidden('#verdict-notes'), true, 'a proof was given: nothing to offer');
+  await shot(page, '15-dpop-wrong-key');
+  // On a phone: the proof's rows stack, nothing overflows.
+  await page.setViewportSize({ width: 375, height: 812 });
+  await page.evaluate(() => document.getElementById('proof-binding').scrollIntoView());
+  await assertNoOverflow(page);
+  await shot(page, '15-dpop-wrong-key-narrow', { fullPage: false });
+  await page.setViewportSize({ width: 1360, height: 1000 });
+
+  // Not a proof at all: the engine's decoding error, and the dpop_proof check failed.
+  await page.fill('#dpop-proof', 'not-a-proof');
+  await waitForCode(page, 'ERR_JWT_BAD_DPOP_PROOF');
+  await assertSameAsPackage(page, token, { dpop: { proof: 'not-a-proof', method: 'GET', url: API_URL } }, 'garbage');
+  assert.match(await page.textContent('#proof-card .proof-decode-error'), /ERR_JWT_MALFORMED/);
+  // A proof without the request's URL: the engine refuses the option, and the page marks the field.
+  await page.fill('#dpop-proof', proof);
+  await page.fill('#dpop-url', '');
+  assert.match(await waitForVerdict(page, 'config'), /ERR_OPTIONS_INVALID/);
+  assert.equal(await page.getAttribute('#dpop-url', 'aria-invalid'), 'true');
+  assert.match(await page.textContent('#presentation-error'), /dpop\.url/);
+
+  // An unbound token: the sender-constraint checks are folded away, all skipped, and no card.
+  await page.fill('#dpop-proof', '');
+  const unbound = await sign();
+  await page.fill('#token', unbound);
+  assert.match(await waitForVerdict(page, 'valid'), /\bvalid\b/);
+  assert.equal(await page.locator('#sender-checks details:not([open])').count(), 1);
+  assert.match(await page.textContent('#sender-checks summary'), /skipped \(not sender-constrained\)/);
+  assert.equal(await page.isHidden('#proof-card'), true);
+  // A policy that requires DPoP-bound tokens refuses it (senderConstraint), as the package does.
+  await page.click('#more-policy summary');
+  await page.selectOption('#sender-constraint', 'dpop');
+  await waitForCode(page, 'ERR_JWT_BAD_BINDING');
+  const required = await assertSameAsPackage(page, unbound, {}, 'unbound, DPoP required', { ...POLICY, senderConstraint: 'dpop' });
+  assert.equal(required.claim, 'cnf');
+  assert.equal(await page.getAttribute('#sender-checks li[data-check=sender_constraint]', 'data-status'), 'failed');
+  assertNoPageErrors(page);
+  await page.close();
+});
+
+test('mTLS: a certificate-bound token checks the client certificate\'s SHA-256 against cnf.x5t#S256, as the package does', async () => {
+  const der = Buffer.from('a client certificate, as DER bytes, for this test');
+  const sha256 = createHash('sha256').update(der).digest('base64url');
+  const other = createHash('sha256').update('another certificate').digest('base64url');
+  const token = await sign({ claims: { cnf: { 'x5t#S256': sha256 } } });
+  const page = await openPage();
+  await page.fill('#jwks', JSON.stringify(keys.jwks));
+  await fillPolicy(page);
+  await page.fill('#token', token);
+  assert.match(await waitForVerdict(page, 'rejected'), /ERR_JWT_BAD_BINDING/);
+  await assertSameAsPackage(page, token, {}, 'no certificate');
+  assert.equal(await page.getAttribute('#verdict-notes .policy-note', 'data-need'), 'mtls');
+  await page.click('#verdict-notes button[data-present=mtls]');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'client-cert');
+
+  await page.fill('#client-cert', sha256);
+  assert.match(await waitForVerdict(page, 'valid'), /\bvalid\b/);
+  await assertSameAsPackage(page, token, { clientCertificate: der }, 'its certificate');
+  assert.deepEqual((await proofRows(page))['cnf.x5t#S256'], [sha256, 'passed']);
+
+  await page.fill('#client-cert', other);
+  assert.match(await waitForVerdict(page, 'rejected'), /ERR_JWT_BAD_BINDING/);
+  await assertSameAsPackage(page, token, { clientCertificate: { sha256: other } }, 'another certificate');
+  assert.deepEqual(await proofRows(page), { certificate: [other, null], 'cnf.x5t#S256': [sha256, 'failed'] });
+  await shot(page, '16-mtls-other-certificate', { fullPage: false });
+
+  await page.fill('#client-cert', 'not base64url!');
+  assert.match(await waitForVerdict(page, 'config'), /ERR_OPTIONS_INVALID/);
+  assert.equal(await page.getAttribute('#client-cert', 'aria-invalid'), 'true');
   assertNoPageErrors(page);
   await page.close();
 });

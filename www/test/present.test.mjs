@@ -4,9 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ALG_INFO, CLAIM_INFO, HEADER_INFO, cleanTokenInput, fillPlaceholders, placeholderValues, placeholdersIn,
-  policyFields, policyOptions, policySuggestions, describeTime, formatDuration, formatLocal, formatUtc, orderClaimNames, relative,
-  scopeList, splitList, timelineLayout, tokenRuns,
+  ALG_INFO, CLAIM_INFO, CNF_INFO, DPOP_MEMBERS, HEADER_INFO, TYP_INFO, cleanProofInput, cleanTokenInput, fillPlaceholders,
+  isSenderCheck, missingProof, placeholderValues, placeholdersIn, policyFields, policyOptions, policySuggestions,
+  presentationOptions, describeTime, formatDuration, formatLocal, formatUtc, orderClaimNames, relative,
+  scopeList, splitList, timelineLayout, tokenRuns, typInfo,
 } from '../present.js';
 
 test('durations: one unit from 10 up, two below', () => {
@@ -117,7 +118,7 @@ test('timeline: markers in time order, long gaps shortened and flagged', () => {
 test('meaning tables answer only for the names they list, never from Object.prototype', () => {
   // Names a token can carry that a plain object would find on Object.prototype (issue 10, finding 11).
   const inherited = ['toString', 'valueOf', '__proto__', 'constructor', 'hasOwnProperty', 'isPrototypeOf', '__defineGetter__'];
-  for (const table of [HEADER_INFO, ALG_INFO, CLAIM_INFO]) {
+  for (const table of [HEADER_INFO, ALG_INFO, CLAIM_INFO, CNF_INFO, TYP_INFO]) {
     for (const name of inherited) {
       assert.equal(table.has(name), false, name);
       assert.equal(table.get(name), undefined, name);
@@ -148,11 +149,13 @@ test('policy fields become Verifier options; empty fields set nothing', () => {
   const { options, formError } = policyOptions({
     jwks: 'K', issuer: ' https://a.example/ ', audience: 'api://x, api://y', algorithms: ['RS256'], scopes: 'a b',
     tolerance: '30', subject: ' client ', typ: 'at+jwt', requiredClaims: 'tid', maxAge: '0', claimValues: '{ "tid": "t1" }',
+    senderConstraint: 'dpop',
   });
   assert.equal(formError, null);
   assert.deepEqual(options, {
     jwks: 'K', cache: false, issuer: 'https://a.example/', audience: ['api://x', 'api://y'], requiredScopes: ['a', 'b'],
     requiredClaims: ['tid'], algorithms: ['RS256'], clockTolerance: 30, maxTokenAge: 0, subject: 'client', typ: 'at+jwt', claims: { tid: 't1' },
+    senderConstraint: 'dpop',
   });
   assert.equal(policyOptions({ claimValues: '[1]' }).formError.field, 'claims');
   assert.equal(policyOptions({ claimValues: '{' }).formError.field, 'claims');
@@ -164,12 +167,14 @@ test('policy fields from options: the inverse of policyOptions, every field set'
   const options = {
     issuer: ['https://a/', 'https://b/'], audience: 'api://x', algorithms: ['ES256'], requiredScopes: ['r'],
     scopeClaims: ['scp', 'roles'], requiredClaims: ['tid'], maxTokenAge: 3600, subject: 's', typ: 'at+jwt', claims: { tid: 't' },
+    senderConstraint: 'any',
   };
   const fields = policyFields(options);
   assert.equal(fields.issuer, 'https://a/ https://b/');
   assert.equal(fields.tolerance, undefined, 'the clock tolerance stays the user\'s unless the options set one');
   assert.deepEqual(policyOptions({ ...fields, jwks: 'K' }).options, { jwks: 'K', cache: false, ...options });
   assert.equal(policyFields({ clockTolerance: 0 }).tolerance, '0');
+  assert.equal(policyFields({}).senderConstraint, '', 'a preset without it resets the sender constraint');
   assert.throws(() => policyFields({ issuer: 'x', discovery: true }), /no field for discovery/);
 });
 
@@ -189,4 +194,51 @@ test('placeholders: found, given values by the token\'s own claims, filled only 
   assert.deepEqual(placeholderValues({ issuer: 'https://a.example/{x}' }, { iss: 'https://a.example/1/extra' }).bindings, { x: '1/extra' });
   assert.deepEqual(placeholderValues({ issuer: 'https://a.example/{x}' }, { iss: 'https://aXexample/1' }).bindings, {});
   assert.deepEqual(placeholderValues({ issuer: 'https://a.example/{x}' }, { iss: 42 }).bindings, {});
+});
+
+test('sender-constrained tokens: cnf, its members, DPoP claims and the dpop+jwt type are explained', () => {
+  assert.equal(CLAIM_INFO.get('cnf')[0], 'Confirmation');
+  for (const claim of ['htm', 'htu', 'ath']) assert.match(CLAIM_INFO.get(claim)[1], /DPoP proof/, claim);
+  assert.match(CNF_INFO.get('jkt')[1], /RFC 7638/);
+  assert.match(CNF_INFO.get('x5t#S256')[1], /RFC 8705/);
+  assert.match(typInfo('dpop+jwt'), /DPoP proof \(RFC 9449\)/);
+  assert.equal(typInfo('application/DPoP+JWT'), typInfo('dpop+jwt'), 'typ compared without case or application/');
+  assert.match(typInfo('at+jwt'), /access token/);
+  assert.equal(typInfo('toString'), undefined);
+  assert.equal(typInfo(7), undefined);
+  assert.match(HEADER_INFO.get('typ')[1], /dpop\+jwt/);
+  // Every member of a proof the engine checks, with the check that judges it, in reading order.
+  assert.deepEqual(DPOP_MEMBERS.map(([part, name, check]) => `${part}.${name}:${check}`), [
+    'header.typ:dpop_typ', 'header.alg:dpop_alg', 'header.jwk:dpop_jwk', 'payload.htm:dpop_htm', 'payload.htu:dpop_htu',
+    'payload.iat:dpop_iat', 'payload.jti:dpop_jti', 'payload.ath:dpop_ath', 'payload.nonce:dpop_nonce',
+  ]);
+  for (const id of ['cnf', 'sender_constraint', 'dpop_proof', 'dpop_htu', 'cnf_jkt', 'cnf_x5t']) assert.ok(isSenderCheck(id), id);
+  for (const id of ['signature', 'aud', 'scopes', 'claims', 'cnfx', 'dpop']) assert.ok(!isSenderCheck(id), id);
+});
+
+test('request fields become explain\'s dpop and clientCertificate options; the proof is cleaned like a token', () => {
+  assert.deepEqual(presentationOptions({}), {});
+  assert.deepEqual(presentationOptions({ method: 'GET', url: 'https://api.example/x' }), {}, 'no proof: the token alone');
+  assert.deepEqual(presentationOptions({ proof: ' p.q.r ', method: ' POST ', url: 'https://api.example/x ' }), {
+    dpop: { proof: 'p.q.r', method: 'POST', url: 'https://api.example/x' },
+  });
+  assert.deepEqual(presentationOptions({ proof: 'p', nonce: 'n1' }).dpop, { proof: 'p', nonce: 'n1' }, 'missing method and URL: the engine says so');
+  assert.deepEqual(presentationOptions({ proof: 'p', nonce: ' n1  n,2 ' }).dpop.nonce, ['n1', 'n,2']);
+  assert.deepEqual(presentationOptions({ certificate: ' abc ' }), { clientCertificate: { sha256: 'abc' } });
+  assert.deepEqual(cleanProofInput('  DPoP: eyJ.a.b \n'), { proof: 'eyJ.a.b', notes: ['surrounding whitespace', 'the "DPoP:" prefix'] });
+  assert.deepEqual(cleanProofInput('eyJ.a.b'), { proof: 'eyJ.a.b', notes: [] });
+  // A token copied with its DPoP scheme, like a Bearer one.
+  assert.deepEqual(cleanTokenInput('Authorization: DPoP eyJ.a.b'), { token: 'eyJ.a.b', notes: ['the "Authorization: DPoP" prefix'] });
+});
+
+test('a bound token refused for want of its proof: which field to offer, from the engine\'s verdict', () => {
+  const unbound = { valid: false, code: 'ERR_JWT_BAD_BINDING', claim: 'cnf.jkt' };
+  assert.equal(missingProof(unbound, {}), 'dpop');
+  assert.equal(missingProof(unbound, { dpop: { proof: 'p' } }), null, 'a proof was given: its verdict stands');
+  assert.equal(missingProof({ ...unbound, claim: 'cnf.x5t#S256' }, {}), 'mtls');
+  assert.equal(missingProof({ ...unbound, claim: 'cnf.x5t#S256' }, { clientCertificate: { sha256: 'x' } }), null);
+  assert.equal(missingProof({ ...unbound, claim: 'cnf' }, {}), null, 'an unbound token where binding is required');
+  assert.equal(missingProof({ valid: false, code: 'ERR_JWT_EXPIRED', claim: 'exp' }, {}), null);
+  assert.equal(missingProof({ valid: true }, {}), null);
+  assert.equal(missingProof(undefined, {}), null);
 });

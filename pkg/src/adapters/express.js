@@ -11,13 +11,14 @@
 
 import { createEngine } from '../guard/engine.js';
 import { errorAnswer } from '../guard/responses.js';
-import { addCors, applyHeaders, requestView, targetOf, unreadableRequest, writeAnswer } from './node-http.js';
+import { NODE_TRANSPORT, addResponseHeaders, applyHeaders, requestView, targetOf, unreadableRequest, writeAnswer } from './node-http.js';
 
 /**
  * Express middleware for a policy document (the JSON the Worker takes). Throws at startup for an
  * invalid policy (PolicyError, every problem listed) and for keys or options jwtward refuses.
  * @param {unknown} policy the policy JSON (parsed)
- * @param {{ log?: (record: object) => void }} [options] `log`: one audit record per decision
+ * @param {{ log?: (record: object) => void, dpopReplayStore?: object, dpopNonceSecret?: string | Uint8Array }} [options]
+ *   `log`: one audit record per decision; the DPoP replay store and nonce secret (engine.js)
  * @returns {(req: object, res: object, next: (error?: unknown) => void) => void}
  */
 function guard(policy, options) {
@@ -32,7 +33,7 @@ function guard(policy, options) {
       writeAnswer(res, unreadableRequest(), req.method);
       return;
     }
-    const decision = await engine.decide(req.method, view.url, view.headers);
+    const decision = await engine.decide(req.method, view.url, view.headers, undefined, NODE_TRANSPORT, req);
     // Mounted under a path, the path the guard matched must still be under it once normalised
     // (`/api/../admin` is not a request for the /api mount).
     const target = decision.allow ? targetOf(decision.url) : null;
@@ -53,7 +54,7 @@ function guard(policy, options) {
     req.url = rest.startsWith('/') ? rest : `/${rest}`;
     req.originalUrl = target;
     req.auth = decision.auth;
-    addCors((name, value) => res.setHeader(name, value), (name, value) => res.appendHeader(name, value), decision.cors);
+    addResponseHeaders((name, value) => res.setHeader(name, value), (name, value) => res.appendHeader(name, value), decision.headers);
     next();
   }
 

@@ -15,7 +15,7 @@
 import { createEngine } from '../guard/engine.js';
 import { QUERY_PARAMETER } from '../guard/token.js';
 import { errorAnswer } from '../guard/responses.js';
-import { addCors, applyHeaders, requestView, targetOf, unreadableRequest } from './node-http.js';
+import { NODE_TRANSPORT, addResponseHeaders, applyHeaders, requestView, targetOf, unreadableRequest } from './node-http.js';
 
 /** Sends one of the guard's own answers through Fastify (so its onSend/onResponse hooks see it). */
 function send(reply, answer, method) {
@@ -24,20 +24,22 @@ function send(reply, answer, method) {
 }
 
 /**
- * The plugin. Options: `policy` (the policy JSON, required) and `log` (one audit record per decision).
+ * The plugin. Options: `policy` (the policy JSON, required), `log` (one audit record per decision),
+ * `dpopReplayStore` and `dpopNonceSecret` (engine.js).
  * Registration fails for an invalid policy (PolicyError, every problem listed) and for keys or options
  * jwtward refuses.
  * @param {object} fastify
- * @param {{ policy: unknown, log?: (record: object) => void }} options
+ * @param {{ policy: unknown, log?: (record: object) => void, dpopReplayStore?: object, dpopNonceSecret?: string | Uint8Array }} options
  */
 async function jwtward(fastify, options) {
-  const engine = createEngine(options?.policy, { log: options?.log });
+  const { policy, ...engineOptions } = options ?? {};
+  const engine = createEngine(policy, engineOptions);
   fastify.decorateRequest('auth', null);
   fastify.addHook('onRequest', async (request, reply) => {
     const req = request.raw;
     const view = requestView(req, req.url);
     if (view === null) return send(reply, unreadableRequest(), req.method);
-    const decision = await engine.decide(req.method, view.url, view.headers);
+    const decision = await engine.decide(req.method, view.url, view.headers, undefined, NODE_TRANSPORT, req);
     if (decision.allow && !samePath(req.url, decision.url)) {
       decision.allow = false;
       decision.entry.decision = 'deny';
@@ -57,7 +59,7 @@ async function jwtward(fastify, options) {
       if (request.query && typeof request.query === 'object') delete request.query[QUERY_PARAMETER];
     }
     request.auth = decision.auth;
-    addCors((name, value) => reply.header(name, value), (name, value) => reply.header(name, value), decision.cors);
+    addResponseHeaders((name, value) => reply.header(name, value), (name, value) => reply.header(name, value), decision.headers);
     return undefined;
   });
 }

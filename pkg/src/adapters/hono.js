@@ -12,6 +12,17 @@
 import { createEngine } from '../guard/engine.js';
 import { passOn } from '../guard/forward.js';
 import { toResponse, withHeaders } from '../guard/responses.js';
+import { cloudflareCertificate } from '../guard/sender.js';
+import { nodeCertificate } from './node-http.js';
+
+// The transport of a Hono request (guard/sender.js), over its Context: the request URL's origin (on
+// Node, @hono/node-server builds it from the Host header and the socket, as the Node adapters do; in
+// a Worker it is the URL the client addressed), and the client certificate of the Node TLS socket
+// (`c.env.incoming`, @hono/node-server's HttpBindings) or of Cloudflare's `request.cf.tlsClientAuth`.
+const HONO_TRANSPORT = Object.freeze({
+  origin: (c, url) => url.origin,
+  certificate: (c) => nodeCertificate(c.env?.incoming?.socket) ?? cloudflareCertificate(c.req.raw.cf),
+});
 
 // The Worker's ctx where Hono has one (Workers). Hono's getter throws where there is none (Node): no
 // stack trace is built for that error, which would cost more than the whole guard.
@@ -31,7 +42,9 @@ function executionContext(c) {
  * Hono middleware for a policy document (the JSON the Worker takes). Throws at startup for an invalid
  * policy (PolicyError, every problem listed) and for keys or options jwtward refuses.
  * @param {unknown} policy the policy JSON (parsed)
- * @param {{ log?: (record: object) => void }} [options] `log`: one audit record per decision
+ * @param {{ log?: (record: object) => void, dpopReplayStore?: object, dpopNonceSecret?: string | Uint8Array }} [options]
+ *   `log`: one audit record per decision; the DPoP replay store and nonce secret (guard/engine.js: in
+ *   a Worker, give the nonce secret, e.g. from `env` of 'cloudflare:workers')
  * @returns {(c: object, next: () => Promise<void>) => Promise<Response | void>}
  */
 function guard(policy, options) {
@@ -39,7 +52,7 @@ function guard(policy, options) {
   return async function jwtwardGuard(c, next) {
     const request = c.req.raw;
     const url = new URL(request.url);
-    const decision = await engine.decide(request.method, url, request.headers, executionContext(c));
+    const decision = await engine.decide(request.method, url, request.headers, executionContext(c), HONO_TRANSPORT, c);
     if (!decision.allow) {
       engine.record(decision, decision.answer.status);
       return toResponse(decision.answer, request.method);
@@ -48,7 +61,7 @@ function guard(policy, options) {
     c.set('auth', decision.auth);
     if (decision.url !== url || !changeInPlace(request.headers, decision.changes)) c.req.raw = passOn(request, decision);
     await next();
-    if (decision.cors) c.res = withHeaders(c.res, decision.cors);
+    if (decision.headers) c.res = withHeaders(c.res, decision.headers);
     return undefined;
   };
 }

@@ -1,7 +1,8 @@
 // What the Express and Fastify adapters share: Node's IncomingMessage in (method, URL, headers as the
-// engine reads them), the engine's answer or decision out (to the ServerResponse, or onto the request
-// the application's handlers then read). No framework is imported: both frameworks hand their
-// middleware Node's own request and response objects.
+// engine reads them, and the transport: the origin the client addressed and the TLS client
+// certificate), the engine's answer or decision out (to the ServerResponse, or onto the request the
+// application's handlers then read). No framework is imported: both frameworks hand their middleware
+// Node's own request and response objects.
 
 import { errorAnswer } from '../guard/responses.js';
 
@@ -41,6 +42,40 @@ function requestView(req, target) {
   return { url, headers };
 }
 
+// A Host header that is a host[:port] (RFC 9110 §7.2): a name or IPv4 address, or an IPv6 literal.
+const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
+
+/**
+ * The transport of a Node request (sender.js): what the connection says.
+ *   origin       the origin the client addressed, as Node can tell: an absolute-form request target's
+ *                own (RFC 9112 §3.2.2), else `https` on a TLS socket (`http` otherwise) and the Host
+ *                header; null for a Host that is not a host[:port]. Behind a reverse proxy that is the
+ *                proxy's view: the policy's `dpop.publicOrigin` then says what clients address
+ *   certificate  the TLS client certificate (`socket.getPeerCertificate().raw`, DER), verified when
+ *                the server checked it against its CAs (`socket.authorized`); null over plain HTTP or
+ *                when the client sent none
+ */
+const NODE_TRANSPORT = Object.freeze({
+  origin(req, url) {
+    const target = req.originalUrl ?? req.url;
+    if (!target.startsWith('/')) return url.origin;
+    const host = req.headers.host;
+    return typeof host === 'string' && HOST.test(host) ? `${req.socket?.encrypted ? 'https' : 'http'}://${host.toLowerCase()}` : null;
+  },
+  certificate: (req) => nodeCertificate(req.socket),
+});
+
+/**
+ * The client certificate of a Node TLS socket (a `tls.TLSSocket`, or the socket of an https or
+ * http2 server's request), or null.
+ * @param {import('node:tls').TLSSocket | undefined} socket
+ */
+function nodeCertificate(socket) {
+  if (!socket?.encrypted || typeof socket.getPeerCertificate !== 'function') return null;
+  const raw = socket.getPeerCertificate()?.raw;
+  return raw instanceof Uint8Array && raw.length > 0 ? { verified: socket.authorized === true, der: raw } : null;
+}
+
 /** The answer for a request target the engine cannot read. */
 function unreadableRequest() {
   return errorAnswer(400, 'invalid_request', 'ERR_PATH_UNSAFE', 'the request target cannot be read');
@@ -78,13 +113,13 @@ function writeAnswer(res, answer, method) {
   res.end(method === 'HEAD' || answer.body === null ? undefined : answer.body);
 }
 
-/** The CORS headers of an allowed request, onto the response the application will write. */
-function addCors(setHeader, appendHeader, cors) {
-  if (!cors) return;
-  for (const [name, value] of Object.entries(cors)) {
+/** The headers of an allowed request (CORS, DPoP-Nonce), onto the response the application will write. */
+function addResponseHeaders(setHeader, appendHeader, headers) {
+  if (!headers) return;
+  for (const [name, value] of Object.entries(headers)) {
     if (name === 'vary') appendHeader(name, value);
     else setHeader(name, value);
   }
 }
 
-export { addCors, applyHeaders, requestView, targetOf, unreadableRequest, writeAnswer };
+export { NODE_TRANSPORT, addResponseHeaders, applyHeaders, nodeCertificate, requestView, targetOf, unreadableRequest, writeAnswer };

@@ -10,9 +10,10 @@
 // application receives. It reads only the method, the URL (a fetch `URL`) and the headers (fetch
 // `Headers`, or anything with the same get/has/keys over lower-case names), never a body and never a
 // framework object: the adapters (pkg/src/adapters/) turn their request into those three and the
-// decision into their response.
+// decision into their response. What only the transport knows (the origin the client addressed, for
+// a DPoP proof; the TLS client certificate) comes through the adapter's transport (sender.js).
 
-import { decode } from 'jwtward';
+import { decode, memoryReplayStore } from 'jwtward';
 import { compilePolicy } from './policy.js';
 import { findRoute, splitPath, UnsafePathError } from './routes.js';
 import { createVerifiers } from './verifiers.js';
@@ -23,20 +24,32 @@ import {
 } from './responses.js';
 import { identityHeaders, strippedHeaderNames, upstreamChanges } from './forward.js';
 import { auditRecord } from './log.js';
+import { FETCH_TRANSPORT, bindingOf, dpopNonces, nonceSecret, presentationOf } from './sender.js';
 
 /**
  * Builds the engine for a policy document. Everything that can be wrong with the configuration throws
  * here, at startup: the policy (PolicyError, every problem at once), inline keys or options jwtward
  * refuses.
  * @param {unknown} policyDocument the policy JSON (parsed)
- * @param {{ log?: (record: object) => void }} [options] `log` receives one audit record per decision
- *   and per key fetch (default: none)
+ * @param {{ log?: (record: object) => void, dpopReplayStore?: { record(key: string, expiresAt: number, now: number): boolean | Promise<boolean> },
+ *   dpopNonceSecret?: string | Uint8Array | (() => string | Uint8Array | undefined) }} [options]
+ *   `log` receives one audit record per decision and per key fetch (default: none);
+ *   `dpopReplayStore`: where accepted DPoP proofs are remembered, shared by every route (default: this
+ *   guard's memory); `dpopNonceSecret`: the secret of the server-issued DPoP nonces (default: a random
+ *   one per process or isolate; a function: read when the first nonce is needed)
  */
 function createEngine(policyDocument, options = {}) {
   if (options === null || typeof options !== 'object') throw new TypeError('jwtward guard: options must be an object like { log }');
-  const { log } = options;
+  const { log, dpopReplayStore = memoryReplayStore(), dpopNonceSecret } = options;
   if (log !== undefined && typeof log !== 'function') throw new TypeError('jwtward guard: `log` must be a function (record) => void');
+  if (dpopReplayStore === null || typeof dpopReplayStore !== 'object' || typeof dpopReplayStore.record !== 'function') {
+    throw new TypeError('jwtward guard: `dpopReplayStore` must be an object with record(key, expiresAt, now)');
+  }
   const policy = compilePolicy(policyDocument);
+  // A given secret is checked now (a short one stops the guard at startup); a random one is made when
+  // the first nonce is needed (Workers allow no randomness at startup).
+  if (dpopNonceSecret !== undefined && typeof dpopNonceSecret !== 'function') nonceSecret(dpopNonceSecret);
+  const nonces = dpopNonces(dpopNonceSecret, policy.dpop.rotation);
   const emit = (fields) => {
     if (log) log(auditRecord(fields));
   };
@@ -45,7 +58,7 @@ function createEngine(policyDocument, options = {}) {
     const at = warning.indexOf(': ');
     emit({ event: 'policy_warning', field: warning.slice(0, at), message: warning.slice(at + 2) });
   }
-  const verifiers = createVerifiers(policy, emit);
+  const verifiers = createVerifiers(policy, emit, dpopReplayStore);
   const stripped = strippedHeaderNames(policy);
 
   // A token failure caused by what this route asks for (a scope, or a claim the route names and the
@@ -58,8 +71,9 @@ function createEngine(policyDocument, options = {}) {
 
   const deny = (entry, answer) => ({ allow: false, answer, entry });
 
-  function allow(entry, route, url, headers, verified) {
+  function allow(entry, route, url, headers, verified, nonce) {
     const identity = verified ? identityHeaders(policy, route, verified) : {};
+    const cors = corsHeaders(policy.cors, headers.get('origin'));
     return {
       allow: true,
       auth: verified ? authOf(policy, route, verified) : null,
@@ -67,12 +81,13 @@ function createEngine(policyDocument, options = {}) {
       url,
       changes: upstreamChanges(headers, policy, stripped, route, identity),
       identity,
-      cors: corsHeaders(policy.cors, headers.get('origin')),
+      // For the application's response: CORS for an allowed Origin, the current DPoP nonce.
+      headers: nonce ? { ...cors, ...nonce } : cors,
       entry,
     };
   }
 
-  async function decide(method, requestUrl, headers, ctx, entry) {
+  async function decide(method, requestUrl, headers, ctx, entry, transport, source) {
     const requestOrigin = headers.get('origin');
     if (policy.cors && method === 'OPTIONS' && requestOrigin && headers.has('access-control-request-method')) {
       entry.decision = 'preflight';
@@ -126,35 +141,49 @@ function createEngine(policyDocument, options = {}) {
 
     if (route.public) {
       entry.decision = 'public';
-      return allow(entry, route, url, headers, null);
+      return allow(entry, route, url, headers, null, null);
     }
+
+    // Where the route asks for DPoP nonces, a proof may carry the current one or the previous one, and
+    // every answer on the route carries the current one (RFC 9449 §9, §8.2: a client keeps the last
+    // it was given).
+    const expectedNonces = route.dpopNonce === null ? null : await nonces.expected();
+    const nonce = expectedNonces === null ? null : { 'dpop-nonce': expectedNonces[0] };
+    const refuse = (answer) => deny(entry, nonce ? addHeaders(answer, nonce) : answer);
 
     const found = findToken(headers, requestUrl, route.tokenSources);
     if (found.multiple) {
       entry.decision = 'deny';
       entry.code = 'ERR_AUTH_MULTIPLE_TOKENS';
-      return deny(entry, invalidRequest(policy, entry.code, `more than one token was presented (${found.multiple}); send exactly one (RFC 6750 section 2)`));
+      return refuse(invalidRequest(policy, route, entry.code, `more than one token was presented (${found.multiple}); send exactly one (RFC 6750 section 2)`));
     }
     if (found.token === null) {
       entry.decision = 'deny';
       entry.code = 'ERR_AUTH_MISSING';
-      return deny(entry, missingToken(policy));
+      return refuse(missingToken(policy, route));
     }
-    const { token } = found;
+    const { token, scheme } = found;
 
-    const outcome = await verifiers.verify(route, token, ctx);
+    const presentation = presentationOf(policy, found, method, requestUrl, headers, transport, source, expectedNonces);
+    const outcome = await verifiers.verify(route, token, ctx, presentation);
     if (outcome.error) {
-      const { code, message } = outcome.error;
+      const { code, claim, message } = outcome.error;
       entry.decision = code === 'ERR_JWKS_UNAVAILABLE' ? 'error' : 'deny';
       entry.code = code;
       if (code === 'ERR_JWKS_UNAVAILABLE') {
         // No keys to verify with: not a verdict on the token. jwtward says when it tries again.
         const retryAfter = Math.max(1, Math.ceil(outcome.error.retryAfter ?? 5));
-        return deny(entry, errorAnswer(503, 'temporarily_unavailable', code, message, { 'retry-after': String(retryAfter) }));
+        return refuse(errorAnswer(503, 'temporarily_unavailable', code, message, { 'retry-after': String(retryAfter) }));
       }
       const routeFailure = isRouteFailure(route, outcome.error);
-      Object.assign(entry, unverifiedIdentity(token, policy, routeFailure));
-      return deny(entry, routeFailure ? insufficientScope(policy, code, message, route.challengeScope) : invalidToken(policy, code, message));
+      // jwtward checks the sender constraint after every rule of the token itself: a token refused
+      // for its binding or its proof is authentic, like one refused for the route.
+      const senderFailure = code === 'ERR_JWT_BAD_BINDING' || code === 'ERR_JWT_BAD_DPOP_PROOF';
+      Object.assign(entry, unverifiedIdentity(token, policy, routeFailure || senderFailure, senderFailure));
+      if (routeFailure) return refuse(insufficientScope(policy, route, scheme, outcome.error));
+      let error = 'invalid_token';
+      if (code === 'ERR_JWT_BAD_DPOP_PROOF') error = claim === 'nonce' && route.dpopNonce !== null ? 'use_dpop_nonce' : 'invalid_dpop_proof';
+      return refuse(invalidToken(policy, route, scheme, outcome.error, error));
     }
 
     const { verified } = outcome;
@@ -164,6 +193,7 @@ function createEngine(policyDocument, options = {}) {
       client_id: stringOrUndefined(payload.client_id ?? payload.azp),
       tenant: stringOrUndefined(payload[policy.tenantClaim]),
       kid: stringOrUndefined(verified.kid),
+      binding: bindingOf(verified.cnf),
     });
 
     // Route checks jwtward cannot take as fixed options (see verifiers.js); both work only on what
@@ -171,7 +201,7 @@ function createEngine(policyDocument, options = {}) {
     if (route.anyScopes.length && !route.anyScopes.some((scope) => verified.scopes.includes(scope))) {
       entry.decision = 'deny';
       entry.code = 'ERR_JWT_INSUFFICIENT_SCOPE';
-      return deny(entry, insufficientScope(policy, entry.code, `none of the scopes ${route.anyScopes.join(', ')} is granted`, route.challengeScope));
+      return refuse(insufficientScope(policy, route, scheme, { code: entry.code, message: `none of the scopes ${route.anyScopes.join(', ')} is granted` }));
     }
     for (const { claim, param } of route.paramClaims) {
       // Strict equality with the decoded path segment: the claim must be exactly that string (jwtward
@@ -179,12 +209,12 @@ function createEngine(policyDocument, options = {}) {
       if (payload[claim] !== params[param]) {
         entry.decision = 'deny';
         entry.code = 'ERR_JWT_BAD_CLAIM';
-        return deny(entry, insufficientScope(policy, entry.code, `claim ${claim} does not match the path parameter :${param}`, route.challengeScope));
+        return refuse(insufficientScope(policy, route, scheme, { code: entry.code, message: `claim ${claim} does not match the path parameter :${param}`, claim }));
       }
     }
 
     entry.decision = 'allow';
-    return allow(entry, route, url, headers, verified);
+    return allow(entry, route, url, headers, verified, nonce);
   }
 
   return {
@@ -199,12 +229,15 @@ function createEngine(policyDocument, options = {}) {
      *   fetch Headers, or the same three methods over lower-case names (Node adapters)
      * @param {{ waitUntil?(promise: Promise<unknown>): void }} [ctx] the Worker's ctx, for key refreshes
      *   that outlive the request
+     * @param {{ origin(source: unknown, url: URL): string | null, certificate(source: unknown): object | null }} [transport]
+     *   what the connection says (sender.js): a fetch Request's by default
+     * @param {unknown} [source] the adapter's request object, for `transport` (default: none)
      */
-    async decide(method, url, headers, ctx) {
+    async decide(method, url, headers, ctx, transport = FETCH_TRANSPORT, source = null) {
       const entry = { event: 'request', method, path: url.pathname, started: Date.now() };
       let decision;
       try {
-        decision = await decide(method, url, headers, ctx, entry);
+        decision = await decide(method, url, headers, ctx, entry, transport, source ?? {});
       } catch (error) {
         entry.decision = 'error';
         entry.code = 'ERR_INTERNAL';
@@ -237,7 +270,7 @@ function createEngine(policyDocument, options = {}) {
  * @param {{ payload: object, scopes: string[], kid?: string, alg: string }} verified jwtward's result
  */
 function authOf(policy, route, verified) {
-  const { payload } = verified;
+  const { payload, cnf } = verified;
   const text = (value) => (typeof value === 'string' ? value : null);
   const aud = payload.aud;
   return {
@@ -252,13 +285,17 @@ function authOf(policy, route, verified) {
     alg: verified.alg,
     claims: payload,
     route: route.name,
+    // The confirmed binding: `{ jkt }` (DPoP, RFC 9449), `{ 'x5t#S256' }` (mTLS, RFC 8705), null for
+    // an unbound token.
+    cnf: cnf ?? null,
   };
 }
 
 // For the log line of a denied request: the kid of the token (which key was asked for), and for a route
 // failure, who was denied. A route failure comes after jwtward checked the signature (claims and scopes
-// are checked after it), so the subject is authentic even though the token was not accepted.
-function unverifiedIdentity(token, policy, authentic) {
+// are checked after it), so the subject is authentic even though the token was not accepted; so does a
+// failure of the sender constraint, whose line also says which binding was checked (`binding`).
+function unverifiedIdentity(token, policy, authentic, binding = false) {
   let decoded;
   try {
     decoded = decode(token);
@@ -273,6 +310,7 @@ function unverifiedIdentity(token, policy, authentic) {
       client_id: stringOrUndefined(payload.client_id ?? payload.azp),
       tenant: stringOrUndefined(payload[policy.tenantClaim]),
     });
+    if (binding) out.binding = bindingOf(payload.cnf, true);
   }
   return out;
 }

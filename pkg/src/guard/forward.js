@@ -84,8 +84,8 @@ function strippedHeaderNames(policy) {
  * other names with `_` are dropped too unless the policy keeps them (nginx's default: one header an
  * origin reads under two spellings is a spoofing channel for every header a proxy sets, not only ours).
  * `Authorization` passes only as itself, and only where the route forwards it; the same goes for the
- * route's token cookie (`tokenSources.cookie`), taken out of `Cookie` unless the route forwards
- * credentials.
+ * `DPoP` proof that came with it (RFC 9449), and for the route's token cookie (`tokenSources.cookie`),
+ * taken out of `Cookie` unless the route forwards credentials.
  *
  * A change set rather than a new Headers object, so that each adapter applies it to its own request
  * representation (fetch Headers, Node's req.headers) without a copy it does not need.
@@ -105,7 +105,7 @@ function upstreamChanges(incoming, policy, stripped, route, identity) {
     if (
       canonical.startsWith(IDENTITY_HEADER_PREFIX)
       || stripped.has(canonical)
-      || (canonical === 'authorization' && !(route.forwardAuthorization && name === 'authorization'))
+      || ((canonical === 'authorization' || canonical === 'dpop') && !(route.forwardAuthorization && name === canonical))
       || (name.includes('_') && !policy.keepUnderscoreHeaders)
     ) {
       remove.push(name);

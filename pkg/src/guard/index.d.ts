@@ -1,7 +1,25 @@
 // Type declarations of `jwtward/guard` and of what every adapter shares: the policy document, `auth`,
 // the audit record, the options. Reference of the policy: worker/README.md.
 
-import type { Algorithm, JsonValue, JwkSet, JwtPayload } from '../../index.js';
+import type { Algorithm, JsonValue, JwkSet, JwtPayload, ReplayStore } from '../../index.js';
+
+/** Which sender-constrained tokens a route requires (jwtward's `senderConstraint`). */
+export type SenderConstraint = 'none' | 'dpop' | 'mtls' | 'any';
+
+/** An algorithm a DPoP proof may be signed with: asymmetric only. */
+export type DpopAlgorithm = Exclude<Algorithm, 'HS256' | 'HS384' | 'HS512'>;
+
+/** How DPoP proofs are checked (RFC 9449), for every route. */
+export interface DpopDocument {
+  /** What a proof may be signed with (default: every asymmetric algorithm); the challenges' `algs`. */
+  algorithms?: readonly DpopAlgorithm[];
+  /** Seconds a proof's `iat` may be from now, either way (default 60, 1-3600). */
+  iatWindow?: number;
+  /** Server-issued nonces (RFC 9449 §9): `true` (a new one every 300 s) or `{ rotation }` seconds. */
+  nonce?: boolean | { rotation?: number };
+  /** The scheme://host[:port] clients address (behind a reverse proxy): what `htu` must name. */
+  publicOrigin?: string;
+}
 
 /** An HTTP method a route names. */
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
@@ -33,6 +51,10 @@ export interface RouteDocument {
   /** Other methods on this path: 405 (`"deny"`, the default) or handed to the policy's `unmatched`. */
   otherMethods?: 'deny' | 'unmatched';
   tokenSources?: TokenSources;
+  /** Over the policy's `senderConstraint`. */
+  senderConstraint?: SenderConstraint;
+  /** Over the policy's DPoP nonces (their rotation is the policy's). */
+  dpop?: { nonce?: boolean };
 }
 
 /** One entry of `issuers`: an issuer, where its keys come from, and optionally its own audience. */
@@ -93,6 +115,11 @@ export interface PolicyDocument {
   keepUnderscoreHeaders?: boolean;
   unmatched?: 'deny' | 'authenticate' | 'public';
   cors?: CorsDocument;
+  /** Default `"none"`: unbound tokens too; bound ones need their proof or certificate. */
+  senderConstraint?: SenderConstraint;
+  dpop?: DpopDocument;
+  /** Which client certificates count (RFC 8705): verified by the TLS server (default), or any presented. */
+  mtls?: { certificate?: 'verified' | 'presented' };
   routes: readonly RouteDocument[];
 }
 
@@ -122,6 +149,8 @@ export interface Auth<C extends object = {}> {
   claims: JwtPayload & C;
   /** The name of the matched route. */
   route: string;
+  /** The confirmed binding: `{ jkt }` (DPoP) or `{ 'x5t#S256' }` (mTLS); null for an unbound token. */
+  cnf: { jkt?: string; 'x5t#S256'?: string } | null;
 }
 
 /**
@@ -137,6 +166,10 @@ export interface AuditRecord {
 export interface GuardOptions {
   /** Receives every audit record (default: none; the Worker logs them as JSON lines). */
   log?: (record: AuditRecord) => void;
+  /** Where accepted DPoP proofs are remembered, shared by every route (default: this guard's memory). */
+  dpopReplayStore?: ReplayStore;
+  /** The secret (at least 32 bytes) of the DPoP nonces (default: random, per process or isolate). */
+  dpopNonceSecret?: string | Uint8Array;
 }
 
 /** The Worker's ctx, or anything that keeps background work alive. */
@@ -151,8 +184,8 @@ export type GuardOutcome =
       auth: Auth | null;
       /** The request to pass on: identity headers in, spoofed ones out, no query token; it takes over the body. */
       readonly request: Request;
-      /** CORS headers to add to your response, for an allowed Origin. */
-      cors: Record<string, string> | null;
+      /** Headers to add to your response: CORS for an allowed Origin, `DPoP-Nonce` where the route asks for nonces. */
+      headers: Record<string, string> | null;
     }
   | { allow: false; response: Response };
 

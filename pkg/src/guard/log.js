@@ -15,7 +15,7 @@ function clip(value) {
 }
 
 // Request lines list their fields in this order, whatever order the pipeline filled them in.
-const REQUEST_FIELDS = ['event', 'method', 'path', 'route', 'decision', 'status', 'code', 'sub', 'client_id', 'tenant', 'kid', 'error', 'latency_ms'];
+const REQUEST_FIELDS = ['event', 'method', 'path', 'route', 'decision', 'status', 'code', 'sub', 'client_id', 'tenant', 'kid', 'binding', 'error', 'latency_ms'];
 const REQUEST_FIELD_SET = new Set(REQUEST_FIELDS);
 
 /**

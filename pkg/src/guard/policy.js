@@ -19,6 +19,15 @@ const ALGORITHMS = Object.freeze([
   'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519',
 ]);
 
+/** The algorithms a DPoP proof may be signed with: the asymmetric ones (RFC 9449 §4.2: never HMAC). */
+const DPOP_ALGORITHMS = Object.freeze(ALGORITHMS.filter((alg) => !alg.startsWith('HS')));
+
+/** `senderConstraint` (jwtward's option): which sender-constrained tokens a route requires. */
+const SENDER_CONSTRAINTS = Object.freeze(['none', 'dpop', 'mtls', 'any']);
+
+/** Seconds between two server-issued DPoP nonces (RFC 9449 §9), unless `dpop.nonce.rotation` says. */
+const DPOP_NONCE_ROTATION = 300;
+
 /** The identity headers the Worker always sets (and always strips from incoming requests). */
 const IDENTITY_HEADERS = Object.freeze({
   subject: 'X-Auth-Subject',
@@ -70,11 +79,14 @@ const TOP_LEVEL_KEYS = new Set([
   'issuers', 'jwksCache',
   'publishJwks', 'resource', 'tokenSources', 'tenantClaim', 'forwardClaims', 'forwardAuthorization',
   'forwardMethodOverride', 'keepUnderscoreHeaders', 'unmatched', 'cors', 'routes',
+  'senderConstraint', 'dpop', 'mtls',
 ]);
 const ROUTE_KEYS = new Set([
   'name', 'description', 'methods', 'path', 'public', 'scopes', 'claims', 'requiredClaims',
-  'forwardClaims', 'forwardAuthorization', 'otherMethods', 'tokenSources',
+  'forwardClaims', 'forwardAuthorization', 'otherMethods', 'tokenSources', 'senderConstraint', 'dpop',
 ]);
+const DPOP_KEYS = new Set(['algorithms', 'iatWindow', 'nonce', 'publicOrigin']);
+const MTLS_KEYS = new Set(['certificate']);
 const JWKS_CACHE_KEYS = new Set(['cooldown', 'minTtl', 'maxTtl', 'defaultTtl', 'timeout', 'maxStale']);
 const ISSUER_ENTRY_KEYS = new Set(['issuer', 'jwksUri', 'discovery', 'audience']);
 const CORS_KEYS = new Set(['allowOrigins', 'allowMethods', 'allowHeaders', 'exposeHeaders', 'maxAge', 'allowCredentials']);
@@ -144,6 +156,11 @@ function compilePolicy(raw) {
   const tokenSources = tokenSourceOptions(raw.tokenSources, 'tokenSources', { cookie: null, query: false }, problem, warn);
   const resource = resourceMetadata(raw.resource, problem);
 
+  // --- sender-constrained tokens (RFC 9449 DPoP, RFC 8705 mTLS): checked by jwtward ---
+  const senderConstraint = senderConstraintOf(raw.senderConstraint, 'senderConstraint', 'none', problem);
+  const dpop = dpopOptions(raw.dpop, problem);
+  const mtls = mtlsOptions(raw.mtls, problem);
+
   // --- what the origin receives ---
   const tenantClaim = raw.tenantClaim ?? 'tenant_id';
   if (!isNonEmptyString(tenantClaim)) problem('tenantClaim', 'must be a claim name');
@@ -173,7 +190,7 @@ function compilePolicy(raw) {
     problem('routes', 'must be a non-empty array');
   } else {
     raw.routes.forEach((r, i) => {
-      const route = compileRoute(r, `routes[${i}]`, i, { claims, requiredClaims, forwardClaims, forwardAuthorization, tokenSources }, problem, warn);
+      const route = compileRoute(r, `routes[${i}]`, i, { claims, requiredClaims, forwardClaims, forwardAuthorization, tokenSources, senderConstraint, dpop }, problem, warn);
       if (route) routes.push(route);
     });
   }
@@ -196,11 +213,31 @@ function compilePolicy(raw) {
     requiredClaims: [],
     forwardClaims,
     forwardAuthorization,
-  }, { claims, requiredClaims });
+    senderConstraint,
+    dpopNonce: dpop.nonce,
+    dpopSection: false,
+  }, { claims, requiredClaims, dpop });
 
+  const protectedRoutes = [...routes, ...(fallbackRoute ? [fallbackRoute] : [])].filter((route) => !route.public);
+  const readsCertificates = mtls.given || protectedRoutes.some((route) => route.senderConstraint === 'mtls' || route.senderConstraint === 'any');
   return deepFreeze({
     realm,
-    verify: { issuer, audience, algorithms, typ, clockTolerance, maxTokenAge, maxTokenLength, requiredClaims, claims, scopeClaims },
+    verify: {
+      issuer, audience, algorithms, typ, clockTolerance, maxTokenAge, maxTokenLength, requiredClaims, claims, scopeClaims,
+      dpopAlgorithms: dpop.algorithmsGiven ? dpop.algorithms : undefined,
+      dpopIatWindow: dpop.iatWindow,
+    },
+    dpop: {
+      algorithms: dpop.algorithms,
+      publicOrigin: dpop.publicOrigin,
+      // Whether a route asks for nonces, and their rotation (the policy's, for every route).
+      nonces: protectedRoutes.some((route) => route.dpopNonce !== null),
+      rotation: dpop.nonce?.rotation ?? DPOP_NONCE_ROTATION,
+    },
+    // Client certificates are read where the policy speaks of mTLS: an `mtls` section, or a route that
+    // requires certificate-bound tokens ("mtls", "any"). Elsewhere no certificate is looked at (a
+    // certificate-bound token is then refused: ERR_JWT_BAD_BINDING).
+    mtls: { ...mtls, read: readsCertificates },
     keys,
     publishJwks,
     tokenSources,
@@ -213,6 +250,11 @@ function compilePolicy(raw) {
         authorization_servers: authorizationServers,
         ...(scopesOf(routes).length ? { scopes_supported: scopesOf(routes) } : {}),
         bearer_methods_supported: [tokenSources, ...routes.map((r) => r.tokenSources)].some((t) => t.query) ? ['header', 'query'] : ['header'],
+        // RFC 9728 §2 on sender-constrained tokens: the DPoP algorithms where a route advertises DPoP,
+        // whether every protected route requires DPoP, whether certificate-bound tokens are taken.
+        ...(protectedRoutes.some((route) => route.schemes.dpop) ? { dpop_signing_alg_values_supported: dpop.algorithms } : {}),
+        ...(protectedRoutes.length && protectedRoutes.every((route) => route.senderConstraint === 'dpop') ? { dpop_bound_access_tokens_required: true } : {}),
+        ...(readsCertificates ? { tls_client_certificate_bound_access_tokens: true } : {}),
       }),
     },
     tenantClaim,
@@ -311,6 +353,12 @@ function compileRoute(raw, field, index, policyLevel, problem, warn) {
   // endpoint that cannot set headers, say): its fields win over the policy's.
   const tokenSources = tokenSourceOptions(raw.tokenSources, `${field}.tokenSources`, policyLevel.tokenSources, problem, warn);
 
+  const senderConstraint = senderConstraintOf(raw.senderConstraint, `${field}.senderConstraint`, policyLevel.senderConstraint, problem);
+  const dpopNonce = routeDpopNonce(raw.dpop, `${field}.dpop`, policyLevel.dpop, problem);
+  if (isPublic && (raw.senderConstraint !== undefined || raw.dpop !== undefined)) {
+    problem(field, 'a public route takes no token, so it cannot name a sender constraint or DPoP settings');
+  }
+
   const routeForward = forwardClaimMap(raw.forwardClaims, `${field}.forwardClaims`, problem);
   const forwardAuthorization = boolean(raw.forwardAuthorization, `${field}.forwardAuthorization`, problem, policyLevel.forwardAuthorization);
   if (!pattern) return null;
@@ -334,6 +382,9 @@ function compileRoute(raw, field, index, policyLevel, problem, warn) {
     // A route's own map wins for a claim named in both.
     forwardClaims: mergeForward(policyLevel.forwardClaims, routeForward),
     forwardAuthorization,
+    senderConstraint,
+    dpopNonce,
+    dpopSection: raw.dpop !== undefined,
   }, policyLevel);
 }
 
@@ -354,14 +405,140 @@ function finishRoute(route, policyLevel) {
     // compares its value with the parameter (see pkg/src/guard/engine.js).
     requiredClaims: sorted([...route.requiredClaims, ...route.paramClaims.map((p) => p.claim)]),
     claims: Object.fromEntries(Object.entries(route.staticClaims).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    senderConstraint: route.senderConstraint,
   };
   return {
     ...route,
+    schemes: schemesOf(route, policyLevel.dpop),
     routeClaimNames,
     challengeScope: sorted([...route.allScopes, ...route.anyScopes]).join(' '),
     requirements,
     requirementKey: JSON.stringify(requirements),
   };
+}
+
+/**
+ * The authentication schemes of a route's challenges (RFC 9449 §7.1, §7.2). `bearer`/`dpop`: the
+ * schemes it advertises (a challenge each in every 401 and 403): Bearer unless DPoP is required, DPoP
+ * where DPoP-bound tokens are required or allowed explicitly (`senderConstraint` "dpop" or "any", or a
+ * `dpop` section). `dpopAccepted`: DPoP-bound tokens with their proofs pass jwtward (every constraint
+ * but "mtls"), advertised or not, so a client that used the DPoP scheme gets its error under DPoP.
+ * `algs`: the challenge's list of proof algorithms.
+ */
+function schemesOf(route, dpop) {
+  const dpopAccepted = route.senderConstraint !== 'mtls';
+  return {
+    bearer: route.senderConstraint !== 'dpop',
+    dpop: dpopAccepted && (route.senderConstraint === 'dpop' || route.senderConstraint === 'any' || dpop.given || route.dpopSection),
+    dpopAccepted,
+    algs: dpop.algorithms.join(' '),
+  };
+}
+
+/** `senderConstraint` at policy level or on a route (`inherited`: the policy's, for a route). */
+function senderConstraintOf(value, field, inherited, problem) {
+  if (value === undefined) return inherited;
+  if (!SENDER_CONSTRAINTS.includes(value)) {
+    problem(field, 'must be "none" (unbound tokens too; bound ones need their proof or certificate), "dpop" (DPoP-bound tokens only, RFC 9449), "mtls" (certificate-bound only, RFC 8705) or "any" (bound either way)');
+    return inherited;
+  }
+  return value;
+}
+
+/**
+ * `dpop`: how DPoP proofs are checked, for every route. `algorithms`: what a proof may be signed with
+ * (asymmetric only; the challenges' `algs`); `iatWindow`: seconds a proof's `iat` may be from now
+ * (jwtward's default 60); `nonce`: server-issued nonces (RFC 9449 §9), `true` or `{ "rotation":
+ * seconds }`; `publicOrigin`: the scheme://host[:port] clients address the API at, which `htu` must
+ * name, where the server cannot see it (behind a reverse proxy or TLS terminator).
+ */
+function dpopOptions(value, problem) {
+  const out = { given: value !== undefined, algorithms: DPOP_ALGORITHMS, algorithmsGiven: false, iatWindow: undefined, nonce: null, publicOrigin: null };
+  if (value === undefined) return out;
+  if (!isObject(value)) {
+    problem('dpop', 'must be an object { "algorithms", "iatWindow", "nonce", "publicOrigin" }');
+    return out;
+  }
+  unknownKeys(value, DPOP_KEYS, 'dpop', problem);
+  if (value.algorithms !== undefined) {
+    if (!Array.isArray(value.algorithms) || value.algorithms.length === 0) {
+      problem('dpop.algorithms', `must be a non-empty array of asymmetric algorithms (${DPOP_ALGORITHMS.join(', ')})`);
+    } else {
+      value.algorithms.forEach((alg, i) => {
+        if (!DPOP_ALGORITHMS.includes(alg)) problem(`dpop.algorithms[${i}]`, `"${alg}" is not an asymmetric algorithm jwtward verifies (a proof is signed with a private key: ${DPOP_ALGORITHMS.join(', ')})`);
+      });
+      out.algorithms = [...new Set(value.algorithms)];
+      out.algorithmsGiven = true;
+    }
+  }
+  out.iatWindow = integer(value.iatWindow, 'dpop.iatWindow', problem, { min: 1, max: 3600, fallback: undefined });
+  if (value.nonce === true) out.nonce = { rotation: DPOP_NONCE_ROTATION };
+  else if (isObject(value.nonce)) {
+    unknownKeys(value.nonce, new Set(['rotation']), 'dpop.nonce', problem);
+    out.nonce = { rotation: integer(value.nonce.rotation, 'dpop.nonce.rotation', problem, { min: 10, max: 86400, fallback: DPOP_NONCE_ROTATION }) };
+  } else if (value.nonce !== undefined && value.nonce !== false) {
+    problem('dpop.nonce', 'must be true, false or { "rotation": seconds } (server-issued nonces, RFC 9449 section 9)');
+  }
+  if (value.publicOrigin !== undefined) out.publicOrigin = publicOrigin(value.publicOrigin, problem);
+  return out;
+}
+
+/** A route's `dpop`: `{ "nonce": true | false }` over the policy's (its rotation is the policy's). */
+function routeDpopNonce(value, field, policyDpop, problem) {
+  if (value === undefined) return policyDpop.nonce;
+  if (!isObject(value)) {
+    problem(field, 'must be an object { "nonce": true | false }');
+    return policyDpop.nonce;
+  }
+  unknownKeys(value, new Set(['nonce']), field, problem);
+  if (value.nonce === undefined) return policyDpop.nonce;
+  if (typeof value.nonce !== 'boolean') {
+    problem(`${field}.nonce`, 'must be true or false (the rotation is the policy\'s "dpop.nonce")');
+    return policyDpop.nonce;
+  }
+  return value.nonce ? policyDpop.nonce ?? { rotation: DPOP_NONCE_ROTATION } : null;
+}
+
+/** `dpop.publicOrigin`: an origin (https, or http on a loopback host), its `origin` form. */
+function publicOrigin(value, problem) {
+  let url;
+  try {
+    url = new URL(value);
+  } catch {
+    problem('dpop.publicOrigin', 'must be an origin: scheme://host[:port]');
+    return null;
+  }
+  if (url.origin !== value && `${url.origin}/` !== value) {
+    problem('dpop.publicOrigin', 'must be an origin: scheme://host[:port], no path, query or credentials');
+    return null;
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+    problem('dpop.publicOrigin', 'must use https:// (http:// is accepted only for 127.0.0.1, localhost and [::1])');
+    return null;
+  }
+  return url.origin;
+}
+
+/**
+ * `mtls`: which client certificates count (RFC 8705): `"verified"` (default: the TLS server verified
+ * it against its CAs, Workers' `certVerified: "SUCCESS"`, Node's `socket.authorized`) or `"presented"`
+ * (any certificate the client proved it holds, self-signed ones too, RFC 8705 §2.2: the token's
+ * `cnf.x5t#S256` is what binds it).
+ */
+function mtlsOptions(value, problem) {
+  const out = { given: value !== undefined, certificate: 'verified' };
+  if (value === undefined) return out;
+  if (!isObject(value)) {
+    problem('mtls', 'must be an object { "certificate": "verified" | "presented" }');
+    return out;
+  }
+  unknownKeys(value, MTLS_KEYS, 'mtls', problem);
+  if (value.certificate !== undefined) {
+    if (value.certificate !== 'verified' && value.certificate !== 'presented') {
+      problem('mtls.certificate', 'must be "verified" (checked by the TLS server against its CAs) or "presented" (any certificate, self-signed included: RFC 8705 section 2.2)');
+    } else out.certificate = value.certificate;
+  }
+  return out;
 }
 
 /** Every scope any route names, sorted (RFC 9728 `scopes_supported`). */
@@ -720,8 +897,9 @@ function corsOptions(value, problem) {
     return v;
   };
   const allowMethods = list(value.allowMethods, 'cors.allowMethods', ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], (m) => METHODS.has(m), 'upper-case HTTP methods');
-  const allowHeaders = list(value.allowHeaders, 'cors.allowHeaders', ['Authorization', 'Content-Type'], (h) => HEADER_NAME.test(h), 'header names');
-  const exposeHeaders = list(value.exposeHeaders, 'cors.exposeHeaders', ['WWW-Authenticate'], (h) => HEADER_NAME.test(h), 'header names');
+  // DPoP (RFC 9449): a browser client sends its proof in `DPoP` and reads the server's nonce in `DPoP-Nonce`.
+  const allowHeaders = list(value.allowHeaders, 'cors.allowHeaders', ['Authorization', 'Content-Type', 'DPoP'], (h) => HEADER_NAME.test(h), 'header names');
+  const exposeHeaders = list(value.exposeHeaders, 'cors.exposeHeaders', ['WWW-Authenticate', 'DPoP-Nonce'], (h) => HEADER_NAME.test(h), 'header names');
   const maxAge = integer(value.maxAge, 'cors.maxAge', problem, { min: 0, max: 86400, fallback: 600 });
   const allowCredentials = boolean(value.allowCredentials, 'cors.allowCredentials', problem, false);
   if (anyOrigin && allowCredentials) problem('cors', 'allowCredentials cannot be combined with the "*" origin');
@@ -746,6 +924,7 @@ function deepFreeze(value) {
 
 export {
   ALGORITHMS,
+  DPOP_ALGORITHMS,
   IDENTITY_HEADERS,
   IDENTITY_HEADER_PREFIX,
   METHOD_OVERRIDE_HEADERS,

@@ -24,19 +24,42 @@ function quotable(text, max = 400) {
 }
 
 /**
- * A `WWW-Authenticate: Bearer ...` value (RFC 6750 §3), with `resource_metadata` (RFC 9728 §5.1) when
- * the policy names its resource.
+ * A `WWW-Authenticate` value (RFC 6750 §3; RFC 9449 §7.1 for DPoP): one challenge per scheme the route
+ * advertises (`Bearer` first, as RFC 9449 §7.2 shows them), the error on the challenge of the scheme
+ * it concerns (see `errorScheme`), `algs` on the DPoP challenge, and `resource_metadata` (RFC 9728
+ * §5.1) on each challenge of a 401 when the policy names its resource.
  * @param {{ realm: string, resource: { url: string } | null }} policy realm and resource URL are
  *   validated by the policy: they need no escaping
- * @param {{ error?: string, description?: string, scope?: string, metadata?: boolean }} [params]
+ * @param {{ bearer: boolean, dpop: boolean, algs: string }} schemes the route's (policy.js, schemesOf)
+ * @param {{ scheme?: 'Bearer' | 'DPoP', error?: string, description?: string, scope?: string, metadata?: boolean }} [params]
  */
-function bearerChallenge(policy, { error, description, scope, metadata = false } = {}) {
-  const params = [`realm="${policy.realm}"`];
-  if (error) params.push(`error="${error}"`);
-  if (description) params.push(`error_description="${quotable(description)}"`);
-  if (scope) params.push(`scope="${scope}"`);
-  if (metadata && policy.resource) params.push(`resource_metadata="${policy.resource.url}"`);
-  return `Bearer ${params.join(', ')}`;
+function challenge(policy, schemes, { scheme, error, description, scope, metadata = false } = {}) {
+  const bearer = schemes.bearer || scheme === 'Bearer';
+  const dpop = schemes.dpop || scheme === 'DPoP';
+  const one = (name) => {
+    const params = [`realm="${policy.realm}"`];
+    if (scheme === name) {
+      if (error) params.push(`error="${error}"`);
+      if (description) params.push(`error_description="${quotable(description)}"`);
+      if (scope) params.push(`scope="${scope}"`);
+    }
+    if (name === 'DPoP') params.push(`algs="${schemes.algs}"`);
+    if (metadata && policy.resource) params.push(`resource_metadata="${policy.resource.url}"`);
+    return `${name} ${params.join(', ')}`;
+  };
+  return [bearer ? one('Bearer') : null, dpop ? one('DPoP') : null].filter(Boolean).join(', ');
+}
+
+/**
+ * The scheme whose challenge carries an error: DPoP for the proof's own errors (`invalid_dpop_proof`,
+ * `use_dpop_nonce`); else the scheme the token came with where the route accepts it, else the one it
+ * accepts (a Bearer token on a DPoP-only route is told about DPoP; a DPoP one on an mTLS route about
+ * Bearer, the scheme of certificate-bound tokens).
+ */
+function errorScheme(schemes, requestScheme, error) {
+  if (error === 'invalid_dpop_proof' || error === 'use_dpop_nonce') return 'DPoP';
+  if (requestScheme === 'DPoP') return schemes.dpopAccepted ? 'DPoP' : 'Bearer';
+  return schemes.bearer ? 'Bearer' : 'DPoP';
 }
 
 function jsonAnswer(status, body, headers = {}) {
@@ -47,35 +70,50 @@ function jsonAnswer(status, body, headers = {}) {
   };
 }
 
-function errorAnswer(status, error, code, message, headers = {}) {
-  return jsonAnswer(status, { error, code, message }, headers);
+/** An error answer; `claim`: the part of the token (or DPoP proof) jwtward names, when it names one. */
+function errorAnswer(status, error, code, message, headers = {}, claim = undefined) {
+  return jsonAnswer(status, claim === undefined ? { error, code, message } : { error, code, claim, message }, headers);
 }
 
-/** 401 without a token: the bare challenge, no error code (RFC 6750 §3.1: the client did not try). */
-function missingToken(policy) {
-  return errorAnswer(401, 'unauthorized', 'ERR_AUTH_MISSING', 'this route requires a bearer token (Authorization: Bearer <token>)', {
-    'www-authenticate': bearerChallenge(policy, { metadata: true }),
+/** 401 without a token: the bare challenges, no error code (RFC 6750 §3.1: the client did not try). */
+function missingToken(policy, route) {
+  const { bearer, dpop } = route.schemes;
+  const how = [bearer ? 'Authorization: Bearer <token>' : null, dpop ? 'Authorization: DPoP <token> with a DPoP proof' : null].filter(Boolean).join(', or ');
+  return errorAnswer(401, 'unauthorized', 'ERR_AUTH_MISSING', `this route requires ${bearer ? 'a bearer' : 'an access'} token (${how})`, {
+    'www-authenticate': challenge(policy, route.schemes, { metadata: true }),
   });
 }
 
-/** 401 invalid_token with `error_description="<code>: <message>"`. */
-function invalidToken(policy, code, message) {
-  return errorAnswer(401, 'invalid_token', code, message, {
-    'www-authenticate': bearerChallenge(policy, { error: 'invalid_token', description: `${code}: ${message}`, metadata: true }),
-  });
+/**
+ * 401 for a token jwtward refused, with `error_description="<code>: <message>"`: `invalid_token`, or
+ * for the DPoP proof itself (ERR_JWT_BAD_DPOP_PROOF) `invalid_dpop_proof`, or `use_dpop_nonce` when
+ * what is missing is the nonce the server gave (RFC 9449 §7.1, §9).
+ * @param {'Bearer' | 'DPoP'} requestScheme the scheme the token came with
+ * @param {{ code: string, message: string, claim?: string }} failure jwtward's error
+ */
+function invalidToken(policy, route, requestScheme, { code, message, claim }, error = 'invalid_token') {
+  return errorAnswer(401, error, code, message, {
+    'www-authenticate': challenge(policy, route.schemes, {
+      scheme: errorScheme(route.schemes, requestScheme, error), error, description: `${code}: ${message}`, metadata: true,
+    }),
+  }, claim);
 }
 
 /** 403 insufficient_scope with the route's scopes in `scope` (omitted when the route names none). */
-function insufficientScope(policy, code, message, scope) {
-  return errorAnswer(403, 'insufficient_scope', code, message, {
-    'www-authenticate': bearerChallenge(policy, { error: 'insufficient_scope', description: `${code}: ${message}`, scope }),
-  });
+function insufficientScope(policy, route, requestScheme, { code, message, claim }) {
+  const error = 'insufficient_scope';
+  return errorAnswer(403, error, code, message, {
+    'www-authenticate': challenge(policy, route.schemes, {
+      scheme: errorScheme(route.schemes, requestScheme, error), error, description: `${code}: ${message}`, scope: route.challengeScope,
+    }),
+  }, claim);
 }
 
 /** 400 invalid_request (RFC 6750 §3.1): a malformed request, e.g. a token presented twice. */
-function invalidRequest(policy, code, message) {
-  return errorAnswer(400, 'invalid_request', code, message, {
-    'www-authenticate': bearerChallenge(policy, { error: 'invalid_request', description: `${code}: ${message}` }),
+function invalidRequest(policy, route, code, message) {
+  const error = 'invalid_request';
+  return errorAnswer(400, error, code, message, {
+    'www-authenticate': challenge(policy, route.schemes, { scheme: errorScheme(route.schemes, 'Bearer', error), error, description: `${code}: ${message}` }),
   });
 }
 
@@ -149,7 +187,7 @@ function withHeaders(response, headers) {
 
 export {
   addHeaders,
-  bearerChallenge,
+  challenge,
   corsHeaders,
   errorAnswer,
   insufficientScope,

@@ -39,8 +39,13 @@ class NoUsableKeyError extends Error {
   }
 }
 
-/** The jwtward options of a requirement set, without the keys (undefined options left out). */
-function verifierOptions(base, requirements) {
+/**
+ * The jwtward options of a requirement set, without the keys (undefined options left out). The route's
+ * `senderConstraint` is one of its requirements; the DPoP options are the policy's, and every Verifier
+ * records accepted proofs in the guard's one replay store, so a proof is accepted once whichever
+ * route it is sent to.
+ */
+function verifierOptions(base, requirements, dpopReplayStore) {
   const options = {
     algorithms: base.algorithms,
     issuer: base.issuer,
@@ -53,6 +58,10 @@ function verifierOptions(base, requirements) {
     requiredScopes: requirements.requiredScopes,
     scopeClaims: base.scopeClaims,
     claims: { ...base.claims, ...requirements.claims },
+    senderConstraint: requirements.senderConstraint,
+    dpopAlgorithms: base.dpopAlgorithms,
+    dpopIatWindow: base.dpopIatWindow,
+    dpopReplayStore,
   };
   for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
   return options;
@@ -80,10 +89,11 @@ function keyOptions(keys, keysFor) {
  * cannot use, options it rejects), so a guard that cannot verify never starts.
  * @param {object} policy the compiled policy
  * @param {(fields: object) => void} emit the guard's audit hook (key source events)
- * @returns {{ verify(route: object, token: string, ctx?: { waitUntil?(promise: Promise<unknown>): void }):
- *   Promise<{ verified: object } | { error: JwtError }> }}
+ * @param {{ record(key: string, expiresAt: number, now: number): boolean | Promise<boolean> }} dpopReplayStore
+ * @returns {{ verify(route: object, token: string, ctx?: { waitUntil?(promise: Promise<unknown>): void },
+ *   presentation?: object): Promise<{ verified: object } | { error: JwtError }> }}
  */
-function createVerifiers(policy, emit) {
+function createVerifiers(policy, emit, dpopReplayStore) {
   const routes = policy.fallbackRoute ? [...policy.routes, policy.fallbackRoute] : policy.routes;
   const requirementSets = new Map();
   for (const route of routes) {
@@ -99,7 +109,7 @@ function createVerifiers(policy, emit) {
   } else {
     // jwtward judges every requirement set's options now, with a stand-in key.
     for (const requirements of requirementSets.values()) {
-      new Verifier({ ...verifierOptions(policy.verify, requirements), ...keyOptions(keys, () => OPTIONS_CHECK_JWKS) }).free();
+      new Verifier({ ...verifierOptions(policy.verify, requirements, dpopReplayStore), ...keyOptions(keys, () => OPTIONS_CHECK_JWKS) }).free();
     }
     const onEvent = ({ type, ...fields }) => emit({ event: `jwks_${type}`, ...fields });
     const sources = new Map(keys.remote.map((entry) => [entry, new RemoteJwks({
@@ -112,15 +122,17 @@ function createVerifiers(policy, emit) {
   }
   const verifiers = new Map();
   for (const [key, requirements] of requirementSets) {
-    verifiers.set(key, new Verifier({ ...verifierOptions(policy.verify, requirements), ...keyOptions(keys, keysFor) }));
+    verifiers.set(key, new Verifier({ ...verifierOptions(policy.verify, requirements, dpopReplayStore), ...keyOptions(keys, keysFor) }));
   }
 
   return {
     // verifyAsync: WebCrypto does the signature arithmetic (RSA, ECDSA, Ed25519) in Workers, OpenSSL in
     // Node, jwtward's core everything else; remote keys are fetched when they must be, and background
     // work (a refresh near expiry, a store write) goes to the Worker's ctx.waitUntil when there is one.
-    async verify(route, token, ctx) {
-      const options = typeof ctx?.waitUntil === 'function' ? { waitUntil: (promise) => ctx.waitUntil(promise) } : undefined;
+    // `presentation`: the DPoP proof and client certificate of the request (sender.js), if any.
+    async verify(route, token, ctx, presentation) {
+      let options = presentation;
+      if (typeof ctx?.waitUntil === 'function') options = { ...presentation, waitUntil: (promise) => ctx.waitUntil(promise) };
       try {
         return { verified: await verifiers.get(route.requirementKey).verifyAsync(token, options) };
       } catch (error) {

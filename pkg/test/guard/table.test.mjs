@@ -7,7 +7,9 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
+import { exportJWK } from 'jose';
 import { closeAll, startIssuer } from '../../../worker/testkit/harness.mjs';
+import { ath, dpopClient } from '../../testkit/dpop-client.mjs';
 import { startAllHosts } from '../../testkit/guard-hosts.mjs';
 
 after(closeAll);
@@ -18,7 +20,9 @@ const APP_ORIGIN = 'https://app.example.test';
 
 // Headers that say who the caller is or what the application should do: what the table compares of
 // the headers the application receives (the transport headers differ between hosts and do not matter).
-const RELEVANT_HEADER = /^(x[-_]auth|x[-_]user|x[-_]http|x[-_]method|authorization$|cookie$)|_/;
+const RELEVANT_HEADER = /^(x[-_]auth|x[-_]user|x[-_]http|x[-_]method|authorization$|cookie$|dpop$)|_/;
+// What a DPoP challenge says about proofs (RFC 9449 §7.1): every asymmetric algorithm by default.
+const ALGS = 'RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519';
 
 /** What a host answered, reduced to what the table compares. */
 async function answerOf(response, { withAuth }) {
@@ -39,7 +43,10 @@ async function answerOf(response, { withAuth }) {
     acao: response.headers.get('access-control-allow-origin'),
     expose: response.headers.get('access-control-expose-headers'),
     cacheControl: response.status >= 400 ? response.headers.get('cache-control') : null,
+    // Whether a DPoP nonce came with the answer (its value is each host's own).
+    dpopNonce: response.headers.get('dpop-nonce') !== null,
     code: body?.code ?? null,
+    claim: body?.claim ?? null,
     error: body?.error ?? null,
   };
   if (body && typeof body.url === 'string' && body.headers) {
@@ -61,7 +68,11 @@ describe('the shared table: every host gives every answer', { timeout: 240_000 }
   let partner; // a second issuer, with an audience of its own
   let hosts;
   const t = {}; // tokens
+  let client; // the DPoP client's key: t.bound and t.boundWrite are bound to it
+  let attacker; // another key
+  let privateJwk; // the client key's private JWK (a proof that leaks it)
   const answers = new Map(); // host name -> row name -> answer
+  const proofsSent = []; // every proof sent: none may reach a log
 
   const policy = () => ({
     realm: 'table-api',
@@ -85,6 +96,8 @@ describe('the shared table: every host gives every answer', { timeout: 240_000 }
       { name: 'create order', methods: ['POST'], path: '/api/orders', scopes: { allOf: ['orders:write'], anyOf: ['clerk', 'admin'] } },
       { name: 'tenant API', path: '/tenants/:tenant/*', claims: { tenant_id: ':tenant' } },
       { name: 'events', methods: ['GET'], path: '/events', tokenSources: { query: true } },
+      { name: 'dpop orders', methods: ['GET'], path: '/dpop/orders', scopes: ['orders:read'], senderConstraint: 'dpop' },
+      { name: 'dpop nonce', methods: ['GET'], path: '/dpop/nonce', senderConstraint: 'dpop', dpop: { nonce: true } },
     ],
   });
 
@@ -93,6 +106,27 @@ describe('the shared table: every host gives every answer', { timeout: 240_000 }
   const invalid = (code) => ({ status: 401, code, error: 'invalid_token', challengeStart: challenge(`, error="invalid_token", error_description="${code}: `), metadata: true });
   const forbidden = (code, scope) => ({ status: 403, code, error: 'insufficient_scope', challengeStart: challenge(', error="insufficient_scope", error_description='), scope });
   const identity = (extra = {}) => ({ 'x-auth-subject': 'client-1', 'x-auth-scopes': 'orders:read', 'x-auth-tenant': 'acme', 'x-auth-client': 'machine-7', ...extra });
+
+  // DPoP (RFC 9449). Proofs name the URL of the host they are sent to, so these requests are made per
+  // host: (host, state) => request, `state` what earlier rows on that host left (a proof, a nonce).
+  const META = `resource_metadata="${METADATA_URL}"`;
+  const bearerBare = `Bearer realm="table-api", ${META}`;
+  const dpopBare = `DPoP realm="table-api", algs="${ALGS}", ${META}`;
+  const dpopError = (error, code) => `DPoP realm="table-api", error="${error}", error_description="${code}: ...", algs="${ALGS}", ${META}`;
+  const badProof = (claim) => ({ status: 401, code: 'ERR_JWT_BAD_DPOP_PROOF', claim, error: 'invalid_dpop_proof', challenge: `${bearerBare}, ${dpopError('invalid_dpop_proof', 'ERR_JWT_BAD_DPOP_PROOF')}` });
+  const badBinding = { status: 401, code: 'ERR_JWT_BAD_BINDING', claim: 'cnf.jkt', error: 'invalid_token', challenge: `${bearerBare}, ${dpopError('invalid_token', 'ERR_JWT_BAD_BINDING')}` };
+  const htuOf = (host, path) => {
+    const url = new URL(path, host.url);
+    return url.origin + url.pathname;
+  };
+  /** A request with `token` under `scheme` and a proof from `key` (options: dpopClient's, `htu`, `htm`). */
+  const dpop = (path, token, { scheme = 'DPoP', key = () => client, keep, reuse, ...options } = {}) => async (host, state) => {
+    const proof = reuse ? state[reuse] : await key().proof(token, options.htu ?? htuOf(host, path), options.htm ?? 'GET', options);
+    proofsSent.push(proof);
+    if (keep) state[keep] = proof;
+    return { path, headers: { authorization: `${scheme} ${token}`, dpop: proof } };
+  };
+  const dpopSeen = (path) => ({ method: 'GET', url: path, headers: identity() });
 
   // name, request, expected. `seen`: what the application must receive (absent: it must not be reached).
   const rows = () => [
@@ -131,7 +165,7 @@ describe('the shared table: every host gives every answer', { timeout: 240_000 }
     ['405 with Allow', { method: 'DELETE', path: '/api/orders', headers: bearer(t.read) }, { status: 405, code: 'ERR_METHOD_NOT_ALLOWED', allow: 'GET, POST' }],
     ['CORS preflight', { method: 'OPTIONS', path: '/api/orders', headers: { origin: APP_ORIGIN, 'access-control-request-method': 'GET' } }, { status: 204, acao: APP_ORIGIN }],
     ['CORS preflight, other origin', { method: 'OPTIONS', path: '/api/orders', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } }, { status: 403, code: 'ERR_CORS_ORIGIN', acao: null }],
-    ['CORS on a 401', { path: '/api/orders', headers: { origin: APP_ORIGIN } }, { status: 401, acao: APP_ORIGIN, expose: 'WWW-Authenticate' }],
+    ['CORS on a 401', { path: '/api/orders', headers: { origin: APP_ORIGIN } }, { status: 401, acao: APP_ORIGIN, expose: 'WWW-Authenticate, DPoP-Nonce' }],
     ['CORS on an allowed request', { path: '/api/orders', headers: { origin: APP_ORIGIN, ...bearer(t.read) } }, { status: 200, acao: APP_ORIGIN }],
     ['public route, spoofed identity removed', { path: '/health', headers: { 'X-Auth-Subject': 'admin', X_Auth_Tenant: 'globex', 'X-HTTP-Method-Override': 'DELETE', authorization: 'Bearer whatever' } }, { status: 200, seen: { method: 'GET', url: '/health', headers: {} } }],
     ['spoofed identity on a protected route', { path: '/api/orders', headers: { ...bearer(t.read), 'X-Auth-Tenant': 'globex', X_AUTH_SUBJECT: 'admin', 'x-auth-client': 'root', X_Forwarded_User: 'admin', 'X-Method-Override': 'DELETE' } }, { status: 200, seen: { method: 'GET', url: '/api/orders', headers: identity() } }],
@@ -141,8 +175,56 @@ describe('the shared table: every host gives every answer', { timeout: 240_000 }
     ['two query tokens', { path: `/events?access_token=${t.read}&access_token=${t.read}` }, { status: 400, code: 'ERR_AUTH_MULTIPLE_TOKENS' }],
     ['RFC 9728 metadata', { path: '/.well-known/oauth-protected-resource' }, {
       status: 200,
-      metadataBody: { resource: RESOURCE, authorization_servers: [issuer.issuer, partner.issuer], scopes_supported: ['admin', 'clerk', 'orders:read', 'orders:write'], bearer_methods_supported: ['header', 'query'] },
+      metadataBody: {
+        resource: RESOURCE,
+        authorization_servers: [issuer.issuer, partner.issuer],
+        scopes_supported: ['admin', 'clerk', 'orders:read', 'orders:write'],
+        bearer_methods_supported: ['header', 'query'],
+        dpop_signing_alg_values_supported: ALGS.split(' '),
+      },
     }],
+
+    // DPoP on a route that takes bearer tokens too (senderConstraint "none", no DPoP challenge of its own).
+    ['DPoP: a bound token with its proof', dpop('/api/orders', t.bound, { keep: 'proof' }), { status: 200, seen: dpopSeen('/api/orders') }],
+    ['DPoP: the same proof again (replay)', dpop('/api/orders', t.bound, { reuse: 'proof' }), badProof('jti')],
+    ['DPoP: a proof for another URL', dpop('/api/orders', t.bound, { claims: { htu: 'https://elsewhere.example/api/orders' } }), badProof('htu')],
+    ['DPoP: a proof for another method', dpop('/api/orders', t.bound, { htm: 'POST' }), badProof('htm')],
+    ['DPoP: a proof made with another key', dpop('/api/orders', t.bound, { key: () => attacker }), badBinding],
+    ['DPoP: a stale proof (iat 2 minutes ago)', dpop('/api/orders', t.bound, { claims: { iat: Math.floor(Date.now() / 1000) - 120 } }), badProof('iat')],
+    ['DPoP: a proof for another token (ath)', dpop('/api/orders', t.bound, { claims: { ath: ath(t.read) } }), badProof('ath')],
+    ['DPoP: a proof signed with HS256', dpop('/api/orders', t.bound, { header: { alg: 'HS256' }, sign: 'HS256' }), badProof('alg')],
+    ['DPoP: a proof with alg none', dpop('/api/orders', t.bound, { header: { alg: 'none' }, sign: 'none' }), badProof('alg')],
+    ['DPoP: a private key in the proof\'s jwk', dpop('/api/orders', t.bound, { header: { jwk: privateJwk } }), badProof('jwk')],
+    ['DPoP: two DPoP headers', async (host) => {
+      const [one, two] = [await client.proof(t.bound, htuOf(host, '/api/orders')), await client.proof(t.bound, htuOf(host, '/api/orders'))];
+      proofsSent.push(one, two);
+      return { path: '/api/orders', headers: [['authorization', `DPoP ${t.bound}`], ['dpop', one], ['dpop', two]] };
+    }, badProof('proof')],
+    ['DPoP: a bound token without a proof', { path: '/api/orders', headers: { authorization: `DPoP ${t.bound}` } }, badBinding],
+    ['DPoP: a bound token as a bearer token', { path: '/api/orders', headers: bearer(t.bound) }, { ...invalid('ERR_JWT_BAD_BINDING'), challenge: `Bearer realm="table-api", error="invalid_token", error_description="ERR_JWT_BAD_BINDING: ...", ${META}` }],
+    ['DPoP: a bound token as a bearer token, with its proof', dpop('/api/orders', t.bound, { scheme: 'Bearer' }), { ...invalid('ERR_JWT_BAD_BINDING') }],
+    // The Bearer scheme: the proof is not for it. An unbound token is the bearer token it is.
+    ['DPoP: an unbound token as a bearer token, with a DPoP header', dpop('/api/orders', t.read, { scheme: 'Bearer' }), { status: 200, seen: dpopSeen('/api/orders') }],
+    ['DPoP: an unbound token under the DPoP scheme', dpop('/api/orders', t.read), badBinding],
+    ['DPoP: the scheme in any case', dpop('/api/orders', t.bound, { scheme: 'dpop' }), { status: 200 }],
+    ['DPoP: a Bearer and a DPoP Authorization header', async (host) => ({ path: '/api/orders', headers: [['authorization', `Bearer ${t.read}`], ['authorization', `DPoP ${t.bound}`]] }), { status: 400, code: 'ERR_AUTH_MULTIPLE_TOKENS' }],
+
+    // A route that requires DPoP: its challenges name DPoP alone.
+    ['DPoP only: no token', { path: '/dpop/orders' }, { status: 401, code: 'ERR_AUTH_MISSING', challenge: dpopBare }],
+    ['DPoP only: a bound token with its proof', dpop('/dpop/orders', t.bound), { status: 200, seen: dpopSeen('/dpop/orders') }],
+    ['DPoP only: an unbound bearer token', { path: '/dpop/orders', headers: bearer(t.read) }, { status: 401, code: 'ERR_JWT_BAD_BINDING', claim: 'cnf', error: 'invalid_token', challenge: dpopError('invalid_token', 'ERR_JWT_BAD_BINDING') }],
+    ['DPoP only: a proof with another key', dpop('/dpop/orders', t.bound, { key: () => attacker }), { status: 401, code: 'ERR_JWT_BAD_BINDING', claim: 'cnf.jkt', challenge: dpopError('invalid_token', 'ERR_JWT_BAD_BINDING') }],
+    ['DPoP only: a bound token without the scope', dpop('/dpop/orders', t.boundWrite), {
+      status: 403, code: 'ERR_JWT_INSUFFICIENT_SCOPE', error: 'insufficient_scope',
+      challenge: `DPoP realm="table-api", error="insufficient_scope", error_description="ERR_JWT_INSUFFICIENT_SCOPE: ...", scope="orders:read", algs="${ALGS}"`,
+    }],
+
+    // Server-issued nonces (RFC 9449 §9): the first proof has none, the client retries with the one
+    // the answer gave, as the dpop and oauth4webapi clients do.
+    ['DPoP nonce: a proof without a nonce', dpop('/dpop/nonce', t.bound), { status: 401, code: 'ERR_JWT_BAD_DPOP_PROOF', claim: 'nonce', error: 'use_dpop_nonce', challenge: dpopError('use_dpop_nonce', 'ERR_JWT_BAD_DPOP_PROOF'), dpopNonce: true }],
+    ['DPoP nonce: the retry with the nonce given', async (host, state) => dpop('/dpop/nonce', t.bound, { nonce: state.nonce })(host, state), { status: 200, seen: dpopSeen('/dpop/nonce'), dpopNonce: true }],
+    ['DPoP nonce: a nonce it was never given', dpop('/dpop/nonce', t.bound, { nonce: 'made-up-nonce' }), { status: 401, claim: 'nonce', error: 'use_dpop_nonce', dpopNonce: true }],
+    ['DPoP nonce: no token', { path: '/dpop/nonce' }, { status: 401, code: 'ERR_AUTH_MISSING', dpopNonce: true }],
   ];
 
   before(async () => {
@@ -167,12 +249,20 @@ describe('the shared table: every host gives every answer', { timeout: 240_000 }
     t.crossIssuer = await partner.sign({ ...claims, scope: 'orders:read' }, { issuer: issuer.issuer });
     const [h, p, s] = t.read.split('.');
     t.tampered = `${h}.${p}.${s[0] === 'A' ? 'B' : 'A'}${s.slice(1)}`;
+    client = await dpopClient();
+    attacker = await dpopClient();
+    privateJwk = await exportJWK(client.keypair.privateKey);
+    t.bound = await issuer.sign({ ...claims, scope: 'orders:read', cnf: { jkt: client.jkt } });
+    t.boundWrite = await issuer.sign({ ...claims, scope: 'orders:write', cnf: { jkt: client.jkt } });
     hosts = await startAllHosts(policy());
     for (const host of hosts) {
       const byRow = new Map();
-      for (const [name, request] of rows()) {
+      const state = {};
+      for (const [name, row] of rows()) {
+        const request = typeof row === 'function' ? await row(host, state) : row;
         const { path, method = 'GET', headers = {}, body } = request;
         const response = await host.request(path, { method, headers, body });
+        state.nonce = response.headers.get('dpop-nonce') ?? state.nonce;
         byRow.set(name, await answerOf(response, { withAuth: host.name !== 'worker' }));
       }
       answers.set(host.name, byRow);
@@ -190,6 +280,7 @@ describe('the shared table: every host gives every answer', { timeout: 240_000 }
         const where = `${hostName}: ${name}: ${JSON.stringify(got)}`;
         assert.equal(got.status, expected.status, where);
         if (expected.code !== undefined) assert.equal(got.code, expected.code, where);
+        if (expected.claim !== undefined) assert.equal(got.claim, expected.claim, where);
         if (expected.error !== undefined) assert.equal(got.error, expected.error, where);
         if (expected.challenge !== undefined) assert.equal(got.challenge, expected.challenge, where);
         if (expected.challengeStart !== undefined) assert.ok(got.challenge?.startsWith(expected.challengeStart), where);
@@ -212,6 +303,7 @@ describe('the shared table: every host gives every answer', { timeout: 240_000 }
           assert.equal(got.cacheControl, 'no-store', where);
         }
         if (expected.metadataBody !== undefined) assert.deepEqual(got.metadata, expected.metadataBody, where);
+        assert.equal(got.dpopNonce, expected.dpopNonce ?? false, `${where}: DPoP-Nonce`);
         if (got.challenge !== null) assert.match(got.challenge, /^[\x20-\x7E]*$/, `${where}: WWW-Authenticate is ASCII`);
       }
     }
@@ -230,7 +322,9 @@ describe('the shared table: every host gives every answer', { timeout: 240_000 }
   test('`auth` is the same object in every adapter', () => {
     const adapters = [...answers.keys()].filter((name) => name !== 'worker');
     const auth = answers.get(adapters[0]).get('tenant match').auth;
-    assert.deepEqual(Object.keys(auth).sort(), ['alg', 'aud', 'claims', 'clientId', 'exp', 'iss', 'kid', 'route', 'scopes', 'sub', 'tenant']);
+    assert.deepEqual(Object.keys(auth).sort(), ['alg', 'aud', 'claims', 'clientId', 'cnf', 'exp', 'iss', 'kid', 'route', 'scopes', 'sub', 'tenant']);
+    assert.equal(auth.cnf, null, 'an unbound token');
+    assert.deepEqual(answers.get(adapters[0]).get('DPoP: a bound token with its proof').auth.cnf, { jkt: client.jkt });
     assert.equal(auth.sub, 'client-1');
     assert.equal(auth.clientId, 'machine-7');
     assert.equal(auth.tenant, 'acme');
@@ -261,6 +355,7 @@ describe('the shared table: every host gives every answer', { timeout: 240_000 }
       assert.equal(records.length, count, host.name);
       const text = JSON.stringify(host.records());
       for (const token of Object.values(t)) assert.ok(!text.includes(token.split('.')[2]), `${host.name} logged a token`);
+      for (const proof of proofsSent) assert.ok(!text.includes(proof.split('.')[1]), `${host.name} logged a DPoP proof`);
       const byRow = Object.fromEntries(rows().map(([name], i) => [name, records[i]]));
       assert.equal(byRow['tenant match'].decision, 'allow');
       assert.equal(byRow['tenant match'].route, 'tenant API');
@@ -272,6 +367,12 @@ describe('the shared table: every host gives every answer', { timeout: 240_000 }
       assert.equal(byRow['two Authorization headers'].code, 'ERR_AUTH_MULTIPLE_TOKENS');
       assert.equal(byRow['query token allowed by opt-in, removed from the URL'].path, '/events');
       assert.equal(byRow['RFC 9728 metadata'].decision, 'metadata');
+      // Which binding was checked.
+      assert.equal(byRow['DPoP: a bound token with its proof'].binding, 'dpop');
+      assert.equal(byRow['DPoP: a bound token with its proof'].sub, 'client-1');
+      assert.deepEqual([byRow['DPoP: the same proof again (replay)'].code, byRow['DPoP: the same proof again (replay)'].binding], ['ERR_JWT_BAD_DPOP_PROOF', 'dpop']);
+      assert.deepEqual([byRow['DPoP only: an unbound bearer token'].code, byRow['DPoP only: an unbound bearer token'].binding], ['ERR_JWT_BAD_BINDING', 'none']);
+      assert.equal(byRow['valid, scheme in any case'].binding, undefined, 'an unbound token allowed: no binding');
     }
   });
 

@@ -8,7 +8,8 @@ import { createGuard, PolicyError, type Auth, type AuditRecord, type PolicyDocum
 import { guard as expressGuard } from 'jwtward/express';
 import { jwtward } from 'jwtward/fastify';
 import { guard as honoGuard } from 'jwtward/hono';
-import { createWorker } from 'jwtward/worker';
+import { createWorker, DpopReplayStore } from 'jwtward/worker';
+import { memoryReplayStore } from 'jwtward';
 import policyJson from '../../../examples/policy.json' with { type: 'json' };
 
 const policy: PolicyDocument = {
@@ -21,8 +22,15 @@ const policy: PolicyDocument = {
     { path: '/health', public: true },
     { path: '/api/orders', methods: ['GET'], scopes: { anyOf: ['orders:read'] }, otherMethods: 'deny' },
     { path: '/events', tokenSources: { query: true } },
+    { path: '/api/payments', senderConstraint: 'dpop', dpop: { nonce: true } },
   ],
+  dpop: { algorithms: ['ES256', 'EdDSA'], iatWindow: 30, nonce: { rotation: 120 }, publicOrigin: 'https://api.example' },
+  mtls: { certificate: 'verified' },
 };
+// @ts-expect-error: a DPoP proof is never signed with HMAC
+const hmacProofs: PolicyDocument = { algorithms: ['ES256'], routes: [], dpop: { algorithms: ['HS256'] } };
+// @ts-expect-error: not a sender constraint
+const tls: PolicyDocument = { algorithms: ['ES256'], routes: [], senderConstraint: 'tls' };
 // @ts-expect-error: methods are upper case
 const lowerCase: PolicyDocument = { algorithms: ['ES256'], routes: [{ path: '/a', methods: ['get'] }] };
 // @ts-expect-error: an issuers entry takes jwksUri or discovery, not both
@@ -31,14 +39,15 @@ const both: PolicyDocument = { algorithms: ['ES256'], routes: [], issuers: [{ is
 const none: PolicyDocument = { algorithms: ['none'], routes: [] };
 
 const records: AuditRecord[] = [];
-const g = createGuard(policy, { log: (record) => records.push(record) });
+const g = createGuard(policy, { log: (record) => records.push(record), dpopReplayStore: memoryReplayStore(), dpopNonceSecret: 'a-test-only-dpop-nonce-secret-of-32-bytes' });
 const warnings: readonly string[] = g.warnings;
 const outcome = await g.check(new Request('https://api.example/api/orders'), { waitUntil: () => {} });
 if (outcome.allow) {
   const auth: Auth | null = outcome.auth;
   const sub: string | null = auth?.sub ?? null;
   const forwarded: Request = outcome.request;
-  void [sub, forwarded, outcome.cors];
+  const jkt: string | undefined = auth?.cnf?.jkt;
+  void [sub, forwarded, outcome.headers, jkt];
 } else {
   const response: Response = outcome.response;
   // @ts-expect-error: a denial has no auth
@@ -77,4 +86,4 @@ try {
 
 const worker = createWorker(policyJson, { env: { ORIGIN_URL: 'https://origin.example' } });
 const response: Promise<Response> = worker.fetch(new Request('https://api.example/'), {}, { waitUntil: () => {} });
-export { api, lowerCase, both, none, warnings, response };
+export { api, lowerCase, both, none, hmacProofs, tls, warnings, response, DpopReplayStore };

@@ -9,6 +9,7 @@ import {
   inspect,
   kvStore,
   lintJwks,
+  memoryReplayStore,
   memoryStore,
   ready,
   type Algorithm,
@@ -20,6 +21,7 @@ import {
   type JwtErrorCode,
   type JwtHeader,
   type JwtPayload,
+  type ReplayStore,
   type KeyEvent,
   type KeyStore,
   type KeysErrorCode,
@@ -47,6 +49,9 @@ const options: VerifierOptions = {
   maxTokenAge: 3600,
   maxTokenLength: 8192,
   cache: { maxEntries: 1000 },
+  senderConstraint: 'dpop',
+  dpopAlgorithms: ['ES256', 'EdDSA', 'PS256'],
+  dpopIatWindow: 30,
 };
 new Verifier({ jwks: '{"keys":[]}', cache: false });
 new Verifier({ jwks: { keys: [] }, issuer: 'a', cache: true });
@@ -71,6 +76,10 @@ new Verifier({ jwks: '{}', claims: { lvl: undefined } });
 new Verifier({ jwks: '{}', cache: { maxEntries: '10' } });
 // @ts-expect-error: seconds are numbers
 new Verifier({ jwks: '{}', clockTolerance: '30' });
+// @ts-expect-error: no such sender constraint
+new Verifier({ jwks: '{}', senderConstraint: 'tls' });
+// @ts-expect-error: a DPoP proof is never signed with HMAC
+new Verifier({ jwks: '{}', dpopAlgorithms: ['HS256'] });
 
 const verifier = new Verifier(options);
 
@@ -99,7 +108,23 @@ verifier.verify('token', { now: new Date() });
 // @ts-expect-error: no such verify option
 verifier.verify('token', { clock: 1 });
 
-// Errors: the code is a union of string literals, exactly the 19 + 2 codes.
+// Sender-constrained tokens: the request's proof or certificate; cnf and dpop in the result.
+const store: ReplayStore = memoryReplayStore({ maxEntries: 10 });
+new Verifier({ jwks: '{}', dpopReplayStore: store });
+new Verifier({ jwks: '{}', dpopReplayStore: { record: async (key: string, expiresAt: number) => key.length < expiresAt } });
+const bound = verifier.verify('token', { dpop: { proof: 'p', method: 'GET', url: 'https://api.example/x', nonce: ['n1', 'n2'] } });
+assertType<Equal<typeof bound.cnf, { jkt?: string; 'x5t#S256'?: string } | undefined>>();
+assertType<Equal<typeof bound.dpop, { jti: string; iat: number; jkt: string } | undefined>>();
+verifier.verify('token', { dpop: { proof: null, method: 'GET', url: new URL('https://api.example/x') }, scheme: 'DPoP' });
+verifier.verify('token', { clientCertificate: new Uint8Array(8) });
+verifier.verify('token', { clientCertificate: { sha256: 'x' } });
+verifier.explain('token', { dpop: { proof: 'p', method: 'GET', url: 'https://api.example/x' } });
+// @ts-expect-error: the scheme is Bearer or DPoP
+verifier.verify('token', { scheme: 'Basic' });
+// @ts-expect-error: a replay store records
+new Verifier({ jwks: '{}', dpopReplayStore: { has: () => true } });
+
+// Errors: the code is a union of string literals, exactly the 21 + 2 codes.
 const verifyCodes: Record<VerifyErrorCode, true> = {
   ERR_JWT_MALFORMED: true,
   ERR_JWT_TOO_LARGE: true,
@@ -120,6 +145,8 @@ const verifyCodes: Record<VerifyErrorCode, true> = {
   ERR_JWT_INSUFFICIENT_SCOPE: true,
   ERR_JWT_BAD_TYP: true,
   ERR_JWT_UNSUPPORTED_CRIT: true,
+  ERR_JWT_BAD_DPOP_PROOF: true,
+  ERR_JWT_BAD_BINDING: true,
 };
 const configCodes: Record<ConfigErrorCode, true> = { ERR_OPTIONS_INVALID: true, ERR_JWKS_INVALID: true };
 const keysCodes: Record<KeysErrorCode, true> = { ERR_JWKS_UNAVAILABLE: true };
