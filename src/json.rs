@@ -404,6 +404,7 @@ pub fn scanner_disagreement(bytes: &[u8]) -> Option<String> {
 
 /// Byte strings equal; the first bytes compared before the call to `memcmp` that `==` makes:
 /// member names are a few bytes, and `iss`, `sub`, `aud`, `exp`, `nbf`, `iat` have one length.
+#[inline(always)]
 fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.first() == b.first() && a == b
 }
@@ -447,6 +448,8 @@ fn scan(text: &[u8]) -> Option<Vec<Member>> {
     (scanner.at == text.len()).then_some(scanner.members)
 }
 
+/// The small steps are `#[inline(always)]`: the edge module is built for size (opt-level "z"),
+/// which otherwise leaves each of them a call per byte.
 struct Scanner<'t> {
     text: &'t [u8],
     at: usize,
@@ -457,10 +460,12 @@ struct Scanner<'t> {
 }
 
 impl Scanner<'_> {
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.text.get(self.at).copied()
     }
 
+    #[inline(always)]
     fn eat(&mut self, byte: u8) -> Option<()> {
         if self.peek()? == byte {
             self.at += 1;
@@ -470,6 +475,7 @@ impl Scanner<'_> {
         }
     }
 
+    #[inline(always)]
     fn whitespace(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.at += 1;
@@ -696,6 +702,7 @@ impl Scanner<'_> {
         })
     }
 
+    #[inline(always)]
     fn digits(&mut self) {
         while let Some(b'0'..=b'9') = self.peek() {
             self.at += 1;

@@ -53,7 +53,7 @@ extern "C" {
     fn check(
         this: &Platform,
         key_index: u32,
-        alg: &str,
+        alg: &JsValue,
         signing_input: &[u8],
         signature: &[u8],
     ) -> Result<u32, JsValue>;
@@ -62,16 +62,34 @@ extern "C" {
     fn check_jwk(
         this: &Platform,
         jwk: &str,
-        alg: &str,
+        alg: &JsValue,
         signing_input: &[u8],
         signature: &[u8],
     ) -> Result<u32, JsValue>;
+}
+
+/// The algorithms' names as JavaScript strings, each made once: a `&str` argument becomes a new
+/// JavaScript string on every call (decoded from UTF-8), and the platform is called per token.
+struct AlgNames([Option<JsValue>; Algorithm::ALL.len()]);
+
+impl AlgNames {
+    fn new() -> Self {
+        AlgNames(core::array::from_fn(|_| None))
+    }
+
+    /// `None` only for an algorithm missing from `Algorithm::ALL` (never).
+    fn get(&mut self, alg: Algorithm) -> Option<&JsValue> {
+        let at = Algorithm::ALL.iter().position(|known| *known == alg)?;
+        let slot = self.0.get_mut(at)?;
+        Some(slot.get_or_insert_with(|| JsValue::from_str(alg.name())))
+    }
 }
 
 /// A [`Platform`] as the core's [`SignatureBackend`].
 struct PlatformBackend<'p> {
     platform: &'p Platform,
     may_defer: bool,
+    names: &'p mut AlgNames,
 }
 
 impl SignatureBackend for PlatformBackend<'_> {
@@ -85,10 +103,13 @@ impl SignatureBackend for PlatformBackend<'_> {
         let Ok(key_index) = u32::try_from(key_index) else {
             return BackendVerdict::Builtin;
         };
-        self.verdict(
-            self.platform
-                .check(key_index, alg.name(), signing_input, signature),
-        )
+        let Some(alg) = self.names.get(alg) else {
+            return BackendVerdict::Builtin;
+        };
+        let answer = self
+            .platform
+            .check(key_index, alg, signing_input, signature);
+        self.verdict(answer)
     }
 
     fn verify_key(
@@ -101,10 +122,11 @@ impl SignatureBackend for PlatformBackend<'_> {
         let Some(jwk) = output::jwk_text(key) else {
             return BackendVerdict::Builtin;
         };
-        self.verdict(
-            self.platform
-                .check_jwk(&jwk, alg.name(), signing_input, signature),
-        )
+        let Some(alg) = self.names.get(alg) else {
+            return BackendVerdict::Builtin;
+        };
+        let answer = self.platform.check_jwk(&jwk, alg, signing_input, signature);
+        self.verdict(answer)
     }
 }
 
@@ -133,6 +155,7 @@ pub struct WasmVerifier {
     backend: Backend,
     platform: Option<Platform>,
     async_platform: Option<Platform>,
+    alg_names: AlgNames,
     /// The time window of the last token this verifier found valid (`validFrom`/`validUntil`);
     /// `None` when that verdict depended on the presentation (a proof, a certificate), which
     /// a cache keyed by the token must never answer for.
@@ -158,6 +181,7 @@ impl WasmVerifier {
                 &mut PlatformBackend {
                     platform,
                     may_defer: false,
+                    names: &mut self.alg_names,
                 },
             ),
             None => self
@@ -204,6 +228,7 @@ impl WasmVerifier {
             backend: parsed.backend,
             platform: None,
             async_platform: None,
+            alg_names: AlgNames::new(),
             window: Some(TimeWindow {
                 from: None,
                 until: None,
@@ -286,12 +311,12 @@ impl WasmVerifier {
     }
 
     /// Like `verifyText`, with the asynchronous platform: when it deferred a signature check,
-    /// returns the JSON text of `{ ifValid | ifValidError, ifInvalid, ifInvalidLater? }` (the
-    /// verdict for each answer, decided here; the platform holds the promise of each answer),
-    /// otherwise what `verifyText` returns. Up to two checks may be deferred, the token's
-    /// signature and the DPoP proof's, in that order: `ifInvalid` is the verdict when the first
-    /// does not verify, `ifInvalidLater: [..]` (only when there is a second) when a later one
-    /// does not while the ones before it do.
+    /// returns the JSON text of `{ ifValid | ifValidError }`, the verdict should every deferred
+    /// check verify (decided here; the platform holds the promise of each answer), otherwise what
+    /// `verifyText` returns. Up to two checks may be deferred, the token's signature and the DPoP
+    /// proof's, in that order. When an answer is not "verifies", the package calls this again
+    /// with the platform giving the known answers at once, and this gives that verdict: a
+    /// refusal is built only when it is the verdict.
     #[wasm_bindgen(js_name = verifyDeferredText)]
     pub fn verify_deferred_text(
         &mut self,
@@ -309,6 +334,7 @@ impl WasmVerifier {
         let mut backend = PlatformBackend {
             platform,
             may_defer: true,
+            names: &mut self.alg_names,
         };
         let outcome = self.verifier.verify_presented_with(
             token,

@@ -261,25 +261,13 @@ pub(super) fn lint(warnings: &[LintWarning]) -> Result<JsValue, JsValue> {
     Reflect::get(&wrapper, &JsValue::from_str("w"))
 }
 
-/// `{ ifValid?, ifValidError?, ifInvalid, ifInvalidLater? }` of a token whose signature
-/// checks were deferred, as JSON text.
+/// `{ ifValid | ifValidError }` of a token whose signature checks were deferred: the verdict
+/// should they all verify, as JSON text.
 pub(super) fn deferred_text(deferred: &DeferredSignature) -> Result<JsValue, JsValue> {
     let mut out = ObjectWriter::new();
     match deferred.if_valid() {
         Ok(verified) => out.object("ifValid", |inner| write_verified(inner, verified))?,
         Err(error) => out.object("ifValidError", |inner| write_error(inner, error))?,
-    }
-    out.object("ifInvalid", |inner| {
-        write_error(inner, deferred.if_invalid())
-    })?;
-    let later = deferred.if_later_invalid();
-    if !later.is_empty() {
-        out.objects(
-            "ifInvalidLater",
-            later
-                .iter()
-                .map(|error| move |inner: &mut ObjectWriter| write_error(inner, error)),
-        )?;
     }
     out.finish_text()
 }
