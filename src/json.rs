@@ -162,8 +162,21 @@ fn parse_strict(bytes: &[u8], depth: usize) -> Result<Value, JsonError> {
 #[derive(Clone, Copy, Debug)]
 struct Member {
     name: (usize, usize),
+    /// [`tag`] of the name: most lookups are decided by comparing it alone.
+    tag: u32,
     value: (usize, usize),
     kind: Kind,
+}
+
+/// A name's length, first, middle and last bytes in one word: `iss`, `iat`, `exp`, `aud`, `sub`
+/// and `nbf` all differ by it, so a lookup seldom compares names byte by byte.
+#[inline(always)]
+fn tag(name: &[u8]) -> u32 {
+    let at = |index: usize| u32::from(name.get(index).copied().unwrap_or(0));
+    (name.len() as u32 & 0xff)
+        | at(0) << 8
+        | at(name.len() / 2) << 16
+        | at(name.len().wrapping_sub(1)) << 24
 }
 
 /// What a member's value is, as far as reading it without the parser goes.
@@ -251,12 +264,15 @@ impl JsonText {
 
     /// The member named `name`, when the scanner located the members.
     fn member(&self, name: &str) -> Option<Member> {
-        let text = self.text.as_bytes();
+        let (text, name) = (self.text.as_bytes(), name.as_bytes());
+        let probe = tag(name);
         self.members
             .iter()
             .find(|member| {
-                text.get(member.name.0..member.name.1)
-                    .is_some_and(|candidate| same(candidate, name.as_bytes()))
+                member.tag == probe
+                    && text
+                        .get(member.name.0..member.name.1)
+                        .is_some_and(|candidate| same(candidate, name))
             })
             .copied()
     }
@@ -524,6 +540,7 @@ impl Scanner<'_> {
             if depth == 1 {
                 self.members.push(Member {
                     name,
+                    tag: tag(self.text.get(name.0..name.1).unwrap_or_default()),
                     value: (start, self.at),
                     kind,
                 });

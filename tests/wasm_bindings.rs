@@ -104,6 +104,31 @@ fn verify_returns_a_plain_object() {
     assert_eq!(scopes.get(1).as_string().as_deref(), Some("b"));
 }
 
+/// Strings the core writes into a result (scopes, messages) come back from `JSON.parse` as they
+/// were: quotes, backslashes, control characters and non-ASCII included.
+#[wasm_bindgen_test]
+fn result_strings_survive_the_json_text() {
+    let scopes = [
+        "q\"uote",
+        "back\\slash",
+        "ctl\u{1}\u{1f}\u{7f}",
+        "tab\tnl\n",
+        "é€😀",
+        "</script>",
+    ];
+    let payload = serde_json::json!({ "scope": scopes.join(" "), "exp": 1_750_000_060 });
+    let mut verifier = WasmVerifier::new(&options("")).unwrap();
+    let text = verifier
+        .verify_text(token(&payload.to_string()).as_bytes(), NOW, None)
+        .unwrap();
+    let result = JSON::parse(&text.as_string().unwrap()).unwrap();
+    let granted: Vec<String> = Array::from(&get(&result, "scopes"))
+        .iter()
+        .map(|scope| scope.as_string().unwrap())
+        .collect();
+    assert_eq!(granted, scopes);
+}
+
 #[wasm_bindgen_test]
 fn every_core_code_becomes_err_jwt_upper() {
     for code in ErrorCode::ALL {
