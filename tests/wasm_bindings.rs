@@ -9,7 +9,7 @@
 
 use hmac::{Hmac, KeyInit, Mac};
 use js_sys::{Array, Reflect, JSON};
-use jwtward::wasm::{decode, inspect, js_code, lint_jwks, Platform, WasmVerifier};
+use jwtward::wasm::{decode_text, inspect, js_code, lint_jwks, Platform, WasmVerifier};
 use jwtward::{Error, ErrorCode};
 use sha2::{Digest, Sha256};
 use wasm_bindgen::{JsCast, JsValue};
@@ -386,13 +386,14 @@ fn explain_reports_checks_without_throwing() {
 
 #[wasm_bindgen_test]
 fn decode_inspect_and_lint() {
-    let decoded = decode(&token(r#"{"sub":"d"}"#)).unwrap();
+    let text = decode_text(token(r#"{"sub":"d"}"#).as_bytes()).unwrap();
+    let decoded = JSON::parse(&text.as_string().unwrap()).unwrap();
     assert_eq!(
         get_str(&get(&decoded, "payload"), "sub").as_deref(),
         Some("d")
     );
     assert!(get(&decoded, "warnings").is_undefined());
-    let error = decode("nope").unwrap_err();
+    let error = decode_text(b"nope").unwrap_err();
     assert_eq!(
         get_str(&error, "code").as_deref(),
         Some("ERR_JWT_MALFORMED")

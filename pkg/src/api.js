@@ -67,6 +67,16 @@ function utf8(token) {
   return scratch.subarray(0, encoder.encodeInto(token, scratch).written);
 }
 
+// decode's limit (the core's DEFAULT_MAX_TOKEN_LEN): a longer string is refused by its length
+// alone, and is encoded on its own rather than growing the shared buffer.
+const DECODE_MAX_LENGTH = 64 * 1024;
+
+/** The core's decoding of `token` (a string): `{ header, payload }`, or it throws. */
+function decodeWith(bindings, token) {
+  const bytes = token.length > DECODE_MAX_LENGTH ? encoder.encode(token) : utf8(token);
+  return JSON.parse(bindings.decodeToken(bytes));
+}
+
 /**
  * A deep copy of a parsed JSON value (only plain objects, arrays and primitives): ~3x cheaper
  * than parsing its text again. `__proto__` is copied as the own property JSON.parse made it,
@@ -209,7 +219,7 @@ const NO_KEYS = '{"keys":[]}';
 
 /**
  * Builds the public API around one set of wasm-bindgen exports.
- * @param {object} bindings the wasm-bindgen module: VerifierCore, decode, inspect, lintJwks,
+ * @param {object} bindings the wasm-bindgen module: VerifierCore, decodeToken, inspect, lintJwks,
  *   tokenDigest
  * @param {{
  *   assertReady?: () => void,
@@ -497,7 +507,7 @@ function createApi(bindings, hooks = {}) {
       if (this.#byIssuer === undefined) return this.#routes[0];
       let decoded;
       try {
-        decoded = bindings.decode(token);
+        decoded = decodeWith(bindings, token);
       } catch (thrown) {
         rethrow(thrown, stackStart);
       }
@@ -733,7 +743,7 @@ function createApi(bindings, hooks = {}) {
     assertReady();
     if (typeof token !== 'string') throw notAString(decode);
     try {
-      return bindings.decode(token);
+      return decodeWith(bindings, token);
     } catch (thrown) {
       return rethrow(thrown, decode);
     }

@@ -404,12 +404,14 @@ pub fn token_digest(token: &str) -> String {
     crate::decode::sha256_base64url(token.as_bytes())
 }
 
-/// Decodes a token without verifying anything: `{ header, payload }`. Throws
+/// Decodes a token (its UTF-8 bytes, as `verifyText` takes them) without verifying anything:
+/// the JSON text of `{ header, payload }`, which the package parses. (Not `decodeText`: the
+/// generated glue has a helper of that name, which would shadow it.) Throws
 /// `{ code: 'ERR_JWT_MALFORMED' | 'ERR_JWT_TOO_LARGE', message }`.
-#[wasm_bindgen]
-pub fn decode(token: &str) -> Result<JsValue, JsValue> {
-    let unverified = crate::decode::decode(token).map_err(|e| token_error(&e))?;
-    output::decoded(&unverified, None)
+#[wasm_bindgen(js_name = decodeToken)]
+pub fn decode_text(token: &[u8]) -> Result<JsValue, JsValue> {
+    let unverified = crate::decode::decode(utf8(token)?).map_err(|e| token_error(&e))?;
+    Ok(output::decoded_text(&unverified))
 }
 
 /// Like [`decode`], plus the token's warnings (`alg: none`, no `exp`, ...) and the scopes its
@@ -421,7 +423,7 @@ pub fn decode(token: &str) -> Result<JsValue, JsValue> {
 pub fn inspect(token: &str, options: JsValue) -> Result<JsValue, JsValue> {
     let scope_claims = options::inspect_scope_claims(&options)?;
     let unverified = crate::decode::decode(token).map_err(|e| token_error(&e))?;
-    output::decoded(&unverified, Some(&scope_claims))
+    output::inspected(&unverified, &scope_claims)
 }
 
 /// Warnings about a JWK Set (object or JSON text): `[{ kid?, code, message }]`. Throws

@@ -259,30 +259,35 @@ pub(super) fn explanation(
     out.finish()
 }
 
-/// `{ header, payload }`; for `inspect` (given the scope claims to read), also
-/// `warnings: [{ code, message }]` and the `scopes` those claims grant when they are well-formed.
-pub(super) fn decoded(
+/// `{ header, payload, warnings: [{ code, message }], scopes? }` for `inspect`, given the scope
+/// claims to read: `scopes` when they are well-formed.
+pub(super) fn inspected(
     token: &UnverifiedToken,
-    inspect_scope_claims: Option<&[String]>,
+    scope_claims: &[String],
 ) -> Result<JsValue, JsValue> {
     let mut out = ObjectWriter::new();
     write_texts(&mut out, token);
-    if let Some(scope_claims) = inspect_scope_claims {
-        out.objects(
-            "warnings",
-            token.warnings().into_iter().map(|warning| {
-                move |item: &mut ObjectWriter| {
-                    item.str("code", warning.code);
-                    item.str("message", &warning.message);
-                    Ok(())
-                }
-            }),
-        )?;
-        if let Ok(scopes) = granted_scopes(token.claims(), scope_claims) {
-            out.strs("scopes", &scopes);
-        }
+    out.objects(
+        "warnings",
+        token.warnings().into_iter().map(|warning| {
+            move |item: &mut ObjectWriter| {
+                item.str("code", warning.code);
+                item.str("message", &warning.message);
+                Ok(())
+            }
+        }),
+    )?;
+    if let Ok(scopes) = granted_scopes(token.claims(), scope_claims) {
+        out.strs("scopes", &scopes);
     }
     out.finish()
+}
+
+/// `{ header, payload }` of a decoded token, as JSON text.
+pub(super) fn decoded_text(token: &UnverifiedToken) -> JsValue {
+    let mut out = ObjectWriter::new();
+    write_texts(&mut out, token);
+    out.finish_text()
 }
 
 /// `header` and `payload` of a decoded token: the texts as the token carried them (validated as
