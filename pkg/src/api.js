@@ -236,7 +236,9 @@ const NO_KEYS = '{"keys":[]}';
  */
 function createApi(bindings, hooks = {}) {
   const assertReady = hooks.assertReady ?? (() => {});
-  const digest = hooks.digest ?? ((token) => bindings.tokenDigest(token));
+  // The token's bytes as the core takes them (encodeInto: wasm-bindgen's string hand-over walks
+  // the string per character). Only tokens within maxTokenLength are hashed (see #cacheKey).
+  const digest = hooks.digest ?? ((token) => bindings.tokenDigest(utf8(token)));
   let sharedStore;
   const keyRuntime = {
     lint: (jwks) => bindings.lintJwks(jwks),

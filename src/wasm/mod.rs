@@ -397,11 +397,12 @@ impl WasmVerifier {
     }
 }
 
-/// The SHA-256 of `token`, base64url: the verified-token cache's key where the runtime has no
-/// synchronous hash (workerd, browsers), so that the cache never holds a bearer token.
+/// The SHA-256 of a token's UTF-8 bytes (as `verifyText` takes them), base64url: the
+/// verified-token cache's key where the runtime has no synchronous hash (workerd, browsers), so
+/// that the cache never holds a bearer token.
 #[wasm_bindgen(js_name = tokenDigest)]
-pub fn token_digest(token: &str) -> String {
-    crate::decode::sha256_base64url(token.as_bytes())
+pub fn token_digest(token: &[u8]) -> String {
+    crate::decode::sha256_base64url(token)
 }
 
 /// Decodes a token (its UTF-8 bytes, as `verifyText` takes them) without verifying anything:
