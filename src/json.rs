@@ -816,13 +816,15 @@ mod tests {
         r#"{"iss":"https:\/\/issuer.example","aud":["a","b"],"exp":1750003540,"nbf":1.5,"scope":"a b"}"#,
     ];
 
-    /// A verified token's header and claims hold a `JsonText`: it must stay shareable across
-    /// threads (axum's request extensions, for one, require `Send + Sync`).
+    /// A verified token's header and claims hold a `JsonText`, a verifier its keys imported on
+    /// first use: both must stay shareable across threads (axum's request extensions, for one,
+    /// require `Send + Sync`).
     #[test]
     fn held_json_is_send_and_sync() {
         fn send_sync<T: Send + Sync>() {}
         send_sync::<JsonText>();
         send_sync::<crate::Verified>();
+        send_sync::<crate::Verifier>();
     }
 
     fn agree(doc: &[u8]) {

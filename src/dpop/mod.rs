@@ -379,7 +379,7 @@ fn proof_key(
     }
     // The rules of key selection: the key fits the algorithm, is sound and strong enough.
     let prepared = prepare_key(&jwk.material);
-    if let Err(why) = serving(&jwk, &prepared, alg) {
+    if let Err(why) = serving(&jwk, || &prepared, alg) {
         return Err(bad("jwk", &why));
     }
     prepared

@@ -262,7 +262,8 @@ impl WasmVerifier {
     }
 
     /// `[{ index, jwk }]`: the public keys a platform may import, with the index `check` is
-    /// given (never an HMAC secret; only keys this module found sound).
+    /// given (never an HMAC secret; `check` is only called for a key this module chose for a
+    /// token and found sound).
     #[wasm_bindgen(js_name = publicKeys)]
     pub fn public_keys(&self) -> Result<JsValue, JsValue> {
         output::public_keys(self.verifier.public_keys())
