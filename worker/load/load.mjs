@@ -243,8 +243,10 @@ try {
     const verified = checked - tally.noToken.requests;
     say(`  workerd CPU per request: jwtward Worker ${perRequest.toFixed(0)} us, no-op Worker ${noopPerRequest.toFixed(0)} us; the Worker's own work ${((cpuMicros - baseline.cpuMicros * (result.requests.total / baseline.result.requests.total)) / verified).toFixed(0)} us per verified request (${verified} of ${checked})`);
   }
-  const rateRatio = result.requests.average / baseline.result.requests.average;
-  say(`  target (issue 16): requests/s >= 0.80x a no-op Worker's: ${rateRatio.toFixed(2)}x, ${rateRatio >= 0.8 ? 'met' : 'NOT met'} (p99 ${result.latency.p99} ms, no-op p99 ${baseline.result.latency.p99} ms)`);
+  // Requests over the whole run's duration: autocannon's per-second average rounds short runs.
+  const rate = (r) => r.requests.total / r.duration;
+  const rateRatio = rate(result) / rate(baseline.result);
+  say(`  target (issue 16): requests/s >= 0.80x a no-op Worker's: ${Math.round(rate(result))} vs ${Math.round(rate(baseline.result))}, ${rateRatio.toFixed(2)}x, ${rateRatio >= 0.8 ? 'met' : 'NOT met'} (p99 ${result.latency.p99} ms, no-op p99 ${baseline.result.latency.p99} ms)`);
   if (wrongExamples.length) say(`  first wrong answers: ${JSON.stringify(wrongExamples)}`);
   if (checked < REQUESTS) say(`  FAILED: only ${checked} of ${REQUESTS} requests were answered`);
   if (wrong > 0 || serverErrors > 0 || result.errors > 0 || result.timeouts > 0 || checked < REQUESTS) exitCode = 1;
