@@ -72,7 +72,16 @@ const jwksSeeds = [
   '{"keys":[{"kty":"oct","k":"AAAA","kty":"RSA"}]}',
 ];
 
+// The headers and payloads of the token seeds, and JSON at each strict rule's edge.
+const jsonSeeds = [
+  ...tokenSeeds.flatMap((token) => token.split('.').slice(0, 2)).map((segment) => Buffer.from(segment, 'base64url')),
+  '{"a":1,"a":2}', '{"a":{"b":1,"b":2}}', '{"a":1,"\\u0061":2}', '{"a":"\\ud800"}', '{"a":"\\ud800\\udc00"}',
+  '{"a":1e309}', '{"a":-0,"b":1E+2,"c":5e-324}', '{"a":01}', '{"a":[1,]}', '\ufeff{}', '{"a":"\u0001"}',
+  `{"a":${'['.repeat(63)}${']'.repeat(63)}}`, JSON.stringify(Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`m${i}`, i]))),
+];
+
 let count = 0;
+count += write('json', jsonSeeds);
 count += write('decode', tokenSeeds);
 count += write('verify', tokenSeeds);
 count += write('jwks', jwksSeeds);

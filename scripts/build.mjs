@@ -65,7 +65,7 @@ export function log(message) {
 export function run(command, args, options = {}) {
   const result = spawnSync(command, args, {
     cwd: root,
-    env: childEnv,
+    env: options.env ? { ...childEnv, ...options.env } : childEnv,
     stdio: options.capture ? ['ignore', 'pipe', 'pipe'] : 'inherit',
     encoding: 'utf8',
   });
@@ -87,8 +87,13 @@ export function cargoBuild(features, { noDefault = false, profile = PROFILE } = 
   const args = ['rustc', '--lib', '--crate-type', 'cdylib', '--profile', profile, '--target', 'wasm32-unknown-unknown'];
   if (noDefault) args.push('--no-default-features');
   args.push('--features', features.join(','));
-  log(`cargo ${args.join(' ')}`);
-  run('cargo', args);
+  // The edge module's SHA-2 is sha2's compact (looped) form: 4.4 KiB gzipped smaller than the
+  // unrolled one, for ~6 % more instructions on an HS256 token and ~25 % on the hash alone (the
+  // Node module, where size matters little, keeps the unrolled form). Each profile has its own
+  // build directory, so the two flag sets never rebuild each other's dependencies.
+  const env = profile === PROFILE ? { RUSTFLAGS: `${process.env.RUSTFLAGS ?? ''} --cfg sha2_backend_soft="compact"`.trim() } : {};
+  log(`cargo ${args.join(' ')}${env.RUSTFLAGS ? ` (RUSTFLAGS=${env.RUSTFLAGS})` : ''}`);
+  run('cargo', args, { env });
   const wasm = join(targetDir, 'wasm32-unknown-unknown', profile, 'jwtward.wasm');
   if (!existsSync(wasm)) throw new Error(`cargo did not produce ${wasm}`);
   return wasm;
@@ -292,7 +297,8 @@ function loadCheck() {
     v.free();
     import(${JSON.stringify(pathToFileURL(join(distDir, 'web', 'jwtward.js')).href)}).then((web) => {
       web.initSync({ module: require('node:fs').readFileSync(${JSON.stringify(join(distDir, 'jwtward_bg.wasm'))}) });
-      assert.strictEqual(web.decode('eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.').payload.sub, 'x');
+      const text = web.decodeToken(new TextEncoder().encode('eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.'));
+      assert.strictEqual(JSON.parse(text).payload.sub, 'x');
       return import(${JSON.stringify(pathToFileURL(join(pkgDir, 'src', 'node.mjs')).href)});
     }).then((esm) => {
       assert.strictEqual(esm.JwtError, JwtError, 'import and require must share one instance');

@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TARGETS=(decode verify verify_structured jwks dpop)
+TARGETS=(json decode verify verify_structured jwks dpop)
 TOTAL=${FUZZ_SECONDS:-30}
 SANITIZER=${FUZZ_SANITIZER:-none}
 PER_TARGET=$(( TOTAL / ${#TARGETS[@]} ))

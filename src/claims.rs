@@ -11,16 +11,21 @@ use serde_json::Value;
 use crate::decode::{Header, JsonObject};
 use crate::error::{Error, ErrorCode};
 use crate::explain::Trace;
+use crate::json::JsonText;
 use crate::policy::Policy;
 
 /// The claims of a token (RFC 7519 §4).
+///
+/// Held as the payload's JSON text, validated strictly as a whole: the checks parse only the
+/// claims they read, and the map of every claim is built on the first call that asks for it
+/// ([`Claims::get`], [`Claims::as_json`], [`Claims::aud`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Claims {
-    json: JsonObject,
+    json: JsonText,
 }
 
 impl Claims {
-    pub(crate) fn new(json: JsonObject) -> Self {
+    pub(crate) fn new(json: JsonText) -> Self {
         Claims { json }
     }
 
@@ -34,7 +39,7 @@ impl Claims {
     }
     /// `aud` as a list (a single string gives one entry).
     pub fn aud(&self) -> Vec<&str> {
-        match self.json.get("aud") {
+        match self.get("aud") {
             Some(Value::String(aud)) => alloc::vec![aud.as_str()],
             Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
             _ => Vec::new(),
@@ -42,15 +47,15 @@ impl Claims {
     }
     /// `exp` in Unix seconds (may be fractional).
     pub fn exp(&self) -> Option<f64> {
-        self.get_f64("exp")
+        self.json.get_f64("exp")
     }
     /// `nbf` in Unix seconds (may be fractional).
     pub fn nbf(&self) -> Option<f64> {
-        self.get_f64("nbf")
+        self.json.get_f64("nbf")
     }
     /// `iat` in Unix seconds (may be fractional).
     pub fn iat(&self) -> Option<f64> {
-        self.get_f64("iat")
+        self.json.get_f64("iat")
     }
     /// `jti`, when it is a string.
     pub fn jti(&self) -> Option<&str> {
@@ -58,18 +63,23 @@ impl Claims {
     }
     /// Any claim.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.json.get(name)
+        self.json.as_map().get(name)
     }
     /// Any claim, when it is a string.
     pub fn get_str(&self, name: &str) -> Option<&str> {
-        self.json.get(name).and_then(Value::as_str)
-    }
-    fn get_f64(&self, name: &str) -> Option<f64> {
-        self.json.get(name).and_then(Value::as_f64)
+        self.json.get_str(name)
     }
     /// All claims.
     pub fn as_json(&self) -> &JsonObject {
-        &self.json
+        self.json.as_map()
+    }
+    /// Whether the token has claim `name` (without building the map of every claim).
+    pub(crate) fn has(&self, name: &str) -> bool {
+        self.json.contains(name)
+    }
+    /// The payload's JSON text, as the token carried it.
+    pub(crate) fn text(&self) -> &str {
+        self.json.text()
     }
 
     /// The scopes granted by the default claims, `scope` and `scp` (see [`Claims::scopes_in`]);
@@ -91,7 +101,7 @@ impl Claims {
 /// See [`Claims::scopes_in`]; also used by the bindings for the scopes of a token `explain`
 /// rejected.
 pub(crate) fn granted_scopes<S: AsRef<str>>(
-    json: &JsonObject,
+    claims: &JsonText,
     names: &[S],
 ) -> Result<Vec<String>, Error> {
     let mut scopes: Vec<String> = Vec::new();
@@ -102,9 +112,12 @@ pub(crate) fn granted_scopes<S: AsRef<str>>(
     };
     for name in names {
         let name = name.as_ref();
-        match json.get(name) {
+        if let Some(list) = claims.string(name) {
+            list.split(' ').for_each(&mut add);
+            continue;
+        }
+        match claims.value(name).as_deref() {
             None => {}
-            Some(Value::String(list)) => list.split(' ').for_each(&mut add),
             Some(Value::Array(list)) if list.iter().all(Value::is_string) => {
                 list.iter().filter_map(Value::as_str).for_each(&mut add)
             }
@@ -243,7 +256,7 @@ fn check_required(claims: &Claims, policy: &Policy, trace: &mut Trace) -> Result
     };
     let mut count = 0;
     for name in required() {
-        if !claims.json.contains_key(name) {
+        if !claims.json.contains(name) {
             let err = Error::for_claim(
                 ErrorCode::MissingClaim,
                 name,
@@ -265,10 +278,10 @@ fn check_required(claims: &Claims, policy: &Policy, trace: &mut Trace) -> Result
 
 fn check_claim_types(claims: &Claims, trace: &mut Trace) -> Result<(), Error> {
     for name in ["exp", "nbf", "iat"] {
-        match claims.json.get(name) {
+        match claims.json.is_number(name) {
             // serde_json numbers are always finite.
-            None | Some(Value::Number(_)) => {}
-            Some(_) => {
+            None | Some(true) => {}
+            Some(false) => {
                 let err = Error::for_claim(
                     ErrorCode::Malformed,
                     name,
@@ -286,11 +299,9 @@ fn check_iss_sub(claims: &Claims, policy: &Policy, trace: &mut Trace) -> Result<
     if policy.issuers.is_empty() {
         trace.skip("iss", || "no issuer configured".to_string());
     } else {
-        let result = match claims.json.get("iss") {
-            Some(Value::String(iss)) if policy.issuers.iter().any(|accepted| accepted == iss) => {
-                Ok(())
-            }
-            Some(Value::String(iss)) => Err(Error::for_claim(
+        let result = match claims.json.string("iss") {
+            Some(iss) if policy.issuers.iter().any(|accepted| *accepted == iss) => Ok(()),
+            Some(iss) => Err(Error::for_claim(
                 ErrorCode::BadIssuer,
                 "iss",
                 format!("iss is {iss:?}, expected {}", quoted(&policy.issuers)),
@@ -308,9 +319,9 @@ fn check_iss_sub(claims: &Claims, policy: &Policy, trace: &mut Trace) -> Result<
     match &policy.subject {
         None => trace.skip("sub", || "no subject configured".to_string()),
         Some(expected) => {
-            let result = match claims.json.get("sub") {
-                Some(Value::String(sub)) if sub == expected => Ok(()),
-                Some(Value::String(sub)) => Err(Error::for_claim(
+            let result = match claims.json.string("sub") {
+                Some(sub) if sub == expected.as_str() => Ok(()),
+                Some(sub) => Err(Error::for_claim(
                     ErrorCode::BadSubject,
                     "sub",
                     format!("sub is {sub:?}, expected {expected:?}"),
@@ -328,19 +339,25 @@ fn check_iss_sub(claims: &Claims, policy: &Policy, trace: &mut Trace) -> Result<
 }
 
 fn check_aud(claims: &Claims, policy: &Policy, trace: &mut Trace) -> Result<(), Error> {
-    let token_audiences: Vec<&str> = match claims.json.get("aud") {
-        None => {
+    let single = claims.json.string("aud");
+    let list = if single.is_none() {
+        claims.json.value("aud")
+    } else {
+        None
+    };
+    let token_audiences: Vec<&str> = match (&single, list.as_deref()) {
+        (Some(aud), _) => alloc::vec![aud.as_ref()],
+        (None, None) => {
             // Absent with an audience configured was caught as a missing claim.
             trace.skip("aud", || {
                 "no aud in the token and none configured".to_string()
             });
             return Ok(());
         }
-        Some(Value::String(aud)) => alloc::vec![aud.as_str()],
-        Some(Value::Array(list)) if list.iter().all(Value::is_string) => {
+        (None, Some(Value::Array(list))) if list.iter().all(Value::is_string) => {
             list.iter().filter_map(Value::as_str).collect()
         }
-        Some(_) => {
+        (None, Some(_)) => {
             let err = Error::for_claim(
                 ErrorCode::Malformed,
                 "aud",
@@ -597,9 +614,17 @@ fn check_values(claims: &Claims, policy: &Policy, trace: &mut Trace) -> Result<(
         return Ok(());
     }
     for (name, expected) in &policy.claims {
-        // Presence was checked with the required claims.
-        let actual = claims.json.get(name).unwrap_or(&Value::Null);
-        if !json_equal(actual, expected) {
+        // Presence was checked with the required claims. A string (the usual tenant or client
+        // id) is compared without parsing the claim into a value.
+        let equal = match expected {
+            Value::String(expected) => claims
+                .json
+                .string(name)
+                .is_some_and(|actual| actual == expected.as_str()),
+            _ => json_equal(&claims.json.value(name).unwrap_or_default(), expected),
+        };
+        if !equal {
+            let actual = claims.json.value(name).unwrap_or_default();
             let err = Error::for_claim(
                 ErrorCode::BadClaim,
                 name,
@@ -678,7 +703,7 @@ mod tests {
 
     fn claims(value: serde_json::Value) -> Claims {
         match value {
-            Value::Object(map) => Claims::new(map.into_iter().collect()),
+            Value::Object(map) => Claims::new(JsonText::from_map(map)),
             _ => unreachable!("claims are an object"),
         }
     }

@@ -1,21 +1,19 @@
 //! Where a token is parsed: size, the three segments, strict base64url (RFC 7515 §2), strict JSON
-//! (RFC 8259 with no BOM, no duplicate member names, no trailing data, nesting <= 64 levels), and
-//! the header rules (`alg`, `kid`, `crit`). [`decode`] gives the header and claims of a token for
-//! inspection, verifying nothing.
+//! (RFC 8259 with no BOM, no duplicate member names, no trailing data, nesting <= 64 levels: see
+//! `json.rs`), and the header rules (`alg`, `kid`, `crit`). [`decode`] gives the header and claims
+//! of a token for inspection, verifying nothing.
 
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use core::cell::Cell;
-use core::fmt;
 
-use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Number, Value};
+use serde_json::Value;
 
 use crate::error::{Error, ErrorCode};
-
-/// Deepest JSON nesting accepted (objects and arrays), counting the top-level object as 1.
-pub const MAX_JSON_DEPTH: usize = 64;
+#[doc(hidden)]
+pub use crate::json::scanner_disagreement;
+use crate::json::JsonText;
+pub use crate::json::{parse_json_object, JsonError, JsonObject, MAX_JSON_DEPTH};
 
 /// Default and inspection limit on a token's length in bytes.
 pub const DEFAULT_MAX_TOKEN_LEN: usize = 64 * 1024;
@@ -23,9 +21,6 @@ pub const DEFAULT_MAX_TOKEN_LEN: usize = 64 * 1024;
 /// Tokens longer than this get a warning from [`UnverifiedToken::warnings`]: many proxies and
 /// servers cap a header line near 8 KiB.
 const LARGE_TOKEN_WARNING_LEN: usize = 8 * 1024;
-
-/// A JSON object as parsed from a token or a JWK Set.
-pub type JsonObject = Map<String, Value>;
 
 // ---------------------------------------------------------------------------------------------
 // base64url
@@ -142,134 +137,6 @@ pub(crate) fn sha256_base64url(bytes: &[u8]) -> String {
     base64url_encode(&Sha256::digest(bytes))
 }
 
-// ---------------------------------------------------------------------------------------------
-// strict JSON
-
-/// Why a JSON document was refused.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum JsonError {
-    /// Nested deeper than [`MAX_JSON_DEPTH`].
-    TooDeep,
-    /// Not a JSON object, not UTF-8, a BOM, a duplicate member name, trailing data, or bad syntax.
-    Invalid(String),
-}
-
-impl fmt::Display for JsonError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            JsonError::TooDeep => write!(f, "JSON nested deeper than {MAX_JSON_DEPTH} levels"),
-            JsonError::Invalid(why) => f.write_str(why),
-        }
-    }
-}
-
-/// Builds a `serde_json::Value` while refusing duplicate member names and excess depth.
-/// serde_json's own `Value` keeps the last duplicate silently, which would let two parsers
-/// disagree about a token's claims.
-///
-/// `too_deep` is set beside serde_json's own error, which cannot carry the distinction between
-/// "too deep" (`too_large`) and "invalid" (`malformed`).
-struct StrictSeed<'a> {
-    depth: usize,
-    too_deep: &'a Cell<bool>,
-}
-
-impl<'de> DeserializeSeed<'de> for StrictSeed<'_> {
-    type Value = Value;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl StrictSeed<'_> {
-    fn nested<E: serde::de::Error>(&self) -> Result<StrictSeed<'_>, E> {
-        if self.depth >= MAX_JSON_DEPTH {
-            self.too_deep.set(true);
-            return Err(E::custom("JSON nested too deeply"));
-        }
-        Ok(StrictSeed {
-            depth: self.depth + 1,
-            too_deep: self.too_deep,
-        })
-    }
-}
-
-impl<'de> Visitor<'de> for StrictSeed<'_> {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
-    }
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
-        Number::from_f64(v)
-            .map(Value::Number)
-            .ok_or_else(|| E::custom("number out of range"))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_string()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let seed = self.nested()?;
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(StrictSeed {
-            depth: seed.depth,
-            too_deep: seed.too_deep,
-        })? {
-            items.push(item);
-        }
-        Ok(Value::Array(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
-        let seed = self.nested()?;
-        let mut map = Map::new();
-        while let Some(key) = access.next_key::<String>()? {
-            if map.contains_key(&key) {
-                return Err(A::Error::custom(format!("duplicate member name {key:?}")));
-            }
-            let value = access.next_value_seed(StrictSeed {
-                depth: seed.depth,
-                too_deep: seed.too_deep,
-            })?;
-            map.insert(key, value);
-        }
-        Ok(Value::Object(map))
-    }
-}
-
-/// Parses a strict JSON object (see the module docs). serde_json already refuses a BOM, invalid
-/// UTF-8, lone surrogate escapes and trailing non-whitespace data.
-pub fn parse_json_object(bytes: &[u8]) -> Result<JsonObject, JsonError> {
-    let too_deep = Cell::new(false);
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let parsed = StrictSeed {
-        depth: 0,
-        too_deep: &too_deep,
-    }
-    .deserialize(&mut deserializer)
-    .and_then(|value| deserializer.end().map(|()| value));
-    match parsed {
-        _ if too_deep.get() => Err(JsonError::TooDeep),
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(JsonError::Invalid("not a JSON object".to_string())),
-        Err(err) => Err(JsonError::Invalid(format!("invalid JSON: {err}"))),
-    }
-}
-
 fn json_error(what: &str, err: JsonError) -> Error {
     match err {
         JsonError::TooDeep => Error::new(ErrorCode::TooLarge, format!("{what}: {err}")),
@@ -344,32 +211,33 @@ pub(crate) fn split_token(
 /// The protected header of a token.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Header {
-    json: JsonObject,
+    json: JsonText,
 }
 
 impl Header {
     /// The `alg` member as written (verified tokens: see `Verified::algorithm`).
     pub fn alg(&self) -> &str {
-        self.json
-            .get("alg")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
+        self.json.get_str("alg").unwrap_or_default()
     }
     /// The `kid` member.
     pub fn kid(&self) -> Option<&str> {
-        self.json.get("kid").and_then(Value::as_str)
+        self.json.get_str("kid")
     }
     /// The `typ` member.
     pub fn typ(&self) -> Option<&str> {
-        self.json.get("typ").and_then(Value::as_str)
+        self.json.get_str("typ")
     }
     /// Any member.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.json.get(name)
+        self.json.as_map().get(name)
     }
     /// The whole header.
     pub fn as_json(&self) -> &JsonObject {
-        &self.json
+        self.json.as_map()
+    }
+    /// The header's JSON text, as the token carried it.
+    pub(crate) fn text(&self) -> &str {
+        self.json.text()
     }
 }
 
@@ -381,18 +249,18 @@ const REGISTERED_HEADER_NAMES: [&str; 11] = [
 /// Rule 2: the header is a strict JSON object; `alg` a non-empty string; `kid` a string;
 /// `crit` is never supported (ill-formed: `malformed`; well-formed: `unsupported_crit`).
 /// `jwk`, `jku`, `x5u`, `x5c` are kept for inspection but never locate or supply a key.
-pub(crate) fn parse_header(bytes: &[u8]) -> Result<Header, Error> {
-    let json = parse_json_object(bytes).map_err(|err| json_error("header", err))?;
-    match json.get("alg") {
-        Some(Value::String(alg)) if !alg.is_empty() => {}
-        Some(Value::String(_)) => {
+pub(crate) fn parse_header(bytes: Vec<u8>) -> Result<Header, Error> {
+    let json = JsonText::parse(bytes).map_err(|err| json_error("header", err))?;
+    match json.string("alg") {
+        Some(alg) if !alg.is_empty() => {}
+        Some(_) => {
             return Err(Error::for_claim(
                 ErrorCode::Malformed,
                 "alg",
                 "the header's alg is empty",
             ));
         }
-        Some(_) => {
+        None if json.contains("alg") => {
             return Err(Error::for_claim(
                 ErrorCode::Malformed,
                 "alg",
@@ -407,17 +275,15 @@ pub(crate) fn parse_header(bytes: &[u8]) -> Result<Header, Error> {
             ))
         }
     }
-    if let Some(kid) = json.get("kid") {
-        if !kid.is_string() {
-            return Err(Error::for_claim(
-                ErrorCode::Malformed,
-                "kid",
-                "the header's kid is not a string",
-            ));
-        }
+    if json.contains("kid") && json.string("kid").is_none() {
+        return Err(Error::for_claim(
+            ErrorCode::Malformed,
+            "kid",
+            "the header's kid is not a string",
+        ));
     }
-    if let Some(crit) = json.get("crit") {
-        check_crit(crit, &json)?;
+    if let Some(crit) = json.value("crit") {
+        check_crit(&crit, &json)?;
     }
     Ok(Header { json })
 }
@@ -425,7 +291,7 @@ pub(crate) fn parse_header(bytes: &[u8]) -> Result<Header, Error> {
 /// RFC 7515 §4.1.11: `crit` is a non-empty array of distinct strings naming extension members
 /// present in the header, never registered names. No extension is supported (RFC 7797 `b64`
 /// included), so a well-formed `crit` is `unsupported_crit`.
-fn check_crit(crit: &Value, header: &JsonObject) -> Result<(), Error> {
+fn check_crit(crit: &Value, header: &JsonText) -> Result<(), Error> {
     let malformed = |why: &str| {
         Error::for_claim(
             ErrorCode::Malformed,
@@ -450,7 +316,7 @@ fn check_crit(crit: &Value, header: &JsonObject) -> Result<(), Error> {
         if seen.contains(&name) {
             return Err(malformed("lists a name twice"));
         }
-        if !header.contains_key(name) {
+        if !header.contains(name) {
             return Err(malformed("lists a member the header does not have"));
         }
         seen.push(name);
@@ -466,8 +332,8 @@ fn check_crit(crit: &Value, header: &JsonObject) -> Result<(), Error> {
 }
 
 /// Rule 6: the payload is a strict JSON object (checked after the signature).
-pub(crate) fn parse_payload(bytes: &[u8]) -> Result<JsonObject, Error> {
-    parse_json_object(bytes).map_err(|err| json_error("payload", err))
+pub(crate) fn parse_payload(bytes: Vec<u8>) -> Result<JsonText, Error> {
+    JsonText::parse(bytes).map_err(|err| json_error("payload", err))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -477,8 +343,8 @@ pub(crate) fn parse_payload(bytes: &[u8]) -> Result<JsonObject, Error> {
 /// the signature, not the issuer, not the time. Use `Verifier::verify` to trust a token.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnverifiedToken {
-    header: JsonObject,
-    claims: JsonObject,
+    header: JsonText,
+    claims: JsonText,
     token_len: usize,
     has_signature: bool,
 }
@@ -497,8 +363,8 @@ pub struct TokenWarning {
 /// (empty signature) can be decoded, never verified.
 pub fn decode(token: &str) -> Result<UnverifiedToken, Error> {
     let segments = split_token(token, DEFAULT_MAX_TOKEN_LEN, true)?;
-    let header = parse_json_object(&segments.header).map_err(|err| json_error("header", err))?;
-    let claims = parse_payload(&segments.payload)?;
+    let header = JsonText::parse(segments.header).map_err(|err| json_error("header", err))?;
+    let claims = parse_payload(segments.payload)?;
     Ok(UnverifiedToken {
         header,
         claims,
@@ -510,11 +376,29 @@ pub fn decode(token: &str) -> Result<UnverifiedToken, Error> {
 impl UnverifiedToken {
     /// The header, unverified.
     pub fn header_json(&self) -> &JsonObject {
-        &self.header
+        self.header.as_map()
     }
 
     /// The claims, unverified.
     pub fn claims_json(&self) -> &JsonObject {
+        self.claims.as_map()
+    }
+
+    /// The header and the claims as JSON texts, as the token carried them (strictly valid).
+    #[cfg_attr(
+        not(feature = "wasm"),
+        allow(dead_code, reason = "only the bindings use it")
+    )]
+    pub(crate) fn texts(&self) -> (&str, &str) {
+        (self.header.text(), self.claims.text())
+    }
+
+    /// The claims as held, for reading a few of them without the whole map.
+    #[cfg_attr(
+        not(feature = "wasm"),
+        allow(dead_code, reason = "only the bindings use it")
+    )]
+    pub(crate) fn claims(&self) -> &JsonText {
         &self.claims
     }
 
@@ -524,7 +408,7 @@ impl UnverifiedToken {
         let mut warnings = Vec::new();
         let mut warn =
             |code: &'static str, message: String| warnings.push(TokenWarning { code, message });
-        let alg = self.header.get("alg").and_then(Value::as_str).unwrap_or("");
+        let alg = self.header.get_str("alg").unwrap_or("");
         if alg.eq_ignore_ascii_case("none") || !self.has_signature {
             warn(
                 "alg_none",
@@ -542,20 +426,20 @@ impl UnverifiedToken {
             );
         }
         for member in ["jku", "x5u", "jwk", "x5c"] {
-            if self.header.contains_key(member) {
+            if self.header.contains(member) {
                 warn(
                     "key_in_header",
                     format!("header member {member} points at or embeds a key: never trust it (jwtward ignores it)"),
                 );
             }
         }
-        if self.header.contains_key("crit") {
+        if self.header.contains("crit") {
             warn(
                 "crit",
                 "header has crit: critical extensions are rejected".to_string(),
             );
         }
-        let number = |name: &str| self.claims.get(name).and_then(Value::as_f64);
+        let number = |name: &str| self.claims.get_f64(name);
         match (number("exp"), number("iat").or(number("nbf"))) {
             (None, _) => warn(
                 "no_exp",
@@ -623,49 +507,12 @@ mod tests {
     }
 
     #[test]
-    fn json_is_strict() {
-        assert!(parse_json_object(br#"{"a":1,"b":[1,{"c":null}]}"#).is_ok());
-        assert!(matches!(
-            parse_json_object(br#"{"a":1,"a":2}"#),
-            Err(JsonError::Invalid(_))
-        ));
-        assert!(matches!(
-            parse_json_object(b"\xEF\xBB\xBF{}"),
-            Err(JsonError::Invalid(_))
-        ));
-        assert!(matches!(
-            parse_json_object(b"{} x"),
-            Err(JsonError::Invalid(_))
-        ));
-        assert!(matches!(
-            parse_json_object(b"[]"),
-            Err(JsonError::Invalid(_))
-        ));
-        assert!(matches!(
-            parse_json_object(br#"{"a":"\ud800"}"#),
-            Err(JsonError::Invalid(_))
-        ));
-        let nested = |depth: usize| {
-            let mut doc = String::from("{\"a\":");
-            doc.push_str(&"[".repeat(depth - 1));
-            doc.push_str(&"]".repeat(depth - 1));
-            doc.push('}');
-            doc
-        };
-        assert!(parse_json_object(nested(64).as_bytes()).is_ok());
-        assert_eq!(
-            parse_json_object(nested(65).as_bytes()),
-            Err(JsonError::TooDeep)
-        );
-        assert_eq!(
-            parse_json_object(nested(10_000).as_bytes()),
-            Err(JsonError::TooDeep)
-        );
-    }
-
-    #[test]
     fn crit_is_never_supported() {
-        let code = |header: &str| parse_header(header.as_bytes()).err().map(|e| e.code());
+        let code = |header: &str| {
+            parse_header(header.as_bytes().to_vec())
+                .err()
+                .map(|e| e.code())
+        };
         assert_eq!(
             code(r#"{"alg":"HS256","crit":["b64"],"b64":false}"#),
             Some(ErrorCode::UnsupportedCrit)

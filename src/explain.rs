@@ -168,20 +168,29 @@ impl Trace {
         self.push(id, CheckStatus::Failed, || err.message().to_string());
     }
 
-    /// Adds every check that did not run as `not_reached`, in [`CHECKS`] order.
+    /// Every check in [`CHECKS`] order, those that did not run as `not_reached`.
     pub(crate) fn finish(self) -> Vec<Check> {
-        let mut checks = self.checks.unwrap_or_default();
-        for (id, label) in CHECKS {
-            if !checks.iter().any(|check| check.id == id) {
-                checks.push(Check {
-                    id,
-                    label: label.to_string(),
-                    status: CheckStatus::NotReached,
-                    detail: String::new(),
-                });
-            }
-        }
-        checks.sort_by_key(|check| CHECKS.iter().position(|(id, _)| *id == check.id));
+        let mut recorded = self.checks.unwrap_or_default();
+        // In order by construction rather than sorted: the module's only stable sort cost it
+        // about 1 KiB gzipped.
+        let checks = CHECKS
+            .iter()
+            .map(
+                |&(id, label)| match recorded.iter().position(|check| check.id == id) {
+                    Some(at) => recorded.swap_remove(at),
+                    None => Check {
+                        id,
+                        label: label.to_string(),
+                        status: CheckStatus::NotReached,
+                        detail: String::new(),
+                    },
+                },
+            )
+            .collect();
+        debug_assert!(
+            recorded.is_empty(),
+            "a check recorded twice or not in CHECKS"
+        );
         checks
     }
 }

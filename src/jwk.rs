@@ -489,7 +489,7 @@ impl Jwks {
                         Algorithm::ALL
                             .into_iter()
                             .filter(|a| a.is_supported())
-                            .filter(|a| crate::verify::serving(jwk, &prepared, *a).is_ok())
+                            .filter(|a| crate::verify::serving(jwk, || &prepared, *a).is_ok())
                             .collect()
                     })
                     .clone()

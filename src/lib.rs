@@ -14,6 +14,7 @@ pub mod decode;
 pub mod dpop;
 pub mod error;
 pub mod explain;
+mod json;
 pub mod jwk;
 pub mod policy;
 pub mod verify;

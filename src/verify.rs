@@ -1,9 +1,12 @@
 //! The verification pipeline and where a key is chosen. [`Verifier::verify`] runs the contract's
 //! rules in order and returns a [`Verified`] token or exactly one [`Error`].
 
+use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+
+use once_cell::race::OnceBox;
 
 use crate::alg::{
     prepare_key, Algorithm, BackendKey, BuiltinBackend, PreparedKey, SignatureBackend,
@@ -22,9 +25,6 @@ use crate::policy::Policy;
 pub struct Verified {
     header: Header,
     claims: Claims,
-    /// The header and claims as the token carried them (decoded, strictly parsed: UTF-8).
-    header_json: Vec<u8>,
-    claims_json: Vec<u8>,
     scopes: Vec<String>,
     kid: Option<String>,
     algorithm: Algorithm,
@@ -43,22 +43,11 @@ impl Verified {
     /// The protected header's JSON text, exactly as the token carried it (member order and
     /// number spelling included).
     pub fn header_json(&self) -> &str {
-        // Parsed as JSON, so UTF-8: the fallback never applies.
-        core::str::from_utf8(&self.header_json).unwrap_or_default()
+        self.header.text()
     }
     /// The claims' JSON text, exactly as the token carried it.
     pub fn claims_json(&self) -> &str {
-        core::str::from_utf8(&self.claims_json).unwrap_or_default()
-    }
-
-    /// The header's and the claims' JSON text as bytes, without checking UTF-8 again (for the
-    /// bindings, which copy them into JavaScript's `JSON.parse`).
-    #[cfg_attr(
-        not(feature = "wasm"),
-        allow(dead_code, reason = "only the bindings use it")
-    )]
-    pub(crate) fn json_bytes(&self) -> (&[u8], &[u8]) {
-        (&self.header_json, &self.claims_json)
+        self.claims.text()
     }
     /// The granted scopes: the values of the policy's scope claims (by default `scope`, split on
     /// spaces, and `scp`), in order, without duplicates.
@@ -149,14 +138,19 @@ impl DeferredSignature {
     }
 }
 
-/// A JWK with its key imported once, at [`Verifier::new`].
+/// A JWK and its key, imported once, the first time the key is a candidate for a token.
+///
+/// Why not at [`Verifier::new`]: a JWK Set often holds keys no token of this verifier names
+/// (other algorithms, retired or next keys), and importing an RSA key (its Montgomery parameters)
+/// or checking an EC point is most of what building a verifier costs: the first verified token
+/// came later for it.
 #[derive(Debug)]
 struct ImportedKey {
     /// Its position in [`Verifier::keys`]: how a [`SignatureBackend`] is told which key to use.
     index: usize,
     jwk: Jwk,
     /// The imported key, or why it is unsound (reported as `key_mismatch` if it is chosen).
-    prepared: Result<PreparedKey, String>,
+    prepared: OnceBox<Result<PreparedKey, String>>,
 }
 
 impl ImportedKey {
@@ -172,22 +166,29 @@ impl ImportedKey {
 
     /// The imported key when it can verify `alg`, or why not (a phrase after its name).
     fn serving(&self, alg: Algorithm) -> Result<&PreparedKey, String> {
-        serving(&self.jwk, &self.prepared, alg)
+        serving(&self.jwk, || self.prepared(), alg)
+    }
+
+    /// The imported key, or why it is unsound: imported on the first call.
+    fn prepared(&self) -> &Result<PreparedKey, String> {
+        self.prepared
+            .get_or_init(|| Box::new(prepare_key(&self.jwk.material)))
     }
 }
 
-/// Whether `jwk`, imported as `prepared`, can verify `alg`: it fits the algorithm (see
+/// Whether `jwk`, imported as `prepared()`, can verify `alg`: it fits the algorithm (see
 /// [`Jwk::unfit_for`]), it is sound, and it is strong enough for it (HMAC secret length). Key
 /// selection keeps the keys for which this holds; `Jwks::lint` warns about a `kid` shared by
-/// keys for which it holds for the same algorithm.
+/// keys for which it holds for the same algorithm. A key that does not fit is refused before
+/// `prepared` is asked for (the import, for a verifier's keys, happens then).
 pub(crate) fn serving<'k>(
     jwk: &Jwk,
-    prepared: &'k Result<PreparedKey, String>,
+    prepared: impl FnOnce() -> &'k Result<PreparedKey, String>,
     alg: Algorithm,
 ) -> Result<&'k PreparedKey, String> {
     jwk.unfit_for(alg)
         .map_err(|why| format!("cannot verify {alg}: {why}"))?;
-    let prepared = prepared
+    let prepared = prepared()
         .as_ref()
         .map_err(|why| format!("is unsound: {why}"))?;
     prepared
@@ -196,8 +197,8 @@ pub(crate) fn serving<'k>(
     Ok(prepared)
 }
 
-/// Verifies tokens against one JWK Set and one policy. Build it once and reuse it: keys are
-/// imported at construction, never per token.
+/// Verifies tokens against one JWK Set and one policy. Build it once and reuse it: each key is
+/// imported once, the first time a token may need it, never per token.
 #[derive(Debug)]
 pub struct Verifier {
     keys: Vec<ImportedKey>,
@@ -207,7 +208,8 @@ pub struct Verifier {
 }
 
 impl Verifier {
-    /// Imports the keys of `jwks` and checks `policy`. Fails only on caller mistakes.
+    /// Takes the keys of `jwks` (each imported on first use) and checks `policy`. Fails only on
+    /// caller mistakes.
     pub fn new(jwks: Jwks, policy: Policy) -> Result<Verifier, ConfigError> {
         policy.validate()?;
         let skipped_kids = jwks
@@ -219,13 +221,10 @@ impl Verifier {
             .keys
             .into_iter()
             .enumerate()
-            .map(|(index, jwk)| {
-                let prepared = prepare_key(&jwk.material);
-                ImportedKey {
-                    index,
-                    jwk,
-                    prepared,
-                }
+            .map(|(index, jwk)| ImportedKey {
+                index,
+                jwk,
+                prepared: OnceBox::new(),
             })
             .collect();
         Ok(Verifier {
@@ -294,12 +293,13 @@ impl Verifier {
         self.run(token, now, presentation, &mut Trace::off(), backend)
     }
 
-    /// The keys a [`SignatureBackend`] may be asked to use, by the index it is given: every
-    /// sound RSA, EC and Ed25519 key of the set (never an HMAC secret).
+    /// The keys a [`SignatureBackend`] may be asked to use, by the index it is given: every RSA,
+    /// EC and Ed25519 key of the set (never an HMAC secret). A backend is only ever asked about a
+    /// key this verifier chose for a token, which it has then found sound.
     pub fn public_keys(&self) -> impl Iterator<Item = (usize, &KeyMaterial)> {
         self.keys.iter().enumerate().filter_map(|(index, key)| {
-            let prepared = key.prepared.as_ref().ok()?;
-            prepared.is_public().then_some((index, &key.jwk.material))
+            (!matches!(key.jwk.material, KeyMaterial::Oct { .. }))
+                .then_some((index, &key.jwk.material))
         })
     }
 
@@ -361,7 +361,7 @@ impl Verifier {
         let segments = split_token(token, max_len, true);
         let segments = trace.record("structure", segments, |_| "3 segments".to_string())?;
 
-        let header = parse_header(&segments.header);
+        let header = parse_header(segments.header);
         // `crit` is checked inside parse_header; report it as its own line.
         let crit_failed = matches!(&header, Err(err) if err.claim() == Some("crit"));
         let header = if crit_failed {
@@ -413,24 +413,24 @@ impl Verifier {
         if !checked {
             deferred.push(bad_signature(key.does_not_verify(algorithm)));
         }
-        let texts = (segments.header, segments.payload);
-        let rest = match self.after_signature(header, texts, chosen, algorithm, now, trace) {
-            Ok(mut verified) => confirm(
-                &verified.claims,
-                token,
-                now,
-                presentation,
-                &self.policy,
-                trace,
-                backend,
-                &mut deferred,
-            )
-            .map(|confirmation| {
-                verified.confirmation = confirmation;
-                verified
-            }),
-            Err(error) => Err(error),
-        };
+        let rest =
+            match self.after_signature(header, segments.payload, chosen, algorithm, now, trace) {
+                Ok(mut verified) => confirm(
+                    &verified.claims,
+                    token,
+                    now,
+                    presentation,
+                    &self.policy,
+                    trace,
+                    backend,
+                    &mut deferred,
+                )
+                .map(|confirmation| {
+                    verified.confirmation = confirmation;
+                    verified
+                }),
+                Err(error) => Err(error),
+            };
         let mut deferred = deferred.into_iter();
         match deferred.next() {
             None => rest.map(Outcome::Verified),
@@ -446,13 +446,13 @@ impl Verifier {
     fn after_signature(
         &self,
         header: Header,
-        (header_json, payload_json): (Vec<u8>, Vec<u8>),
+        payload: Vec<u8>,
         chosen: &ImportedKey,
         algorithm: Algorithm,
         now: i64,
         trace: &mut Trace,
     ) -> Result<Verified, Error> {
-        let payload = trace.record("payload", parse_payload(&payload_json), |_| {
+        let payload = trace.record("payload", parse_payload(payload), |_| {
             "JSON object".to_string()
         })?;
         let claims = Claims::new(payload);
@@ -460,8 +460,6 @@ impl Verifier {
         Ok(Verified {
             header,
             claims,
-            header_json,
-            claims_json: payload_json,
             scopes,
             kid: chosen.jwk.kid.clone(),
             algorithm,

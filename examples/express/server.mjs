@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import express from 'express';
 import { guard } from 'jwtward/express';
+import { jsonLines } from 'jwtward/guard';
 
 const policy = JSON.parse(readFileSync(new URL('../policy.json', import.meta.url), 'utf8'));
 const orders = [
@@ -12,8 +13,9 @@ const orders = [
 ];
 
 const app = express();
-// One JSON audit line per decision (route, decision, code, sub, client, tenant, kid; never the token).
-app.use(guard(policy, { log: (record) => console.log(JSON.stringify(record)) }));
+// One JSON audit line per decision (route, decision, code, sub, client, tenant, kid; never the token),
+// the lines of one turn of the event loop written together.
+app.use(guard(policy, { log: jsonLines((text) => process.stdout.write(text)) }));
 app.get('/health', (req, res) => res.json({ status: 'ok' }));
 app.get('/api/orders', (req, res) => {
   res.json({ for: req.auth.sub, orders: orders.filter((order) => order.tenant === req.auth.tenant) });

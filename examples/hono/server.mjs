@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { guard } from 'jwtward/hono';
+import { jsonLines } from 'jwtward/guard';
 
 const policy = JSON.parse(readFileSync(new URL('../policy.json', import.meta.url), 'utf8'));
 const orders = [
@@ -13,8 +14,9 @@ const orders = [
 ];
 
 const app = new Hono()
-  // One JSON audit line per decision (route, decision, code, sub, client, tenant, kid; never the token).
-  .use(guard(policy, { log: (record) => console.log(JSON.stringify(record)) }))
+  // One JSON audit line per decision (route, decision, code, sub, client, tenant, kid; never the token),
+// the lines of one turn of the event loop written together.
+  .use(guard(policy, { log: jsonLines((text) => process.stdout.write(text)) }))
   .get('/health', (c) => c.json({ status: 'ok' }))
   .get('/api/orders', (c) => {
     const auth = c.get('auth');

@@ -67,6 +67,16 @@ function utf8(token) {
   return scratch.subarray(0, encoder.encodeInto(token, scratch).written);
 }
 
+// decode's limit (the core's DEFAULT_MAX_TOKEN_LEN): a longer string is refused by its length
+// alone, and is encoded on its own rather than growing the shared buffer.
+const DECODE_MAX_LENGTH = 64 * 1024;
+
+/** The core's decoding of `token` (a string): `{ header, payload }`, or it throws. */
+function decodeWith(bindings, token) {
+  const bytes = token.length > DECODE_MAX_LENGTH ? encoder.encode(token) : utf8(token);
+  return JSON.parse(bindings.decodeToken(bytes));
+}
+
 /**
  * A deep copy of a parsed JSON value (only plain objects, arrays and primitives): ~3x cheaper
  * than parsing its text again. `__proto__` is copied as the own property JSON.parse made it,
@@ -209,7 +219,7 @@ const NO_KEYS = '{"keys":[]}';
 
 /**
  * Builds the public API around one set of wasm-bindgen exports.
- * @param {object} bindings the wasm-bindgen module: VerifierCore, decode, inspect, lintJwks,
+ * @param {object} bindings the wasm-bindgen module: VerifierCore, decodeToken, inspect, lintJwks,
  *   tokenDigest
  * @param {{
  *   assertReady?: () => void,
@@ -226,7 +236,9 @@ const NO_KEYS = '{"keys":[]}';
  */
 function createApi(bindings, hooks = {}) {
   const assertReady = hooks.assertReady ?? (() => {});
-  const digest = hooks.digest ?? ((token) => bindings.tokenDigest(token));
+  // The token's bytes as the core takes them (encodeInto: wasm-bindgen's string hand-over walks
+  // the string per character). Only tokens within maxTokenLength are hashed (see #cacheKey).
+  const digest = hooks.digest ?? ((token) => bindings.tokenDigest(utf8(token)));
   let sharedStore;
   const keyRuntime = {
     lint: (jwks) => bindings.lintJwks(jwks),
@@ -395,12 +407,7 @@ function createApi(bindings, hooks = {}) {
           if (hit !== undefined) return Promise.resolve(hit);
         }
         route = this.#routeOf(token, stackStart);
-        if (route.source === undefined) {
-          const { engine: only } = route;
-          return this.#verifyAsyncWith(only, token, now, key, presentation, stackStart).then((result) =>
-            this.#replayChecked(result, now, only, true, stackStart),
-          );
-        }
+        if (route.source === undefined) return this.#verifyAsyncWith(route.engine, token, now, key, presentation, stackStart);
         waitUntil = waitUntilIn(options);
         engine = this.#current(route, waitUntil, true);
         // No keys to use yet: a token refused whatever the keys never causes a fetch.
@@ -408,10 +415,7 @@ function createApi(bindings, hooks = {}) {
       } catch (error) {
         return Promise.reject(error);
       }
-      const fetched = (using) =>
-        this.#verifyAsyncFetched(route, using, token, now, key, presentation, waitUntil, stackStart).then(([result, verifiedBy]) =>
-          this.#replayChecked(result, now, verifiedBy, true, stackStart),
-        );
+      const fetched = (using) => this.#verifyAsyncFetched(route, using, token, now, key, presentation, waitUntil, stackStart);
       if (engine !== undefined) return fetched(engine);
       return route.source.load(waitUntil, stackStart).then(() => {
         this.#live(stackStart);
@@ -505,7 +509,7 @@ function createApi(bindings, hooks = {}) {
       if (this.#byIssuer === undefined) return this.#routes[0];
       let decoded;
       try {
-        decoded = bindings.decode(token);
+        decoded = decodeWith(bindings, token);
       } catch (thrown) {
         rethrow(thrown, stackStart);
       }
@@ -574,74 +578,93 @@ function createApi(bindings, hooks = {}) {
 
     // Verification with remote keys: an unknown kid may refetch (the source decides whether
     // and when), and if the keys changed the token is verified again with the new ones.
-    // Resolves [result, the engine that verified it].
     #verifyAsyncFetched(route, engine, token, now, key, presentation, waitUntil, stackStart) {
-      return this.#verifyAsyncWith(engine, token, now, key, presentation, stackStart).then(
-        (result) => [result, engine],
-        (error) => {
-          if (error?.code !== 'ERR_JWT_KEY_NOT_FOUND') throw error;
-          return route.source.kidMiss(waitUntil).then((changed) => {
-            if (!changed || this.#routes === undefined) throw error;
-            const next = this.#current(route, waitUntil, false);
-            if (next === undefined || next === engine) throw error;
-            return this.#verifyAsyncWith(next, token, now, key, presentation, stackStart).then((result) => [result, next]);
-          });
-        },
-      );
+      return this.#verifyAsyncWith(engine, token, now, key, presentation, stackStart).then(undefined, (error) => {
+        if (error?.code !== 'ERR_JWT_KEY_NOT_FOUND') throw error;
+        return route.source.kidMiss(waitUntil).then((changed) => {
+          if (!changed || this.#routes === undefined) throw error;
+          const next = this.#current(route, waitUntil, false);
+          if (next === undefined || next === engine) throw error;
+          return this.#verifyAsyncWith(next, token, now, key, presentation, stackStart);
+        });
+      });
     }
 
-    // verifyAsync with one engine (the pending WebCrypto checks, or at once).
+    // verifyAsync with one engine (the pending WebCrypto checks, or at once), the DPoP replay
+    // check included: one promise per call.
     #verifyAsyncWith(engine, token, now, key, presentation, stackStart) {
       if (engine.asyncPlatform === undefined || token.length > this.#maxTokenLength) {
         // Nothing to wait for: no asynchronous platform (Node's is synchronous), or a token
         // too long to be valid, which the core refuses at once.
         try {
-          return Promise.resolve(this.#verifyWith(engine, token, now, key, presentation, stackStart));
+          return Promise.resolve(this.#replayChecked(this.#verifyWith(engine, token, now, key, presentation, stackStart), now, engine, true, stackStart));
         } catch (error) {
           return Promise.reject(error);
         }
       }
       const { core } = engine;
+      const platform = engine.asyncPlatform;
       let text;
       try {
         text = core.verifyDeferredText(utf8(token), now, presentation?.json);
       } catch (thrown) {
-        engine.asyncPlatform.take();
+        platform.take();
         return Promise.reject(asError(thrown, stackStart));
       }
-      const pending = engine.asyncPlatform.take();
-      const from = core.validFrom;
-      const until = core.validUntil;
+      const pending = platform.take();
       const cache = key === undefined ? undefined : this.#cache;
+      // The time window is read only for the cache (two calls into the module).
+      const from = cache === undefined ? undefined : core.validFrom;
+      const until = cache === undefined ? undefined : core.validUntil;
+      const value = JSON.parse(text);
+      const settle = (result) => {
+        if (cache === undefined) return result;
+        cache.store(key, result, from, until, engine);
+        return copyOf(result);
+      };
+      // The core's verdict on the platform's answers (all true: `value`, decided with the rest).
+      const verdict = (answers) => {
+        if (answers.every((verifies) => verifies === true)) {
+          const failure = value.ifValidError;
+          if (failure !== undefined) throw makeError(failure.code, failure.message, failure, undefined);
+          return settle(value.ifValid);
+        }
+        // A signature that does not verify, or that the runtime could not check (the core then
+        // does the arithmetic): the core gives the verdict on these answers, a rare second call.
+        platform.answer(answers);
+        let again;
+        try {
+          again = core.verifyDeferredText(utf8(token), now, presentation?.json);
+        } catch (thrown) {
+          throw asError(thrown, stackStart);
+        } finally {
+          platform.answer(undefined);
+          platform.take();
+        }
+        return settle(JSON.parse(again));
+      };
       if (pending === undefined) {
         // Decided without waiting (HMAC, a key the platform leaves to the core, ...).
-        const result = JSON.parse(text);
-        if (cache === undefined) return Promise.resolve(result);
-        cache.store(key, result, from, until, engine);
-        return Promise.resolve(copyOf(result));
-      }
-      const value = JSON.parse(text);
-      // free() or a key rotation during the wait must not pull the core from under the
-      // fallback below.
-      engine.enter();
-      // `pending` never rejects (the platform turns failures into `undefined`). Its answers are
-      // in the order the core asked: the token's signature, then the DPoP proof's.
-      return pending.then((answers) => {
         try {
-          if (answers.includes(undefined)) {
-            // The platform could not check (a key or algorithm it lacks): the core does.
-            return this.#verifyWith(engine, token, now, key, presentation, stackStart);
-          }
-          const first = answers.indexOf(false);
-          const failure = first === -1 ? value.ifValidError : first === 0 ? value.ifInvalid : value.ifInvalidLater[first - 1];
-          if (failure !== undefined) throw makeError(failure.code, failure.message, failure, undefined);
-          if (cache === undefined) return value.ifValid;
-          cache.store(key, value.ifValid, from, until, engine);
-          return copyOf(value.ifValid);
+          return Promise.resolve(this.#replayChecked(settle(value), now, engine, true, stackStart));
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      }
+      // free() or a key rotation during the wait must not pull the core from under the second
+      // call above.
+      engine.enter();
+      const done = (answers) => {
+        try {
+          return this.#replayChecked(verdict(answers), now, engine, true, stackStart);
         } finally {
           engine.leave();
         }
-      });
+      };
+      // One answer (a token without DPoP): WebCrypto's own promise, no wrapper. A rejection means
+      // WebCrypto could not check: the core does.
+      if (pending.length === 1) return pending[0].then((verifies) => done([verifies]), () => done([undefined]));
+      return Promise.all(pending.map((answer) => answer.then(undefined, () => undefined))).then(done);
     }
 
     // The cache key of `token`, or undefined when there is no cache, the token is too long to
@@ -722,7 +745,7 @@ function createApi(bindings, hooks = {}) {
     assertReady();
     if (typeof token !== 'string') throw notAString(decode);
     try {
-      return bindings.decode(token);
+      return decodeWith(bindings, token);
     } catch (thrown) {
       return rethrow(thrown, decode);
     }

@@ -12,7 +12,13 @@
 // A DPoP proof's signature comes here too (`checkJwk`: the key from the proof's `jwk` header,
 // checked by the core first). One verification may then wait on two answers, the token's and
 // the proof's, in that order: `take()` gives the promise of both.
+//
+// The core's verdict for answers that are not all "verifies" is asked for again, once the
+// answers are known (`answer(...)`, then the same core call): a refusal is rare, and building it
+// for every token was a good part of verifyAsync's own cost.
 
+const DOES_NOT_VERIFY = 0;
+const VERIFIES = 1;
 const IN_THE_CORE = 2;
 const DEFERRED = 3;
 
@@ -49,57 +55,63 @@ class WebCryptoPlatform {
     this.subtle = subtle;
     this.jwks = [];
     for (const { index, jwk } of keys) this.jwks[index] = jwk;
-    // `${index} ${alg}` -> the imported CryptoKey, and the import while it runs (resolving to
-    // undefined when the runtime refused the key).
-    this.ready = new Map();
-    this.importing = new Map();
-    // `${index} ${alg}` of keys the runtime refused: answered IN_THE_CORE from then on.
-    this.refused = new Set();
+    // index -> { ready: { alg -> the imported CryptoKey, or null when the runtime refused it
+    // (IN_THE_CORE from then on) }, importing: { alg -> the import while it runs } }. Arrays and
+    // objects rather than `${index} ${alg}` strings: this is looked up for every token.
+    this.keys = [];
     // `${alg} ${jwk text}` of DPoP proof keys -> the import of the CryptoKey (a client signs many
     // proofs with one key), least recently used first.
     this.proofKeys = new Map();
     this.pending = [];
+    // Answers already known, given back to the core in order instead of asking WebCrypto again.
+    this.known = undefined;
   }
 
   check(keyIndex, alg, signingInput, signature) {
+    if (this.known !== undefined) return this.#known();
     const params = ALGORITHMS[alg];
     const jwk = this.jwks[keyIndex];
     if (params === undefined || jwk === undefined || jwk.kty !== params.kty) return IN_THE_CORE;
-    const id = `${keyIndex} ${alg}`;
-    if (this.refused.has(id)) return IN_THE_CORE;
+    const key = (this.keys[keyIndex] ??= { ready: {}, importing: {} });
+    const ready = key.ready[alg];
+    if (ready === null) return IN_THE_CORE;
     // Copies: the views point into the core's memory, which the next call may reuse.
     const data = signingInput.slice();
     const sig = signature.slice();
-    const verify = (cryptoKey) =>
-      this.subtle.verify(params.verify, cryptoKey, sig, data).then(
-        (verifies) => verifies === true,
-        () => undefined,
-      );
-    const ready = this.ready.get(id);
     if (ready !== undefined) {
-      this.pending.push(verify(ready));
+      // The common case: the key is imported, and the answer is WebCrypto's own promise.
+      this.pending.push(this.subtle.verify(params.verify, ready, sig, data));
       return DEFERRED;
     }
-    let importing = this.importing.get(id);
-    if (importing === undefined) {
-      importing = this.subtle.importKey('jwk', jwk, params.import, false, ['verify']).then(
-        (cryptoKey) => {
-          this.ready.set(id, cryptoKey);
-          return cryptoKey;
-        },
-        () => {
-          this.refused.add(id);
-          return undefined;
-        },
-      );
-      this.importing.set(id, importing);
-    }
-    this.pending.push(importing.then((cryptoKey) => (cryptoKey === undefined ? undefined : verify(cryptoKey))));
+    const importing = (key.importing[alg] ??= this.subtle.importKey('jwk', jwk, params.import, false, ['verify']).then(
+      (cryptoKey) => (key.ready[alg] = cryptoKey),
+      () => {
+        key.ready[alg] = null;
+        return undefined;
+      },
+    ));
+    this.pending.push(importing.then((cryptoKey) => (cryptoKey === undefined ? undefined : this.subtle.verify(params.verify, cryptoKey, sig, data))));
     return DEFERRED;
+  }
+
+  /** The next known answer (see `answer`), as the core's check expects it. */
+  #known() {
+    const verifies = this.known.shift();
+    return verifies === true ? VERIFIES : verifies === false ? DOES_NOT_VERIFY : IN_THE_CORE;
+  }
+
+  /**
+   * Makes the next checks answer `answers` (true, false or undefined each, in the order the core
+   * asks) at once, for a core call that gives the verdict on answers already known; `answer()`
+   * afterwards goes back to WebCrypto.
+   */
+  answer(answers) {
+    this.known = answers === undefined ? undefined : [...answers];
   }
 
   /** A DPoP proof's signature with the key of its `jwk` header (JSON text of public members). */
   checkJwk(jwk, alg, signingInput, signature) {
+    if (this.known !== undefined) return this.#known();
     const params = ALGORITHMS[alg];
     if (params === undefined) return IN_THE_CORE;
     const id = `${alg} ${jwk}`;
@@ -123,29 +135,20 @@ class WebCryptoPlatform {
     this.proofKeys.set(id, importing);
     const data = signingInput.slice();
     const sig = signature.slice();
-    this.pending.push(
-      importing.then((cryptoKey) =>
-        cryptoKey === undefined
-          ? undefined
-          : this.subtle.verify(params.verify, cryptoKey, sig, data).then(
-              (verifies) => verifies === true,
-              () => undefined,
-            ),
-      ),
-    );
+    this.pending.push(importing.then((cryptoKey) => (cryptoKey === undefined ? undefined : this.subtle.verify(params.verify, cryptoKey, sig, data))));
     return DEFERRED;
   }
 
   /**
-   * The promise of the answers the core was just told to wait for, in the order it asked (each
-   * true, false, or undefined when the runtime could not check), or undefined when it asked for
-   * none. Never rejects.
+   * The answers the core was just told to wait for, in the order it asked: undefined when it
+   * asked for none; else an array of promises, each resolving to true, false or undefined (the
+   * runtime could not check), or rejecting (WebCrypto failed: the core checks).
    */
   take() {
     const pending = this.pending;
     if (pending.length === 0) return undefined;
     this.pending = [];
-    return Promise.all(pending);
+    return pending;
   }
 }
 

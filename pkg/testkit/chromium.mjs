@@ -41,10 +41,11 @@ export async function launchChromium() {
 
 /**
  * A loopback server: `pages` maps paths to HTML; `/pkg/<file>` serves pkg/<file>, and `aliases`
- * maps other path prefixes onto pkg/ too (a README page importing ./node_modules/jwtward/...).
+ * maps other path prefixes onto pkg/ too (a README page importing ./node_modules/jwtward/...);
+ * `roots` maps further prefixes onto other folders (the benchmark's own modules, jose).
  * Every requested path is recorded in `served`. Loopback is a secure context: WebCrypto is there.
  */
-export async function servePackage(pages, { aliases = [] } = {}) {
+export async function servePackage(pages, { aliases = [], roots = {} } = {}) {
   const served = [];
   const server = createServer((request, response) => {
     const path = normalize(decodeURIComponent(new URL(request.url, 'http://127.0.0.1').pathname));
@@ -53,9 +54,11 @@ export async function servePackage(pages, { aliases = [] } = {}) {
       response.writeHead(200, { 'content-type': 'text/html' }).end(pages[path]);
       return;
     }
-    const prefix = ['/pkg/', ...aliases].find((p) => path.startsWith(p));
-    const file = prefix === undefined ? undefined : join(pkgDir, path.slice(prefix.length));
-    if (file === undefined || !file.startsWith(pkgDir) || !existsSync(file)) {
+    const root = Object.keys(roots).find((p) => path.startsWith(p));
+    const prefix = root ?? ['/pkg/', ...aliases].find((p) => path.startsWith(p));
+    const dir = root === undefined ? pkgDir : roots[root];
+    const file = prefix === undefined ? undefined : join(dir, path.slice(prefix.length));
+    if (file === undefined || !file.startsWith(dir) || !existsSync(file)) {
       response.writeHead(404).end();
       return;
     }

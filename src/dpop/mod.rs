@@ -187,9 +187,10 @@ pub(crate) fn check(
     } else {
         // An empty signature is refused after the algorithm check, so that an `alg: none`
         // proof reports `alg`.
-        split_token(proof, MAX_PROOF_LEN, true).and_then(|segments| {
-            let header = parse_header(&segments.header)?;
-            let payload = parse_payload(&segments.payload)?;
+        split_token(proof, MAX_PROOF_LEN, true).and_then(|mut segments| {
+            // Taken: only the signing input and the signature are read from here on.
+            let header = parse_header(core::mem::take(&mut segments.header))?;
+            let payload = parse_payload(core::mem::take(&mut segments.payload))?;
             Ok((segments, header, payload))
         })
     }
@@ -203,7 +204,8 @@ pub(crate) fn check(
         trace.record("dpop_proof", parsed, |_| format!("{} bytes", proof.len()))?;
     // The owned parts are dropped here, once, whichever check below fails.
     let (algorithm, jkt) = check_signature(&segments, &header, policy, trace, backend, deferred)?;
-    check_claims(request, access_token, &payload, policy, now, trace).map(|(jti, iat)| DpopProof {
+    let payload = payload.as_map();
+    check_claims(request, access_token, payload, policy, now, trace).map(|(jti, iat)| DpopProof {
         jti,
         iat,
         jkt,
@@ -377,7 +379,7 @@ fn proof_key(
     }
     // The rules of key selection: the key fits the algorithm, is sound and strong enough.
     let prepared = prepare_key(&jwk.material);
-    if let Err(why) = serving(&jwk, &prepared, alg) {
+    if let Err(why) = serving(&jwk, || &prepared, alg) {
         return Err(bad("jwk", &why));
     }
     prepared

@@ -53,7 +53,7 @@ extern "C" {
     fn check(
         this: &Platform,
         key_index: u32,
-        alg: &str,
+        alg: &JsValue,
         signing_input: &[u8],
         signature: &[u8],
     ) -> Result<u32, JsValue>;
@@ -62,16 +62,34 @@ extern "C" {
     fn check_jwk(
         this: &Platform,
         jwk: &str,
-        alg: &str,
+        alg: &JsValue,
         signing_input: &[u8],
         signature: &[u8],
     ) -> Result<u32, JsValue>;
+}
+
+/// The algorithms' names as JavaScript strings, each made once: a `&str` argument becomes a new
+/// JavaScript string on every call (decoded from UTF-8), and the platform is called per token.
+struct AlgNames([Option<JsValue>; Algorithm::ALL.len()]);
+
+impl AlgNames {
+    fn new() -> Self {
+        AlgNames(core::array::from_fn(|_| None))
+    }
+
+    /// `None` only for an algorithm missing from `Algorithm::ALL` (never).
+    fn get(&mut self, alg: Algorithm) -> Option<&JsValue> {
+        let at = Algorithm::ALL.iter().position(|known| *known == alg)?;
+        let slot = self.0.get_mut(at)?;
+        Some(slot.get_or_insert_with(|| JsValue::from_str(alg.name())))
+    }
 }
 
 /// A [`Platform`] as the core's [`SignatureBackend`].
 struct PlatformBackend<'p> {
     platform: &'p Platform,
     may_defer: bool,
+    names: &'p mut AlgNames,
 }
 
 impl SignatureBackend for PlatformBackend<'_> {
@@ -85,10 +103,13 @@ impl SignatureBackend for PlatformBackend<'_> {
         let Ok(key_index) = u32::try_from(key_index) else {
             return BackendVerdict::Builtin;
         };
-        self.verdict(
-            self.platform
-                .check(key_index, alg.name(), signing_input, signature),
-        )
+        let Some(alg) = self.names.get(alg) else {
+            return BackendVerdict::Builtin;
+        };
+        let answer = self
+            .platform
+            .check(key_index, alg, signing_input, signature);
+        self.verdict(answer)
     }
 
     fn verify_key(
@@ -101,10 +122,11 @@ impl SignatureBackend for PlatformBackend<'_> {
         let Some(jwk) = output::jwk_text(key) else {
             return BackendVerdict::Builtin;
         };
-        self.verdict(
-            self.platform
-                .check_jwk(&jwk, alg.name(), signing_input, signature),
-        )
+        let Some(alg) = self.names.get(alg) else {
+            return BackendVerdict::Builtin;
+        };
+        let answer = self.platform.check_jwk(&jwk, alg, signing_input, signature);
+        self.verdict(answer)
     }
 }
 
@@ -133,6 +155,7 @@ pub struct WasmVerifier {
     backend: Backend,
     platform: Option<Platform>,
     async_platform: Option<Platform>,
+    alg_names: AlgNames,
     /// The time window of the last token this verifier found valid (`validFrom`/`validUntil`);
     /// `None` when that verdict depended on the presentation (a proof, a certificate), which
     /// a cache keyed by the token must never answer for.
@@ -158,6 +181,7 @@ impl WasmVerifier {
                 &mut PlatformBackend {
                     platform,
                     may_defer: false,
+                    names: &mut self.alg_names,
                 },
             ),
             None => self
@@ -204,6 +228,7 @@ impl WasmVerifier {
             backend: parsed.backend,
             platform: None,
             async_platform: None,
+            alg_names: AlgNames::new(),
             window: Some(TimeWindow {
                 from: None,
                 until: None,
@@ -237,7 +262,8 @@ impl WasmVerifier {
     }
 
     /// `[{ index, jwk }]`: the public keys a platform may import, with the index `check` is
-    /// given (never an HMAC secret; only keys this module found sound).
+    /// given (never an HMAC secret; `check` is only called for a key this module chose for a
+    /// token and found sound).
     #[wasm_bindgen(js_name = publicKeys)]
     pub fn public_keys(&self) -> Result<JsValue, JsValue> {
         output::public_keys(self.verifier.public_keys())
@@ -286,12 +312,12 @@ impl WasmVerifier {
     }
 
     /// Like `verifyText`, with the asynchronous platform: when it deferred a signature check,
-    /// returns the JSON text of `{ ifValid | ifValidError, ifInvalid, ifInvalidLater? }` (the
-    /// verdict for each answer, decided here; the platform holds the promise of each answer),
-    /// otherwise what `verifyText` returns. Up to two checks may be deferred, the token's
-    /// signature and the DPoP proof's, in that order: `ifInvalid` is the verdict when the first
-    /// does not verify, `ifInvalidLater: [..]` (only when there is a second) when a later one
-    /// does not while the ones before it do.
+    /// returns the JSON text of `{ ifValid | ifValidError }`, the verdict should every deferred
+    /// check verify (decided here; the platform holds the promise of each answer), otherwise what
+    /// `verifyText` returns. Up to two checks may be deferred, the token's signature and the DPoP
+    /// proof's, in that order. When an answer is not "verifies", the package calls this again
+    /// with the platform giving the known answers at once, and this gives that verdict: a
+    /// refusal is built only when it is the verdict.
     #[wasm_bindgen(js_name = verifyDeferredText)]
     pub fn verify_deferred_text(
         &mut self,
@@ -309,6 +335,7 @@ impl WasmVerifier {
         let mut backend = PlatformBackend {
             platform,
             may_defer: true,
+            names: &mut self.alg_names,
         };
         let outcome = self.verifier.verify_presented_with(
             token,
@@ -371,19 +398,22 @@ impl WasmVerifier {
     }
 }
 
-/// The SHA-256 of `token`, base64url: the verified-token cache's key where the runtime has no
-/// synchronous hash (workerd, browsers), so that the cache never holds a bearer token.
+/// The SHA-256 of a token's UTF-8 bytes (as `verifyText` takes them), base64url: the
+/// verified-token cache's key where the runtime has no synchronous hash (workerd, browsers), so
+/// that the cache never holds a bearer token.
 #[wasm_bindgen(js_name = tokenDigest)]
-pub fn token_digest(token: &str) -> String {
-    crate::decode::sha256_base64url(token.as_bytes())
+pub fn token_digest(token: &[u8]) -> String {
+    crate::decode::sha256_base64url(token)
 }
 
-/// Decodes a token without verifying anything: `{ header, payload }`. Throws
+/// Decodes a token (its UTF-8 bytes, as `verifyText` takes them) without verifying anything:
+/// the JSON text of `{ header, payload }`, which the package parses. (Not `decodeText`: the
+/// generated glue has a helper of that name, which would shadow it.) Throws
 /// `{ code: 'ERR_JWT_MALFORMED' | 'ERR_JWT_TOO_LARGE', message }`.
-#[wasm_bindgen]
-pub fn decode(token: &str) -> Result<JsValue, JsValue> {
-    let unverified = crate::decode::decode(token).map_err(|e| token_error(&e))?;
-    output::decoded(&unverified, None)
+#[wasm_bindgen(js_name = decodeToken)]
+pub fn decode_text(token: &[u8]) -> Result<JsValue, JsValue> {
+    let unverified = crate::decode::decode(utf8(token)?).map_err(|e| token_error(&e))?;
+    Ok(output::decoded_text(&unverified))
 }
 
 /// Like [`decode`], plus the token's warnings (`alg: none`, no `exp`, ...) and the scopes its
@@ -395,7 +425,7 @@ pub fn decode(token: &str) -> Result<JsValue, JsValue> {
 pub fn inspect(token: &str, options: JsValue) -> Result<JsValue, JsValue> {
     let scope_claims = options::inspect_scope_claims(&options)?;
     let unverified = crate::decode::decode(token).map_err(|e| token_error(&e))?;
-    output::decoded(&unverified, Some(&scope_claims))
+    output::inspected(&unverified, &scope_claims)
 }
 
 /// Warnings about a JWK Set (object or JSON text): `[{ kid?, code, message }]`. Throws

@@ -7,13 +7,16 @@
 // is a 200. The guarded example also writes its audit line per request to stdout (read by this script),
 // as it would in production; the unguarded one writes nothing. A
 // check with bad tokens first shows the guard is really on (401/403) in the one and off in the other.
-// Prints requests/s, latency p50/p99 and the ratio guarded / unguarded.
+// Prints requests/s, latency p50/p99, the ratio guarded / unguarded, and the server's own CPU time per
+// request (user + system, from /proc, over the measured rounds: what the guard costs, whatever share of
+// the two cores autocannon takes), with issue 16's target line.
 //
 //   npm run load:guards              (build first; the npm script does)
 //   LOAD_SECONDS=10 LOAD_ROUNDS=3 LOAD_CONNECTIONS=32 npm run load:guards
 
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -47,8 +50,23 @@ async function startExample(name, guarded) {
     child.kill();
     throw new Error(`examples/${name} did not start:\n${banner}`);
   }
-  return { name, guarded, url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+  return { name, guarded, url: `http://127.0.0.1:${port}`, stop: () => child.kill(), cpu: () => cpuMicros(child.pid) };
 }
+
+/** CPU time (user + system) a process has used, in microseconds; undefined without /proc. */
+function cpuMicros(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime, in clock ticks (USER_HZ: 100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return undefined;
+  }
+}
+
+// Issue 16: the guard adds nothing measurable per request once warm. "Measurable" here: more than 5 %
+// of the unguarded example's CPU time per request.
+const CPU_TARGET = 1.05;
 
 const tokens = await Promise.all(Array.from({ length: 20 }, (_, i) => mintDemoToken({ scope: 'orders:read', tenant: 'acme', sub: `client-${i}` })));
 const refused = {
@@ -103,8 +121,18 @@ try {
     }
     for (const server of pair) await measure(server, { amount: 2000 }); // warm-up: JIT, the verified-token cache
     const runs = { true: [], false: [] };
+    const cpu = { true: { micros: 0, requests: 0 }, false: { micros: 0, requests: 0 } };
     for (let round = 0; round < ROUNDS; round++) {
-      for (const server of pair) runs[server.guarded].push(await measure(server, { seconds: SECONDS }));
+      for (const server of pair) {
+        const before = server.cpu();
+        const result = await measure(server, { seconds: SECONDS });
+        const after = server.cpu();
+        runs[server.guarded].push(result);
+        if (before !== undefined && after !== undefined) {
+          cpu[server.guarded].micros += after - before;
+          cpu[server.guarded].requests += result.requests.total;
+        }
+      }
     }
     const mean = (results, pick) => results.reduce((sum, r) => sum + pick(r), 0) / results.length;
     const line = (label, results) => `${label.padEnd(10)} ${String(Math.round(mean(results, (r) => r.rate))).padStart(6)} requests/s   p50 ${mean(results, (r) => r.latency.p50).toFixed(1)} ms   p99 ${mean(results, (r) => r.latency.p99).toFixed(1)} ms`;
@@ -114,6 +142,13 @@ try {
     say(`  ${line('guarded', runs.true)}`);
     say(`  ${line('unguarded', runs.false)}`);
     say(`  guarded / unguarded: ${ratio.toFixed(2)} (${((1 - ratio) * 100).toFixed(0)} % fewer requests/s with the guard)`);
+    if (cpu.true.requests > 0 && cpu.false.requests > 0) {
+      const per = (c) => c.micros / c.requests;
+      const [guarded, unguarded] = [per(cpu.true), per(cpu.false)];
+      say(`  server CPU per request: guarded ${guarded.toFixed(1)} us, unguarded ${unguarded.toFixed(1)} us: the guard, its audit line included, ${(guarded - unguarded).toFixed(1)} us`);
+      const met = guarded / unguarded <= CPU_TARGET;
+      say(`  target (issue 16): the guard adds nothing measurable (<= ${Math.round((CPU_TARGET - 1) * 100)} % CPU per request): ${(guarded / unguarded).toFixed(2)}x, ${met ? 'met' : 'NOT met'}`);
+    }
     for (const server of pair) server.stop();
   }
   say('load:guards: PASS (every answer checked)');

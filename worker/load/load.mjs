@@ -80,9 +80,9 @@ let stopping;
 const stopWorker = () => (stopping ??= worker.dispose());
 if (new URL(target).hostname !== '127.0.0.1') throw new Error(`refusing to load anything but 127.0.0.1 (${target})`);
 
-function workerdRss() {
-  // The workerd processes under this one (Miniflare starts workerd as a child of this process).
-  let total = 0;
+/** The workerd processes under this one (Miniflare starts workerd as a child of this process). */
+function workerdProcesses() {
+  const found = [];
   const children = (pid) => {
     try {
       return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
@@ -94,7 +94,7 @@ function workerdRss() {
     for (const child of children(pid)) {
       try {
         const status = readFileSync(`/proc/${child}/status`, 'utf8');
-        if (/^Name:\s+workerd/m.test(status)) total += Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
+        if (/^Name:\s+workerd/m.test(status)) found.push({ pid: child, status });
       } catch {
         // exited meanwhile
       }
@@ -102,7 +102,26 @@ function workerdRss() {
     }
   };
   walk(process.pid);
-  return total;
+  return found;
+}
+
+function workerdRss() {
+  return workerdProcesses().reduce((sum, { status }) => sum + Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024, 0);
+}
+
+/** CPU time (user + system) used so far by the workerd processes, in microseconds. */
+function workerdCpu() {
+  let micros = 0;
+  for (const { pid } of workerdProcesses()) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      // utime and stime, in clock ticks (USER_HZ: 100 per second on Linux).
+      micros += (Number(fields[11]) + Number(fields[12])) * 10_000;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return micros;
 }
 
 const tally = Object.fromEntries(Object.keys(kinds).map((kind) => [kind, { requests: 0, wrong: 0 }]));
@@ -115,6 +134,7 @@ let serverErrors = 0;
  */
 function measure(url, amount, { check }) {
   let next = 0;
+  const cpuBefore = workerdCpu();
   const rss = [workerdRss()];
   const sampler = setInterval(() => rss.push(workerdRss()), 1000);
   return new Promise((resolve, reject) => {
@@ -155,7 +175,7 @@ function measure(url, amount, { check }) {
       clearTimeout(guard);
       rss.push(workerdRss());
       if (error) reject(error);
-      else resolve({ result, rss });
+      else resolve({ result, rss, cpuMicros: workerdCpu() - cpuBefore });
     });
     const guard = setTimeout(() => {
       instance.stop();
@@ -189,7 +209,7 @@ let exitCode = 0;
 try {
   await measure(target, 1000, { check: true }); // warm-up: keys fetched, code compiled; checked, not measured
   for (const entry of Object.values(tally)) Object.assign(entry, { requests: 0, wrong: 0 });
-  const { result, rss } = await measure(target, REQUESTS, { check: true });
+  const { result, rss, cpuMicros } = await measure(target, REQUESTS, { check: true });
   await stopWorker(); // before the baseline runs, so the two never compete for the CPU
 
   const noop = await startNoopWorker();
@@ -216,6 +236,17 @@ try {
   } else {
     say('  workerd RSS: not measurable here (no /proc)');
   }
+  if (cpuMicros > 0 && baseline.cpuMicros > 0) {
+    const perRequest = cpuMicros / result.requests.total;
+    const noopPerRequest = baseline.cpuMicros / baseline.result.requests.total;
+    // Every request but the token-less ones has its token verified (cache hits included).
+    const verified = checked - tally.noToken.requests;
+    say(`  workerd CPU per request: jwtward Worker ${perRequest.toFixed(0)} us, no-op Worker ${noopPerRequest.toFixed(0)} us; the Worker's own work ${((cpuMicros - baseline.cpuMicros * (result.requests.total / baseline.result.requests.total)) / verified).toFixed(0)} us per verified request (${verified} of ${checked})`);
+  }
+  // Requests over the whole run's duration: autocannon's per-second average rounds short runs.
+  const rate = (r) => r.requests.total / r.duration;
+  const rateRatio = rate(result) / rate(baseline.result);
+  say(`  target (issue 16): requests/s >= 0.80x a no-op Worker's: ${Math.round(rate(result))} vs ${Math.round(rate(baseline.result))}, ${rateRatio.toFixed(2)}x, ${rateRatio >= 0.8 ? 'met' : 'NOT met'} (p99 ${result.latency.p99} ms, no-op p99 ${baseline.result.latency.p99} ms)`);
   if (wrongExamples.length) say(`  first wrong answers: ${JSON.stringify(wrongExamples)}`);
   if (checked < REQUESTS) say(`  FAILED: only ${checked} of ${REQUESTS} requests were answered`);
   if (wrong > 0 || serverErrors > 0 || result.errors > 0 || result.timeouts > 0 || checked < REQUESTS) exitCode = 1;

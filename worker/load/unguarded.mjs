@@ -2,7 +2,7 @@
 // guard taken out, for worker/load/guards.mjs to measure what the guard costs. The example's code is
 // untouched: this registers a module resolve hook that answers `jwtward/express` and `jwtward/hono`
 // with a stand-in whose `guard()` lets every request through with a fixed `auth` of the guard's shape
-// (the handlers read it).
+// (the handlers read it), and `jwtward/guard`'s `jsonLines` with a hook that writes nothing.
 import { register } from 'node:module';
 
 const AUTH = {
@@ -12,6 +12,7 @@ const AUTH = {
 const STAND_INS = {
   'jwtward/express': `export const guard = () => (req, res, next) => { req.auth = ${JSON.stringify(AUTH)}; next(); };`,
   'jwtward/hono': `export const guard = () => async (c, next) => { c.set('auth', ${JSON.stringify(AUTH)}); await next(); };`,
+  'jwtward/guard': 'export const jsonLines = () => () => {};',
 };
 const hooks = `
 const standIns = ${JSON.stringify(STAND_INS)};

@@ -255,8 +255,11 @@ function createEngine(policyDocument, options = {}) {
      */
     record(decision, status) {
       if (!log) return;
-      const { started, ...fields } = decision.entry;
-      emit({ ...fields, status, latency_ms: Date.now() - started });
+      // The entry is the decision's own: completed in place rather than copied twice.
+      const { entry } = decision;
+      entry.status = status;
+      entry.latency_ms = Date.now() - entry.started;
+      emit(entry);
     },
   };
 }

@@ -198,6 +198,13 @@ export interface Guard {
 /** A guard for a policy; throws PolicyError (or jwtward's JwtError for keys or options) at startup. */
 export function createGuard(policy: PolicyInput, options?: GuardOptions): Guard;
 
+/**
+ * A `log` hook writing each audit record as one JSON line, the lines of one turn of the event loop
+ * in one `write` call (a `console.log` per request is a write system call each): e.g.
+ * `guard(policy, { log: jsonLines((text) => process.stdout.write(text)) })`.
+ */
+export function jsonLines(write: (text: string) => void): (record: AuditRecord) => void;
+
 /** A validated, compiled policy (its structure is internal); throws PolicyError. */
 export function compilePolicy(policy: unknown): { readonly warnings: readonly string[] };
 

@@ -12,6 +12,7 @@ import { compilePolicy, PolicyError } from './policy.js';
 import { passOn } from './forward.js';
 import { toResponse } from './responses.js';
 import { FETCH_TRANSPORT } from './sender.js';
+import { jsonLines } from './log.js';
 
 /**
  * A guard for a policy document (the JSON the Worker takes). Throws a PolicyError listing every problem
@@ -57,4 +58,4 @@ function createGuard(policy, options) {
   };
 }
 
-export { createGuard, compilePolicy, PolicyError };
+export { createGuard, compilePolicy, jsonLines, PolicyError };

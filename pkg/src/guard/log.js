@@ -18,12 +18,25 @@ function clip(value) {
 const REQUEST_FIELDS = ['event', 'method', 'path', 'route', 'decision', 'status', 'code', 'sub', 'client_id', 'tenant', 'kid', 'binding', 'error', 'latency_ms'];
 const REQUEST_FIELD_SET = new Set(REQUEST_FIELDS);
 
+// `ts` of the records of one millisecond: formatting a date costs more than the rest of a record.
+let stampedAt = Number.NaN;
+let stamp = '';
+function timestamp() {
+  const now = Date.now();
+  if (now !== stampedAt) {
+    stampedAt = now;
+    stamp = new Date(now).toISOString();
+  }
+  return stamp;
+}
+
 /**
- * The audit record of `fields` (a flat object; undefined fields are left out): `ts` first, then the
- * request fields in their documented order, values clipped.
+ * The audit record of `fields` (a flat object; undefined fields and `started`, the engine's own
+ * clock, are left out): `ts` first, then the request fields in their documented order, values
+ * clipped.
  */
 function auditRecord(fields) {
-  const out = { ts: new Date().toISOString() };
+  const out = { ts: timestamp() };
   const ordered = fields.event === 'request';
   if (ordered) {
     for (const key of REQUEST_FIELDS) {
@@ -31,7 +44,7 @@ function auditRecord(fields) {
     }
   }
   for (const key of Object.keys(fields)) {
-    if (fields[key] !== undefined && key !== 'ts' && !(ordered && REQUEST_FIELD_SET.has(key))) out[key] = clip(fields[key]);
+    if (fields[key] !== undefined && key !== 'ts' && key !== 'started' && !(ordered && REQUEST_FIELD_SET.has(key))) out[key] = clip(fields[key]);
   }
   return out;
 }
@@ -41,4 +54,30 @@ function consoleLog(record) {
   console.log(JSON.stringify(record));
 }
 
-export { auditRecord, consoleLog };
+// Where the runtime has it, after the I/O of this turn of the event loop; else the next timer.
+const soon = typeof setImmediate === 'function' ? setImmediate : (fn) => setTimeout(fn, 0);
+
+/**
+ * A `log` hook that writes each record as one JSON line, the lines of one turn of the event loop in
+ * one `write(text)` call (complete lines only). Why: `console.log` per request is one write system
+ * call each (synchronous for files and pipes in Node), which under load cost more than the guard's
+ * decision itself (about 25 to 40 us per request on the examples' development machine). A record is
+ * written within that turn or the next; a process that dies in between loses those lines.
+ * @param {(text: string) => void} write e.g. `(text) => process.stdout.write(text)`
+ * @returns {(record: object) => void}
+ */
+function jsonLines(write) {
+  if (typeof write !== 'function') throw new TypeError('jwtward guard: jsonLines(write) takes a function (text) => void');
+  let pending = '';
+  const flush = () => {
+    const text = pending;
+    pending = '';
+    write(text);
+  };
+  return (record) => {
+    if (pending === '') soon(flush);
+    pending += `${JSON.stringify(record)}\n`;
+  };
+}
+
+export { auditRecord, consoleLog, jsonLines };

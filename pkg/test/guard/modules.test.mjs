@@ -19,7 +19,7 @@ import { bin, makeProject, pkgDir } from '../../testkit/project.mjs';
 
 const require = createRequire(import.meta.url);
 const SUBPATHS = {
-  'jwtward/guard': ['PolicyError', 'compilePolicy', 'createGuard'],
+  'jwtward/guard': ['PolicyError', 'compilePolicy', 'createGuard', 'jsonLines'],
   'jwtward/express': ['guard'],
   'jwtward/fastify': ['jwtward'],
   'jwtward/hono': ['guard'],
