@@ -38,6 +38,7 @@ import * as jwtward from 'jwtward';
 import * as jose from 'jose';
 import { createVerifier as fastJwtVerifier, createDecoder as fastJwtDecoder } from 'fast-jwt';
 import jsonwebtoken from 'jsonwebtoken';
+import { runVerifications } from './contenders.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -397,24 +398,9 @@ const REPEATED = [
 // elsewhere (inside workerd), the elapsed milliseconds they measured.
 async function runBatch(instance, tokens, cursor, count) {
   if (instance.remote) return instance.remote(cursor, count);
-  const n = tokens.length;
-  const { fn } = instance;
-  if (!instance.async) {
-    for (let i = 0; i < count; i++) fn(tokens[(cursor + i) % n]);
-  } else if (!instance.inFlight) {
-    for (let i = 0; i < count; i++) await fn(tokens[(cursor + i) % n]);
-  } else {
-    // A sliding window of `inFlight` outstanding verifications.
-    let next = 0;
-    const worker = async () => {
-      while (next < count) {
-        const i = next++;
-        await fn(tokens[(cursor + i) % n]);
-      }
-    };
-    await Promise.all(Array.from({ length: instance.inFlight }, worker));
-  }
-  return { cursor: (cursor + count) % n, ms: undefined };
+  const { fn, async: isAsync, inFlight } = instance;
+  const next = await runVerifications(fn, tokens, cursor, count, { sync: !isAsync, inFlight });
+  return { cursor: next, ms: undefined };
 }
 
 // Runs every contender interleaved; returns { id: { median, rounds } } in ops/s.

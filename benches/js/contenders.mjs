@@ -118,11 +118,16 @@ function makeContenders(jwtward, jose, { jwks, policy, algs }) {
   return { contenders, asyncVerify };
 }
 
-async function runBatch(contender, fn, tokens, cursor, count) {
+/**
+ * Runs `count` verifications of `tokens` from `cursor`, one after another (`sync`, or awaited one at a
+ * time), or as a sliding window of `inFlight` outstanding promises; returns the next cursor. Shared with
+ * bench.mjs so that Node, workerd and Chromium time exactly the same loop.
+ */
+export async function runVerifications(fn, tokens, cursor, count, { sync = false, inFlight = 0 } = {}) {
   const n = tokens.length;
-  if (contender.sync) {
+  if (sync) {
     for (let i = 0; i < count; i++) fn(tokens[(cursor + i) % n]);
-  } else if (!contender.inFlight) {
+  } else if (!inFlight) {
     for (let i = 0; i < count; i++) await fn(tokens[(cursor + i) % n]);
   } else {
     let next = 0;
@@ -132,7 +137,7 @@ async function runBatch(contender, fn, tokens, cursor, count) {
         await fn(tokens[(cursor + i) % n]);
       }
     };
-    await Promise.all(Array.from({ length: contender.inFlight }, worker));
+    await Promise.all(Array.from({ length: inFlight }, worker));
   }
   return (cursor + count) % n;
 }
@@ -175,8 +180,9 @@ export function createBench(jwtward, jose) {
       if (!state) throw new Error('not set up');
       const fn = state.fns[`${contender}:${alg}`];
       if (!fn) throw new Error(`no contender ${contender} for ${alg}`);
+      const { sync, inFlight } = state.contenders[contender];
       const t0 = performance.now();
-      const next = await runBatch(state.contenders[contender], fn, state.tokens[alg], cursor, count);
+      const next = await runVerifications(fn, state.tokens[alg], cursor, count, { sync, inFlight });
       return { ms: performance.now() - t0, cursor: next };
     },
   };
