@@ -7,7 +7,9 @@
 //
 //   worker          this repository's Worker (createWorker) in workerd, proxying to an echo origin
 //   express         Express 5 + jwtward/express
+//   express4        Express 4 (the devDependency `express4`, npm:express@4) + jwtward/express
 //   fastify         Fastify 5 + jwtward/fastify
+//   fastify4        Fastify 4 (`fastify4`, npm:fastify@4) + jwtward/fastify
 //   hono-node       Hono + jwtward/hono on @hono/node-server
 //   hono-workerd    the same Hono app (guard-hono-app.mjs), bundled by wrangler, in workerd
 
@@ -16,7 +18,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
+import express4 from 'express4';
 import Fastify from 'fastify';
+import Fastify4 from 'fastify4';
 import { serve } from '@hono/node-server';
 import { guard } from 'jwtward/express';
 import { jwtward } from 'jwtward/fastify';
@@ -47,25 +51,32 @@ function echoNode(method, url, headers, auth) {
   return { method, url, headers, auth };
 }
 
-export async function startExpress(policy) {
+/** Express (5 by default; `createApp` express4 for Express 4) with the guard in front of the echo app. */
+export async function startExpress(policy, { name = 'express', createApp = express } = {}) {
   const records = [];
-  const app = express();
+  const app = createApp();
   app.use(guard(policy, { log: (record) => records.push(record) }));
-  app.use((req, res) => res.json(echoNode(req.method, req.url, req.headers, req.auth)));
+  // The parsed query too: Express 4 parses it before any middleware runs, Express 5 when it is read.
+  app.use((req, res) => res.json({ ...echoNode(req.method, req.url, req.headers, req.auth), query: { ...req.query } }));
   const server = app.listen(0, '127.0.0.1');
   const url = await listen(server);
-  return { name: 'express', url, request: requester(url), records: () => records, close: () => closeServer(server) };
+  return { name, url, request: requester(url), records: () => records, close: () => closeServer(server) };
 }
 
-export async function startFastify(policy) {
+/** Fastify (5 by default; `createApp` Fastify4 for Fastify 4) with the plugin and the echo routes. */
+export async function startFastify(policy, { name = 'fastify', createApp = Fastify } = {}) {
   const records = [];
-  const app = Fastify();
+  const app = createApp();
   await app.register(jwtward, { policy, log: (record) => records.push(record) });
-  app.all('/*', async (request) => echoNode(request.method, request.url, request.headers, request.auth));
-  app.all('/', async (request) => echoNode(request.method, request.url, request.headers, request.auth));
+  const echo = async (request) => ({ ...echoNode(request.method, request.url, request.headers, request.auth), query: { ...request.query } });
+  app.all('/*', echo);
+  app.all('/', echo);
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  return { name: 'fastify', url, request: requester(url), records: () => records, close: () => app.close() };
+  return { name, url, request: requester(url), records: () => records, close: () => app.close() };
 }
+
+export const startExpress4 = (policy) => startExpress(policy, { name: 'express4', createApp: express4 });
+export const startFastify4 = (policy) => startFastify(policy, { name: 'fastify4', createApp: Fastify4 });
 
 export async function startHonoNode(policy) {
   const records = [];
@@ -110,7 +121,7 @@ export async function startWorkerHost(policy) {
 
 /** Every host, started concurrently with one policy; if one fails to start, the others are closed. */
 export async function startAllHosts(policy) {
-  const started = await Promise.allSettled([startWorkerHost, startExpress, startFastify, startHonoNode, startHonoWorkerd].map((start) => start(policy)));
+  const started = await Promise.allSettled([startWorkerHost, startExpress, startExpress4, startFastify, startFastify4, startHonoNode, startHonoWorkerd].map((start) => start(policy)));
   const failed = started.find((s) => s.status === 'rejected');
   if (failed) {
     await Promise.all(started.filter((s) => s.status === 'fulfilled').map((s) => s.value.close()));

@@ -1,4 +1,4 @@
-// `jwtward/express`: the route policy as Express middleware (tested with Express 5; Express 4, plain Node
+// `jwtward/express`: the route policy as Express middleware (tested with Express 5 and 4; plain Node
 // `http` and Connect call middleware the same way).
 //
 //   app.use(guard(policy));
@@ -11,6 +11,7 @@
 
 import { createEngine } from '../guard/engine.js';
 import { errorAnswer } from '../guard/responses.js';
+import { QUERY_PARAMETER } from '../guard/token.js';
 import { NODE_TRANSPORT, addResponseHeaders, applyHeaders, requestView, targetOf, unreadableRequest, writeAnswer } from './node-http.js';
 
 /**
@@ -53,6 +54,11 @@ function guard(policy, options) {
     const rest = target.slice(base.length);
     req.url = rest.startsWith('/') ? rest : `/${rest}`;
     req.originalUrl = target;
+    // Express 4 parsed the query before any middleware ran (Express 5 parses req.url when read): a query
+    // token the guard took out of the URL must leave that parsed copy too.
+    if (Object.hasOwn(req, 'query') && req.query !== null && typeof req.query === 'object' && !decision.url.searchParams.has(QUERY_PARAMETER)) {
+      delete req.query[QUERY_PARAMETER];
+    }
     req.auth = decision.auth;
     addResponseHeaders((name, value) => res.setHeader(name, value), (name, value) => res.appendHeader(name, value), decision.headers);
     next();

@@ -1,4 +1,4 @@
-// `jwtward/fastify`: the route policy as a Fastify plugin (tested with Fastify 5; 4 has the same plugin API).
+// `jwtward/fastify`: the route policy as a Fastify plugin (tested with Fastify 5 and 4).
 //
 //   await fastify.register(jwtward, { policy });
 //   fastify.get('/api/orders', async (request) => ({ for: request.auth.sub }));
