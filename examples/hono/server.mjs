@@ -15,7 +15,7 @@ const orders = [
 
 const app = new Hono()
   // One JSON audit line per decision (route, decision, code, sub, client, tenant, kid; never the token),
-// the lines of one turn of the event loop written together.
+  // the lines of one turn of the event loop written together.
   .use(guard(policy, { log: jsonLines((text) => process.stdout.write(text)) }))
   .get('/health', (c) => c.json({ status: 'ok' }))
   .get('/api/orders', (c) => {

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 
 import { JwtError, Verifier, decode, inspect, lintJwks, ready } from 'jwtward';
 import { NOW, b64url, hs256, hs256Fixture, makeKeys, sign, tamper } from '../testkit/keys.mjs';
+import { jwtError } from '../testkit/errors.mjs';
 
 const D_TS = readFileSync(new URL('../index.d.ts', import.meta.url), 'utf8');
 
@@ -16,16 +17,6 @@ function unionOf(name) {
   return [...match[1].matchAll(/'([^']+)'/g)].map((m) => m[1]);
 }
 
-/** Calls fn, which must throw a JwtError; returns it. */
-function jwtError(fn) {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof JwtError, `expected a JwtError, got ${error}`);
-    return error;
-  }
-  assert.fail('expected a JwtError, nothing was thrown');
-}
 
 test('the package exports the documented API and needs no init in Node', async () => {
   assert.equal(typeof Verifier, 'function');

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 
 import { JwtError, Verifier, inspect } from 'jwtward';
 import { NOW, hs256, hs256Fixture } from '../testkit/keys.mjs';
+import { jwtError } from '../testkit/errors.mjs';
 
 const fx = hs256Fixture('claims');
 
@@ -15,16 +16,6 @@ function tokenWithPayloadText(text) {
   return hs256(fx.secret, { alg: 'HS256', kid: 'claims' }, text);
 }
 
-/** Calls fn, which must throw a JwtError; returns it. */
-function jwtError(fn) {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof JwtError, `expected a JwtError, got ${error}`);
-    return error;
-  }
-  assert.fail('expected a JwtError, nothing was thrown');
-}
 
 function optionsError(options, field) {
   const error = jwtError(() => new Verifier({ jwks: fx.jwks, ...options }));

@@ -9,19 +9,11 @@ import { JwtError, RemoteJwks, Verifier, cacheApiStore, kvStore, lintJwks, memor
 import { metadataUrls } from '../src/keys/discovery.js';
 import { ttlFromHeaders } from '../src/keys/fetch.js';
 import { NOW, hs256Fixture } from '../testkit/keys.mjs';
+import { jwtError } from '../testkit/errors.mjs';
 
 const ISSUER = 'https://login.example.com/';
 const JWKS_URI = 'https://login.example.com/.well-known/jwks.json';
 
-function jwtError(fn) {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof JwtError, `expected a JwtError, got ${error?.stack ?? error}`);
-    return error;
-  }
-  assert.fail('expected a JwtError, nothing was thrown');
-}
 
 test('a URL given as `jwks` is refused with a hint: pass `jwksUri`', () => {
   for (const make of [
