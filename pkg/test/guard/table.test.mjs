@@ -100,6 +100,7 @@ describe('the shared table: every host gives every answer', { timeout: 240_000 }
       { name: 'events', methods: ['GET'], path: '/events', tokenSources: { query: true } },
       { name: 'dpop orders', methods: ['GET'], path: '/dpop/orders', scopes: ['orders:read'], senderConstraint: 'dpop' },
       { name: 'dpop nonce', methods: ['GET'], path: '/dpop/nonce', senderConstraint: 'dpop', dpop: { nonce: true } },
+      { name: 'forwarding', methods: ['GET'], path: '/forward/orders', scopes: ['orders:read'], forwardAuthorization: true },
     ],
   });
 
@@ -227,6 +228,16 @@ describe('the shared table: every host gives every answer', { timeout: 240_000 }
     ['DPoP nonce: the retry with the nonce given', async (host, state) => dpop('/dpop/nonce', t.bound, { nonce: state.nonce })(host, state), { status: 200, seen: dpopSeen('/dpop/nonce'), dpopNonce: true }],
     ['DPoP nonce: a nonce it was never given', dpop('/dpop/nonce', t.bound, { nonce: 'made-up-nonce' }), { status: 401, claim: 'nonce', error: 'use_dpop_nonce', dpopNonce: true }],
     ['DPoP nonce: no token', { path: '/dpop/nonce' }, { status: 401, code: 'ERR_AUTH_MISSING', dpopNonce: true }],
+
+    // A route that forwards credentials (forwardAuthorization): what was presented reaches the
+    // application as presented, the DPoP proof with its token, the identity headers beside them.
+    ['forwardAuthorization: a Bearer header passes on', { path: '/forward/orders', headers: bearer(t.read) }, { status: 200, seen: { method: 'GET', url: '/forward/orders', headers: identity({ authorization: `Bearer ${t.read}` }) } }],
+    ['forwardAuthorization: the token cookie stays', { path: '/forward/orders', headers: { cookie: `theme=dark; access_token=${t.read}` } }, { status: 200, seen: { method: 'GET', url: '/forward/orders', headers: identity({ cookie: `theme=dark; access_token=${t.read}` }) } }],
+    ['forwardAuthorization: a DPoP token and its proof pass on', dpop('/forward/orders', t.bound, { keep: 'forwardedProof' }), {
+      status: 200, sentProof: 'forwardedProof',
+      seen: { method: 'GET', url: '/forward/orders', headers: identity({ authorization: `DPoP ${t.bound}`, dpop: 'the proof sent' }) },
+    }],
+    ['forwardAuthorization: spoofed identity still removed', { path: '/forward/orders', headers: { ...bearer(t.read), 'X-Auth-Tenant': 'globex', X_Auth_Subject: 'admin' } }, { status: 200, seen: { method: 'GET', url: '/forward/orders', headers: identity({ authorization: `Bearer ${t.read}` }) } }],
   ];
 
   before(async () => {
@@ -260,12 +271,15 @@ describe('the shared table: every host gives every answer', { timeout: 240_000 }
     for (const host of hosts) {
       const byRow = new Map();
       const state = {};
-      for (const [name, row] of rows()) {
+      for (const [name, row, expected] of rows()) {
         const request = typeof row === 'function' ? await row(host, state) : row;
         const { path, method = 'GET', headers = {}, body } = request;
         const response = await host.request(path, { method, headers, body });
         state.nonce = response.headers.get('dpop-nonce') ?? state.nonce;
-        byRow.set(name, await answerOf(response, { withAuth: host.name !== 'worker' }));
+        const answer = await answerOf(response, { withAuth: host.name !== 'worker' });
+        // A forwarded proof is each host's own (its URL is in it): the very one sent must arrive.
+        if (expected.sentProof && answer.seen?.headers.dpop === state[expected.sentProof]) answer.seen.headers.dpop = 'the proof sent';
+        byRow.set(name, answer);
       }
       answers.set(host.name, byRow);
     }
