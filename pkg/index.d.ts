@@ -128,6 +128,8 @@ export interface VerifierOptions {
    * `['scope', 'scp']`: e.g. `['scp', 'roles']` for Entra ID (application permissions are
    * `roles`), `['permissions']` for Auth0 RBAC. Each, when present, must be a space-separated
    * string or an array of strings, else the token is `ERR_JWT_MALFORMED` (with `claim`).
+   * A name starting with `/` is a JSON Pointer (RFC 6901) to a member inside the claims, e.g.
+   * Keycloak's `'/realm_access/roles'` and `'/resource_access/{client}/roles'`.
    * `scopes` in results is their union; `requiredScopes` are looked up in it.
    */
   scopeClaims?: readonly string[];

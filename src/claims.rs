@@ -2,6 +2,7 @@
 //! is checked, in the contract's order: `typ`, required claims, NumericDate types, `iss`, `sub`,
 //! `aud`, time (`exp`, `nbf`, `iat`, maximum age), custom claim values, scopes.
 
+use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -112,12 +113,19 @@ pub(crate) fn granted_scopes<S: AsRef<str>>(
     };
     for name in names {
         let name = name.as_ref();
-        if let Some(list) = claims.string(name) {
+        let found = if is_json_pointer(name) {
+            // A member inside the claims (Keycloak's `/realm_access/roles`): read from the map of
+            // every claim, built once, since the scanner only locates top-level members.
+            json_pointer(claims.as_map(), name).map(Cow::Borrowed)
+        } else if let Some(list) = claims.string(name) {
             list.split(' ').for_each(&mut add);
             continue;
-        }
-        match claims.value(name).as_deref() {
+        } else {
+            claims.value(name)
+        };
+        match found.as_deref() {
             None => {}
+            Some(Value::String(list)) => list.split(' ').for_each(&mut add),
             Some(Value::Array(list)) if list.iter().all(Value::is_string) => {
                 list.iter().filter_map(Value::as_str).for_each(&mut add)
             }
@@ -131,6 +139,59 @@ pub(crate) fn granted_scopes<S: AsRef<str>>(
         }
     }
     Ok(scopes)
+}
+
+/// Whether a scope claim name is a JSON Pointer (RFC 6901) into the claims rather than a claim's
+/// name: it starts with `/`. No registered or provider claim name does, and a top-level claim
+/// that did is still reachable as `/` followed by its name (with `~` written `~0`, `/` `~1`).
+pub(crate) fn is_json_pointer(name: &str) -> bool {
+    name.starts_with('/')
+}
+
+/// Why `pointer` is not a JSON Pointer (RFC 6901 §3: `~` only in the escapes `~0` and `~1`), or
+/// `None` when it is one.
+pub(crate) fn json_pointer_problem(pointer: &str) -> Option<&'static str> {
+    let mut chars = pointer.chars();
+    while let Some(c) = chars.next() {
+        if c == '~' && !matches!(chars.next(), Some('0' | '1')) {
+            return Some("is not a JSON Pointer (RFC 6901): `~` must be followed by 0 or 1");
+        }
+    }
+    None
+}
+
+/// The value a JSON Pointer (RFC 6901) designates inside the claims: object members by name,
+/// array elements by their decimal index (no leading zeros, no `-`); `None` when any step is
+/// missing. The pointer was validated by the policy.
+fn json_pointer<'a>(claims: &'a JsonObject, pointer: &str) -> Option<&'a Value> {
+    let mut steps = pointer.split('/').skip(1);
+    let first = unescape_pointer_step(steps.next()?);
+    let mut at = claims.get(first.as_ref())?;
+    for step in steps {
+        let step = unescape_pointer_step(step);
+        at = match at {
+            Value::Object(members) => members.get(step.as_ref())?,
+            Value::Array(items) => {
+                let canonical = step == "0" || (!step.starts_with('0') && !step.is_empty());
+                if !canonical || !step.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                items.get(step.parse::<usize>().ok()?)?
+            }
+            _ => return None,
+        };
+    }
+    Some(at)
+}
+
+/// One reference token of a JSON Pointer with `~1` read as `/` and `~0` as `~`, in that order
+/// (RFC 6901 §4).
+fn unescape_pointer_step(step: &str) -> Cow<'_, str> {
+    if step.contains('~') {
+        Cow::Owned(step.replace("~1", "/").replace("~0", "~"))
+    } else {
+        Cow::Borrowed(step)
+    }
 }
 
 /// Whether two `typ` values name the same media type (RFC 7515 §4.1.9): case-insensitive, with

@@ -172,8 +172,11 @@ impl Policy {
     /// space-separated string or an array of strings; a claim of any other type makes the token
     /// `malformed` (with `claim` naming it), whether or not scopes are required. The granted
     /// scopes ([`crate::Verified::scopes`]) are the union of these claims' values, in order,
-    /// without duplicates; required scopes are looked up in them. An empty list (or an empty
-    /// name) is refused by [`crate::Verifier::new`].
+    /// without duplicates; required scopes are looked up in them. A name that starts with `/`
+    /// is a JSON Pointer (RFC 6901) to a member inside the claims: `/realm_access/roles` for
+    /// Keycloak's realm roles, `/resource_access/orders-api/roles` for a client's roles. An empty
+    /// list (or an empty name, or a pointer with a bad `~` escape) is refused by
+    /// [`crate::Verifier::new`].
     pub fn scope_claims<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
         self.scope_claims = names.into_iter().map(Into::into).collect();
         self
@@ -317,6 +320,14 @@ impl Policy {
                 "scopeClaims",
                 "is an empty list; omit it to read `scope` and `scp`",
             ));
+        }
+        if let Some(problem) = self
+            .scope_claims
+            .iter()
+            .filter(|name| crate::claims::is_json_pointer(name))
+            .find_map(|name| crate::claims::json_pointer_problem(name))
+        {
+            return Err(ConfigError::policy("scopeClaims", problem));
         }
         if self.subject.as_deref() == Some("") {
             return Err(ConfigError::policy("subject", "is an empty string"));

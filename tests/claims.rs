@@ -980,6 +980,139 @@ fn scope_claims_choose_where_scopes_are_read() {
     );
 }
 
+/// A scope claim that starts with `/` is a JSON Pointer (RFC 6901) into the claims: Keycloak's
+/// realm roles (`realm_access.roles`) and a client's roles (`resource_access.<client>.roles`),
+/// read like any scope claim (an array of strings or a space-separated string; another type is
+/// `malformed` naming the pointer; absent grants nothing).
+#[test]
+fn scope_claims_as_json_pointers() {
+    let keycloak = verifier(
+        Policy::new()
+            .scope_claims([
+                "scope",
+                "/realm_access/roles",
+                "/resource_access/orders-api/roles",
+            ])
+            .required_scopes(["orders-admin"]),
+    );
+    let verified = assert_valid(
+        &keycloak,
+        &token(claims_with(json!({
+            "scope": "profile email",
+            "realm_access": {"roles": ["offline_access", "orders-admin"]},
+            "resource_access": {"orders-api": {"roles": ["reader"]}, "account": {"roles": ["x"]}},
+        }))),
+        NOW,
+    );
+    assert_eq!(
+        verified.scopes(),
+        [
+            "profile",
+            "email",
+            "offline_access",
+            "orders-admin",
+            "reader"
+        ]
+    );
+    // The client's roles count, another client's do not; a missing step grants nothing.
+    assert_valid(
+        &keycloak,
+        &token(claims_with(json!({
+            "resource_access": {"orders-api": {"roles": ["orders-admin"]}}
+        }))),
+        NOW,
+    );
+    for nothing in [
+        json!({"resource_access": {"account": {"roles": ["orders-admin"]}}}),
+        json!({"realm_access": {}}),
+        json!({"realm_access": ["orders-admin"]}),
+        json!({"realm_access": "orders-admin"}),
+        json!({"realm_access/roles": ["orders-admin"]}),
+        json!({"/realm_access/roles": ["orders-admin"]}),
+    ] {
+        assert_code(
+            &keycloak,
+            &token(claims_with(nothing.clone())),
+            NOW,
+            InsufficientScope,
+        );
+    }
+    // The value itself must be a string or an array of strings.
+    for (value, code) in [
+        (json!(5), Malformed),
+        (json!({"a": 1}), Malformed),
+        (json!(["a", 1]), Malformed),
+    ] {
+        let err = keycloak
+            .verify(
+                &token(claims_with(json!({"realm_access": {"roles": value}}))),
+                NOW,
+            )
+            .expect_err("a pointer to another type");
+        assert_eq!(err.code(), code);
+        assert_eq!(err.claim(), Some("/realm_access/roles"));
+    }
+    // RFC 6901 escapes (`~1` is `/`, `~0` is `~`) and array indexes.
+    let escaped = verifier(
+        Policy::new()
+            .scope_claims(["/https:~1~1example.com~1roles", "/a~0b", "/groups/1/roles"])
+            .required_scopes(["x", "y", "z"]),
+    );
+    assert_valid(
+        &escaped,
+        &token(claims_with(json!({
+            "https://example.com/roles": ["x"],
+            "a~b": "y",
+            "groups": [{"roles": ["no"]}, {"roles": ["z"]}],
+        }))),
+        NOW,
+    );
+    assert_code(
+        &escaped,
+        &token(claims_with(json!({
+            "https://example.com/roles": ["x"],
+            "a~b": "y",
+            "groups": [{"roles": ["z"]}],
+        }))),
+        NOW,
+        InsufficientScope,
+    );
+    // An index into an array is decimal without leading zeros; in an object, `1` is a member name.
+    let leading_zero = verifier(
+        Policy::new()
+            .scope_claims(["/groups/01"])
+            .required_scopes(["z"]),
+    );
+    assert_code(
+        &leading_zero,
+        &token(claims_with(json!({"groups": ["a", "z"]}))),
+        NOW,
+        InsufficientScope,
+    );
+    assert_valid(
+        &leading_zero,
+        &token(claims_with(json!({"groups": {"01": "z"}}))),
+        NOW,
+    );
+    assert_valid(
+        &escaped,
+        &token(claims_with(json!({
+            "https://example.com/roles": "x",
+            "a~b": ["y"],
+            "groups": {"1": {"roles": "z"}},
+        }))),
+        NOW,
+    );
+    // A `~` not followed by 0 or 1 is not a JSON Pointer: refused with the policy.
+    match jwtward::Verifier::new(
+        jwks(&standard_jwks_json()),
+        Policy::new().scope_claims(["/a~2"]),
+    ) {
+        Err(jwtward::ConfigError::InvalidPolicy { field, .. }) => assert_eq!(field, "scopeClaims"),
+        other => panic!("expected InvalidPolicy on scopeClaims, got {other:?}"),
+    }
+}
+
 /// An empty list of scope claims, or an empty name in it, is a configuration error: a token's
 /// scopes must come from somewhere named.
 #[test]

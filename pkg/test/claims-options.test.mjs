@@ -158,6 +158,19 @@ test('scopeClaims: where scopes are read, validated like every option (issue 11 
   const badType = verifier.explain(fx.token({ roles: 'a', scp: {} }), { now: NOW });
   assert.equal(badType.code, 'ERR_JWT_MALFORMED');
   assert.equal(badType.scopes, undefined, 'no scopes from a malformed scope claim');
+  // A name starting with `/` is a JSON Pointer (RFC 6901): Keycloak's nested realm and client roles,
+  // in verify, explain and inspect alike; `~` only as `~0` or `~1`.
+  const keycloak = new Verifier({ jwks: fx.jwks, scopeClaims: ['scope', '/realm_access/roles', '/resource_access/orders-api/roles'], requiredScopes: ['orders-writer'] });
+  const roles = { scope: 'profile', realm_access: { roles: ['offline_access'] }, resource_access: { 'orders-api': { roles: ['orders-writer'] }, account: { roles: ['view-profile'] } } };
+  assert.deepEqual(keycloak.verify(fx.token(roles), { now: NOW }).scopes, ['profile', 'offline_access', 'orders-writer']);
+  assert.equal(verdict(keycloak, fx.token({ resource_access: { account: { roles: ['orders-writer'] } } })), 'ERR_JWT_INSUFFICIENT_SCOPE');
+  const nested = jwtError(() => keycloak.verify(fx.token({ realm_access: { roles: 'a' }, resource_access: { 'orders-api': { roles: {} } } }), { now: NOW }));
+  assert.deepEqual([nested.code, nested.claim], ['ERR_JWT_MALFORMED', '/resource_access/orders-api/roles']);
+  assert.deepEqual(keycloak.explain(fx.token(roles), { now: NOW }).scopes, ['profile', 'offline_access', 'orders-writer']);
+  assert.deepEqual(inspect(fx.token(roles), { scopeClaims: ['/resource_access/orders-api/roles'] }).scopes, ['orders-writer']);
+  assert.deepEqual(new Verifier({ jwks: fx.jwks, scopeClaims: ['/https:~1~1example.com~1roles'] }).verify(fx.token({ 'https://example.com/roles': ['x'] }), { now: NOW }).scopes, ['x']);
+  optionsError({ scopeClaims: ['/a~2b'] }, 'scopeClaims');
+  assert.equal(jwtError(() => inspect(fx.token(roles), { scopeClaims: ['/a~'] })).code, 'ERR_OPTIONS_INVALID');
   // inspect (no key, nothing verified) reports what the default scope claims grant.
   assert.deepEqual(inspect(fx.token({ scope: 'a b', scp: ['c', 'a'] })).scopes, ['a', 'b', 'c']);
   assert.equal(inspect(fx.token({ scope: 5 })).scopes, undefined);

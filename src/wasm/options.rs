@@ -155,11 +155,18 @@ pub(crate) fn inspect_scope_claims(options: &JsValue) -> Result<Vec<String>, JsV
     }))
 }
 
-/// `scopeClaims`: a non-empty list of non-empty claim names.
+/// `scopeClaims`: a non-empty list of non-empty claim names or JSON Pointers (RFC 6901).
 fn scope_claims_option(value: &JsValue) -> Result<Vec<String>, JsValue> {
     let names = non_empty(string_list(value, "scopeClaims", false)?, "scopeClaims")?;
     if names.iter().any(String::is_empty) {
         return Err(options_error("scopeClaims", "contains an empty string"));
+    }
+    if let Some(problem) = names
+        .iter()
+        .filter(|name| crate::claims::is_json_pointer(name))
+        .find_map(|name| crate::claims::json_pointer_problem(name))
+    {
+        return Err(options_error("scopeClaims", problem));
     }
     Ok(names)
 }

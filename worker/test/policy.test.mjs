@@ -321,6 +321,9 @@ test('scopeClaims: a non-empty list of claim names, handed to jwtward', () => {
   assert.deepEqual(problemFields({ ...base(), scopeClaims: [] }), ['scopeClaims']);
   assert.deepEqual(problemFields({ ...base(), scopeClaims: 'roles' }), ['scopeClaims']);
   assert.deepEqual(problemFields({ ...base(), scopeClaims: ['has space'] }), ['scopeClaims[0]']);
+  // JSON Pointers (RFC 6901) for nested roles; a `~` that is not an escape is listed like any problem.
+  assert.deepEqual(compilePolicy({ ...base(), scopeClaims: ['scope', '/realm_access/roles'] }).verify.scopeClaims, ['scope', '/realm_access/roles']);
+  assert.deepEqual(problemFields({ ...base(), scopeClaims: ['scope', '/a~2', '/ok~0~1'] }), ['scopeClaims[1]']);
 });
 
 test('keys from discovery, or from several issuers, each entry with jwksUri or discovery', () => {

@@ -148,6 +148,10 @@ function compilePolicy(raw) {
   // included, and X-Auth-Scopes all use jwtward's list from these claims.
   const scopeClaims = raw.scopeClaims === undefined ? undefined : claimNameList(raw.scopeClaims, 'scopeClaims', problem);
   if (scopeClaims !== undefined && Array.isArray(raw.scopeClaims) && raw.scopeClaims.length === 0) problem('scopeClaims', 'must name at least one claim');
+  // A name starting with `/` is a JSON Pointer (RFC 6901) into the claims (Keycloak's nested roles).
+  scopeClaims?.forEach((name, i) => {
+    if (typeof name === 'string' && name.startsWith('/') && /~(?![01])/.test(name)) problem(`scopeClaims[${i}]`, 'is not a JSON Pointer (RFC 6901): `~` must be followed by 0 or 1');
+  });
   const claims = staticClaims(raw.claims, 'claims', problem);
 
   const publishJwks = publishedJwks(raw.publishJwks, problem);
