@@ -36,6 +36,7 @@ enum Member {
     Jti,
     Scope,
     Scp,
+    RealmAccess,
     TenantId,
     Other(String),
 }
@@ -60,6 +61,7 @@ impl Member {
             Member::Jti => "jti",
             Member::Scope => "scope",
             Member::Scp => "scp",
+            Member::RealmAccess => "realm_access",
             Member::TenantId => "tenant_id",
             Member::Other(name) => name,
         }
@@ -68,6 +70,7 @@ impl Member {
 
 /// Strings the checks compare against, so the fuzzer hits near-misses quickly.
 const DICTIONARY: &[&str] = &[
+    "roles",
     "none",
     "None",
     "NONE",

@@ -76,6 +76,9 @@ impl Fixtures {
             .subject(spec["subject"].as_str().unwrap_or_default())
             .typ(spec["typ"].as_str().unwrap_or_default())
             .required_scopes(strings(&spec["requiredScopes"]))
+            // The default scope claims and a JSON Pointer into a nested claim (Keycloak's roles),
+            // which verify_structured's `realm_access` member sets to chosen or arbitrary JSON.
+            .scope_claims(["scope", "scp", "/realm_access/roles", "/realm_access/0"])
             .required_claims(strings(&spec["requiredClaims"]))
             .max_token_age(spec["maxTokenAge"].as_u64().unwrap_or(3600))
             .clock_tolerance(5);
