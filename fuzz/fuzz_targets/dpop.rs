@@ -170,7 +170,10 @@ fn segment(value: &Value) -> String {
 
 /// A fixture HS256 token (valid at the fixture clock) with `cnf` set (or removed), re-signed.
 fn access_token(fixtures: &Fixtures, cnf: Option<Value>) -> Option<String> {
-    let (_, token) = fixtures.tokens.iter().find(|(alg, _)| *alg == Algorithm::HS256)?;
+    let (_, token) = fixtures
+        .tokens
+        .iter()
+        .find(|(alg, _)| *alg == Algorithm::HS256)?;
     let mut parts = token.split('.');
     let (header, payload) = (parts.next()?, parts.next()?);
     let mut claims: Value = serde_json::from_slice(&decode(payload)).ok()?;
@@ -206,7 +209,12 @@ fn decode(segment: &str) -> Vec<u8> {
 fuzz_target!(|input: Input| {
     // Never panics; normalising twice changes nothing.
     if let Some(once) = normalize_http_uri(&input.uri) {
-        assert_eq!(normalize_http_uri(&once).as_deref(), Some(once.as_str()), "{:?}", input.uri);
+        assert_eq!(
+            normalize_http_uri(&once).as_deref(),
+            Some(once.as_str()),
+            "{:?}",
+            input.uri
+        );
     }
 
     STATE.with(|state| {
@@ -294,10 +302,17 @@ fuzz_target!(|input: Input| {
         {
             match verdict {
                 Ok(verified) => {
-                    let proof = verified.confirmation().dpop_proof().map(|p| p.jti().to_string());
+                    let proof = verified
+                        .confirmation()
+                        .dpop_proof()
+                        .map(|p| p.jti().to_string());
                     assert_eq!(proof.as_deref(), Some("fuzz-1"));
                 }
-                Err(err) => panic!("a proof built right was refused: {} {:?} {err}", err.code(), err.claim()),
+                Err(err) => panic!(
+                    "a proof built right was refused: {} {:?} {err}",
+                    err.code(),
+                    err.claim()
+                ),
             }
         }
     });
