@@ -574,8 +574,9 @@ fn is_too_old(iat: f64, now: f64, max_age: f64, tolerance: f64) -> bool {
     now - iat > max_age + tolerance
 }
 
-/// The whole seconds `now` at which [`check_times`] passes: `from <= now < until`, each bound
-/// absent when unbounded. Times are those a caller can pass (|now| <= 2^53 - 1).
+/// The whole seconds `now` at which the time rules (`exp`, `nbf`, `iat`, maximum age) pass:
+/// `from <= now < until`, each bound absent when unbounded. Times are those a caller can pass
+/// (|now| <= 2^53 - 1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TimeWindow {
     /// The first second at which the token is valid (nbf, iat), if any.
