@@ -8,9 +8,11 @@ stage() { echo; echo "=== [$((SECONDS / 60))m$((SECONDS % 60))s] $*"; }
 stage "setup (installs what is missing)"
 bash scripts/setup.sh
 
-stage "rust: format and lints"
+stage "rust: format, lints and API docs"
 cargo fmt --all -- --check
+cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 cargo clippy --all-targets -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 
 stage "rust: core tests (unit, RFC vectors, Wycheproof, attack suite, shared vectors, doctests)"
 cargo test
