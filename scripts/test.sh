@@ -10,7 +10,7 @@ bash scripts/setup.sh
 
 stage "rust: format, lints and API docs"
 cargo fmt --all -- --check
-cargo fmt --manifest-path fuzz/Cargo.toml -- --check
+rustfmt --check --edition 2021 fuzz/fuzz_targets/*.rs fuzz/src/lib.rs   # the fuzz crate, without resolving its dependencies
 cargo clippy --all-targets -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 
