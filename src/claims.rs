@@ -144,20 +144,28 @@ pub(crate) fn granted_scopes<S: AsRef<str>>(
 /// Whether a scope claim name is a JSON Pointer (RFC 6901) into the claims rather than a claim's
 /// name: it starts with `/`. No registered or provider claim name does, and a top-level claim
 /// that did is still reachable as `/` followed by its name (with `~` written `~0`, `/` `~1`).
-pub(crate) fn is_json_pointer(name: &str) -> bool {
+fn is_json_pointer(name: &str) -> bool {
     name.starts_with('/')
 }
 
-/// Why `pointer` is not a JSON Pointer (RFC 6901 §3: `~` only in the escapes `~0` and `~1`), or
-/// `None` when it is one.
-pub(crate) fn json_pointer_problem(pointer: &str) -> Option<&'static str> {
-    let mut chars = pointer.chars();
-    while let Some(c) = chars.next() {
-        if c == '~' && !matches!(chars.next(), Some('0' | '1')) {
-            return Some("is not a JSON Pointer (RFC 6901): `~` must be followed by 0 or 1");
+/// Why a list of scope claims is not usable because one of its JSON Pointers is malformed (RFC 6901
+/// §3: `~` only in the escapes `~0` and `~1`), or `None`. One rule for the policy and for
+/// `inspect`'s option.
+pub(crate) fn scope_claims_problem<S: AsRef<str>>(names: &[S]) -> Option<&'static str> {
+    let bad_escape = |pointer: &str| {
+        let mut chars = pointer.chars();
+        while let Some(c) = chars.next() {
+            if c == '~' && !matches!(chars.next(), Some('0' | '1')) {
+                return true;
+            }
         }
-    }
-    None
+        false
+    };
+    names
+        .iter()
+        .map(AsRef::as_ref)
+        .any(|name| is_json_pointer(name) && bad_escape(name))
+        .then_some("is not a JSON Pointer (RFC 6901): `~` must be followed by 0 or 1")
 }
 
 /// The value a JSON Pointer (RFC 6901) designates inside the claims: object members by name,
@@ -172,8 +180,11 @@ fn json_pointer<'a>(claims: &'a JsonObject, pointer: &str) -> Option<&'a Value> 
         at = match at {
             Value::Object(members) => members.get(step.as_ref())?,
             Value::Array(items) => {
-                let canonical = step == "0" || (!step.starts_with('0') && !step.is_empty());
-                if !canonical || !step.bytes().all(|b| b.is_ascii_digit()) {
+                // Decimal digits, and no leading zero but in "0" itself.
+                let is_index = !step.is_empty()
+                    && step.bytes().all(|b| b.is_ascii_digit())
+                    && (step == "0" || !step.starts_with('0'));
+                if !is_index {
                     return None;
                 }
                 items.get(step.parse::<usize>().ok()?)?

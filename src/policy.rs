@@ -321,12 +321,7 @@ impl Policy {
                 "is an empty list; omit it to read `scope` and `scp`",
             ));
         }
-        if let Some(problem) = self
-            .scope_claims
-            .iter()
-            .filter(|name| crate::claims::is_json_pointer(name))
-            .find_map(|name| crate::claims::json_pointer_problem(name))
-        {
+        if let Some(problem) = crate::claims::scope_claims_problem(&self.scope_claims) {
             return Err(ConfigError::policy("scopeClaims", problem));
         }
         if self.subject.as_deref() == Some("") {

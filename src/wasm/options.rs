@@ -161,11 +161,7 @@ fn scope_claims_option(value: &JsValue) -> Result<Vec<String>, JsValue> {
     if names.iter().any(String::is_empty) {
         return Err(options_error("scopeClaims", "contains an empty string"));
     }
-    if let Some(problem) = names
-        .iter()
-        .filter(|name| crate::claims::is_json_pointer(name))
-        .find_map(|name| crate::claims::json_pointer_problem(name))
-    {
+    if let Some(problem) = crate::claims::scope_claims_problem(&names) {
         return Err(options_error("scopeClaims", problem));
     }
     Ok(names)
