@@ -11,8 +11,7 @@
 
 import { createEngine } from '../guard/engine.js';
 import { errorAnswer } from '../guard/responses.js';
-import { QUERY_PARAMETER } from '../guard/token.js';
-import { NODE_TRANSPORT, addResponseHeaders, applyHeaders, requestView, targetOf, unreadableRequest, writeAnswer } from './node-http.js';
+import { NODE_TRANSPORT, addResponseHeaders, applyHeaders, forgetQueryToken, requestView, targetOf, unreadableRequest, writeAnswer } from './node-http.js';
 
 /**
  * Express middleware for a policy document (the JSON the Worker takes). Throws at startup for an
@@ -54,11 +53,8 @@ function guard(policy, options) {
     const rest = target.slice(base.length);
     req.url = rest.startsWith('/') ? rest : `/${rest}`;
     req.originalUrl = target;
-    // Express 4 parsed the query before any middleware ran (Express 5 parses req.url when read): a query
-    // token the guard took out of the URL must leave that parsed copy too.
-    if (Object.hasOwn(req, 'query') && req.query !== null && typeof req.query === 'object' && !decision.url.searchParams.has(QUERY_PARAMETER)) {
-      delete req.query[QUERY_PARAMETER];
-    }
+    // Express 4 parsed the query before any middleware ran (Express 5 parses req.url when read).
+    if (Object.hasOwn(req, 'query')) forgetQueryToken(req.query, decision.url);
     req.auth = decision.auth;
     addResponseHeaders((name, value) => res.setHeader(name, value), (name, value) => res.appendHeader(name, value), decision.headers);
     next();

@@ -13,9 +13,8 @@
 // (400 ERR_PATH_UNSAFE) rather than checked on one path and routed on another.
 
 import { createEngine } from '../guard/engine.js';
-import { QUERY_PARAMETER } from '../guard/token.js';
 import { errorAnswer } from '../guard/responses.js';
-import { NODE_TRANSPORT, addResponseHeaders, applyHeaders, requestView, targetOf, unreadableRequest } from './node-http.js';
+import { NODE_TRANSPORT, addResponseHeaders, applyHeaders, forgetQueryToken, requestView, targetOf, unreadableRequest } from './node-http.js';
 
 /** Sends one of the guard's own answers through Fastify (so its onSend/onResponse hooks see it). */
 function send(reply, answer, method) {
@@ -56,7 +55,7 @@ async function jwtward(fastify, options) {
     if (req.url !== target) {
       // Only the query token can differ here: out of the URL and out of the parsed query.
       req.url = target;
-      if (request.query && typeof request.query === 'object') delete request.query[QUERY_PARAMETER];
+      forgetQueryToken(request.query, decision.url);
     }
     request.auth = decision.auth;
     addResponseHeaders((name, value) => reply.header(name, value), (name, value) => reply.header(name, value), decision.headers);

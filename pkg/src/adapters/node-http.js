@@ -5,6 +5,7 @@
 // Node's own request and response objects.
 
 import { errorAnswer } from '../guard/responses.js';
+import { QUERY_PARAMETER } from '../guard/token.js';
 
 /**
  * The engine's view of a Node request: its URL (dot segments resolved by the URL parser, as in a
@@ -87,6 +88,16 @@ function targetOf(url) {
 }
 
 /**
+ * Takes a query token the guard removed from the URL (`url`, the decision's) out of the framework's
+ * parsed copy of the query too: Express 4 and Fastify parse it before the guard runs.
+ * @param {unknown} parsedQuery `req.query` / `request.query`
+ * @param {URL} url
+ */
+function forgetQueryToken(parsedQuery, url) {
+  if (parsedQuery !== null && typeof parsedQuery === 'object' && !url.searchParams.has(QUERY_PARAMETER)) delete parsedQuery[QUERY_PARAMETER];
+}
+
+/**
  * Puts an allowed decision's header changes onto the Node request the application reads:
  * `req.headers` and `req.rawHeaders` alike lose the spoofable headers and gain the verified identity.
  * @param {import('node:http').IncomingMessage} req
@@ -122,4 +133,4 @@ function addResponseHeaders(setHeader, appendHeader, headers) {
   }
 }
 
-export { NODE_TRANSPORT, addResponseHeaders, applyHeaders, nodeCertificate, requestView, targetOf, unreadableRequest, writeAnswer };
+export { NODE_TRANSPORT, addResponseHeaders, applyHeaders, forgetQueryToken, nodeCertificate, requestView, targetOf, unreadableRequest, writeAnswer };
